@@ -1,0 +1,36 @@
+# Two commands: `make demo` and `make test`. Both create .venv and install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test install lint docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+	$(BIN)/python -c "import transcaspian, pytest, simpy" && touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/transcaspian scenario validate baseline-2024
+	$(BIN)/transcaspian scenario show baseline-2024
+
+lint: install
+	$(BIN)/ruff check transcaspian tests benchmarks
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+docs: install
+	$(BIN)/transcaspian scenario sources baseline-2024 target-2030 -o docs/data-sources.md
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

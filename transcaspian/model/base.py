@@ -1,0 +1,115 @@
+"""Base class for scenario components: strict fields plus per-field provenance.
+
+Every numeric input must say where it comes from. A component can carry a
+``source`` (key into the scenario's ``sources`` list, or a URL) or an
+``assumption`` (a one-line reason) that covers all its fields; any single field
+can override it by being written as ``{value: ..., source: ...}`` or
+``{value: ..., assumption: ...}``. The wrapped form is unwrapped on load (engines
+see plain values) and restored on save, so round trips are lossless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PROVENANCE_KEYS = frozenset({"source", "assumption"})
+
+
+class Provenance(BaseModel):
+    """Where one figure comes from: a source key/URL, or an assumption with its reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str | None = None
+    assumption: str | None = None
+
+    @property
+    def is_given(self) -> bool:
+        return bool(self.source or self.assumption)
+
+
+def is_wrapped(value: Any) -> bool:
+    """True for the ``{value: x, source|assumption: ...}`` form of one field."""
+    return isinstance(value, dict) and "value" in value and set(value) <= {"value", *PROVENANCE_KEYS}
+
+
+class Component(BaseModel):
+    """A scenario element: unknown fields are errors, values are frozen after validation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str | None = Field(None, description="Source key (see `sources`) or URL for this component's figures")
+    assumption: str | None = Field(None, description="Reason, when a figure is an assumption rather than sourced")
+    field_provenance: dict[str, Provenance] = Field(
+        default_factory=dict,
+        description="Per-field source/assumption (filled from the `{value:, source:}` form)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unwrap_sourced_fields(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        prov: dict[str, Any] = dict(out.get("field_provenance") or {})
+        names = _field_names(cls)
+        for key, value in data.items():
+            if key in names and key not in ("source", "assumption") and is_wrapped(value):
+                out[key] = value["value"]
+                prov[_canonical(cls, key)] = {k: value.get(k) for k in PROVENANCE_KEYS}
+        if prov:
+            out["field_provenance"] = prov
+        return out
+
+    def provenance_of(self, field_name: str) -> Provenance | None:
+        """Provenance of one field: its own if given, else the component's, else None."""
+        own = self.field_provenance.get(field_name)
+        if own is not None:
+            return own if own.is_given else None
+        if self.source or self.assumption:
+            return Provenance(source=self.source, assumption=self.assumption)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain YAML-ready dict: aliases, no unset defaults, sourced fields re-wrapped."""
+        raw = self.model_dump(mode="json", by_alias=True, exclude_defaults=True,
+                              exclude={"field_provenance"})
+        for key, value in list(raw.items()):
+            sub = getattr(self, _attr_for(type(self), key), None)
+            if isinstance(sub, Component):
+                raw[key] = sub.to_dict()
+            elif isinstance(sub, list | tuple) and sub and all(isinstance(s, Component) for s in sub):
+                raw[key] = [s.to_dict() for s in sub]
+        for name, prov in self.field_provenance.items():
+            alias = type(self).model_fields[name].alias or name
+            value = raw.get(alias)
+            if alias not in raw:
+                value = getattr(self, name)
+                if isinstance(value, Component):
+                    value = value.to_dict()
+            wrapped = {"value": value}
+            wrapped.update({k: v for k, v in prov.model_dump().items() if v is not None})
+            raw[alias] = wrapped
+        return raw
+
+
+def _field_names(cls: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    for name, info in cls.model_fields.items():
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+    return names
+
+
+def _canonical(cls: type[BaseModel], key: str) -> str:
+    """Python attribute name for a key that may be an alias."""
+    for name, info in cls.model_fields.items():
+        if key in (name, info.alias):
+            return name
+    return key
+
+
+def _attr_for(cls: type[BaseModel], alias: str) -> str:
+    return _canonical(cls, alias)

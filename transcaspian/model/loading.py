@@ -1,0 +1,350 @@
+"""Reading scenario files: safe bounded YAML, ``extends`` chains, add/patch/remove, projects.
+
+Everything here works on plain dicts; the result is validated into a
+:class:`~transcaspian.model.schema.ScenarioDoc` by :mod:`transcaspian.model.validation`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from transcaspian.model.base import is_wrapped
+from transcaspian.model.errors import ProblemCollector, ScenarioError
+from transcaspian.model.schema import COMPONENTS, META_KEYS, OVERLAY_KEYS
+
+MAX_FILE_BYTES = 8_000_000
+MAX_YAML_ELEMENTS = 2_000_000
+MAX_COMPONENTS_PER_TYPE = 20_000
+MAX_EXTENDS_DEPTH = 16
+BUILTIN_PACKAGE = "transcaspian.data.scenarios"
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+# -- files -------------------------------------------------------------------------------
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    root = resources.files(BUILTIN_PACKAGE)
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def locate(ref: str, base_dir: Path | None = None) -> tuple[str, Path | None, str]:
+    """Find a scenario by built-in name or path: (label, path or None, text)."""
+    looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
+    if not looks_like_path and ref in builtin_names():
+        res = resources.files(BUILTIN_PACKAGE).joinpath(f"{ref}.yaml")
+        return ref, None, res.read_text(encoding="utf-8")
+    path = Path(ref)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        hint = suggest(ref, builtin_names()) if not looks_like_path else ""
+        raise ScenarioError([_problem(
+            f"no scenario file or built-in scenario named '{ref}'{hint}; "
+            f"built-ins: {', '.join(builtin_names())}", file=str(ref))])
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError([_problem(
+            f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=str(path))])
+    return str(path), path, path.read_text(encoding="utf-8")
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """Parse YAML with the safe loader; bounded in size and element count."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioError([_problem(f"document exceeds {MAX_FILE_BYTES:,} bytes", file=label)])
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([_problem(f"not valid YAML: {what}", file=label, field=where)]) from None
+    _check_element_count(data, label)
+    return data
+
+
+def _check_element_count(data: Any, label: str) -> None:
+    """Reject documents that expand (e.g. through aliases) beyond MAX_YAML_ELEMENTS."""
+    count, stack = 0, [data]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > MAX_YAML_ELEMENTS:
+            raise ScenarioError([_problem(
+                f"document expands to more than {MAX_YAML_ELEMENTS:,} elements "
+                "(check anchors/aliases)", file=label)])
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _problem(message: str, file: str = "", component: str = "", id: str = "", field: str = ""):
+    from transcaspian.model.errors import Problem
+
+    return Problem(message, file, component, id, field)
+
+
+# -- resolution --------------------------------------------------------------------------
+@dataclass
+class Resolved:
+    """A scenario as one plain dict, plus which file last touched each component."""
+
+    data: dict[str, Any]
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)
+    label: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()) -> Resolved:
+    """Load ``ref`` and everything it extends into one dict (not yet validated)."""
+    label, path, text = locate(ref, base_dir)
+    if label in _chain:
+        cycle = " -> ".join([*_chain, label])
+        raise ScenarioError([_problem(f"'extends' forms a cycle: {cycle}", file=label,
+                                      field="extends")])
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError([_problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH}",
+                                      file=label, field="extends")])
+    data = parse_yaml(text, label)
+    return resolve_document(data, label, path.parent if path else None, _chain)
+
+
+def resolve_document(data: Any, label: str, base_dir: Path | None = None,
+                     _chain: tuple[str, ...] = ()) -> Resolved:
+    """Resolve an already-parsed document (dict) with its ``extends`` chain."""
+    problems = ProblemCollector(label)
+    if not isinstance(data, dict):
+        problems.add("a scenario file must be a mapping of keys (name, year, nodes, ...)")
+        problems.raise_if_any()
+    known = (*META_KEYS, *COMPONENTS, *OVERLAY_KEYS)
+    for key in data:
+        if key not in known:
+            problems.add(f"unknown top-level key '{key}'{suggest(str(key), known)}", field=str(key))
+    _check_sizes(data, problems)
+    problems.raise_if_any()
+
+    if "extends" in data:
+        if not isinstance(data["extends"], str):
+            problems.add("'extends' must be a scenario name or file path", field="extends")
+            problems.raise_if_any()
+        parent = resolve(data["extends"], base_dir, (*_chain, label))
+        result = Resolved(copy.deepcopy(parent.data), dict(parent.origins), label,
+                          [*parent.files, label])
+        _apply_overlay(result, data, label, problems)
+    else:
+        for key in ("add", "patch", "remove"):
+            if key in data:
+                problems.add(f"'{key}' needs 'extends' (it changes another scenario)", field=key)
+        problems.raise_if_any()
+        body = {k: copy.deepcopy(v) for k, v in data.items() if k != "apply_projects"}
+        result = Resolved(body, {}, label, [label])
+        for ctype in COMPONENTS:
+            for i, item in enumerate(_items(body, ctype, problems)):
+                result.origins[(ctype, _item_id(item, i))] = label
+    problems.raise_if_any()
+
+    for pid in _as_list(data.get("apply_projects"), "apply_projects", problems):
+        apply_project(result, str(pid), label, problems)
+    problems.raise_if_any()
+    return result
+
+
+def _check_sizes(data: dict[str, Any], problems: ProblemCollector) -> None:
+    sections = [data, *(data.get(k) for k in ("add", "patch") if isinstance(data.get(k), dict))]
+    for section in sections:
+        for ctype in COMPONENTS:
+            items = section.get(ctype)
+            if isinstance(items, list) and len(items) > MAX_COMPONENTS_PER_TYPE:
+                problems.add(f"{len(items):,} {ctype}; the limit is {MAX_COMPONENTS_PER_TYPE:,}",
+                             component=ctype)
+
+
+def _items(data: dict[str, Any], ctype: str, problems: ProblemCollector) -> list[Any]:
+    items = data.get(ctype)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.add(f"'{ctype}' must be a list of components", component=ctype)
+        return []
+    return items
+
+
+def _item_id(item: Any, index: int) -> str:
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        return item["id"]
+    return f"#{index + 1}"
+
+
+def _as_list(value: Any, key: str, problems: ProblemCollector) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.add(f"'{key}' must be a list", field=key)
+        return []
+    return value
+
+
+def _apply_overlay(result: Resolved, overlay: dict[str, Any], label: str,
+                   problems: ProblemCollector) -> None:
+    if "name" not in overlay:
+        problems.add("an overlay needs its own 'name'", field="name")
+    for key in META_KEYS:
+        if key not in overlay:
+            continue
+        if key == "sources":
+            existing = {s.get("id") for s in result.data.get("sources", []) if isinstance(s, dict)}
+            for src in _as_list(overlay["sources"], "sources", problems):
+                if isinstance(src, dict) and src.get("id") in existing:
+                    problems.add(f"source '{src.get('id')}' is already defined in the base",
+                                 component="sources", id=str(src.get("id")))
+                result.data.setdefault("sources", []).append(copy.deepcopy(src))
+        elif key == "sea_level" and isinstance(overlay[key], dict):
+            merged = dict(result.data.get("sea_level") or {})
+            merged.update(copy.deepcopy(overlay[key]))
+            result.data["sea_level"] = merged
+        else:
+            result.data[key] = copy.deepcopy(overlay[key])
+    for ctype in COMPONENTS:
+        if ctype in overlay:
+            problems.add(f"an overlay changes components with add/patch/remove, "
+                         f"not a top-level '{ctype}' list", field=ctype)
+    changes = {k: overlay[k] for k in ("add", "patch", "remove") if k in overlay}
+    apply_changes(result, changes, label, problems)
+
+
+def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
+                  problems: ProblemCollector, default_provenance: dict[str, str] | None = None,
+                  where: str = "") -> None:
+    """Apply ``{remove:, patch:, add:}`` to ``result.data`` in that order, in place."""
+    data = result.data
+    for op in ("remove", "patch", "add"):
+        section = changes.get(op)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            problems.add(f"'{op}' must map component types to lists", field=f"{where}{op}")
+            continue
+        for ctype, entries in section.items():
+            if ctype not in COMPONENTS:
+                problems.add(f"unknown component type '{ctype}'{suggest(str(ctype), tuple(COMPONENTS))}",
+                             field=f"{where}{op}.{ctype}")
+                continue
+            if not isinstance(entries, list):
+                problems.add(f"'{op}.{ctype}' must be a list", field=f"{where}{op}.{ctype}")
+                continue
+            items = data.setdefault(ctype, [])
+            index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
+            ids = [str(k) for k in index]
+            for n, entry in enumerate(entries):
+                if op == "remove":
+                    if not isinstance(entry, str) or entry not in index:
+                        problems.add(f"cannot remove: no {ctype} with id '{entry}'"
+                                     f"{suggest(str(entry), ids)}", component=ctype, id=str(entry),
+                                     field=f"{where}remove")
+                        continue
+                    items[index[entry]] = None
+                    result.origins.pop((ctype, entry), None)
+                    continue
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    problems.add(f"each '{op}' entry needs an 'id'", component=ctype, id=f"#{n + 1}",
+                                 field=f"{where}{op}")
+                    continue
+                cid = entry["id"]
+                if op == "add":
+                    if cid in index and items[index[cid]] is not None:
+                        problems.add(f"cannot add: {ctype} '{cid}' already exists (use patch)",
+                                     component=ctype, id=cid, field=f"{where}add")
+                        continue
+                    added = copy.deepcopy(entry)
+                    if default_provenance and not (added.get("source") or added.get("assumption")):
+                        added.update(default_provenance)
+                    items.append(added)
+                    index[cid] = len(items) - 1
+                else:
+                    if cid not in index or items[index[cid]] is None:
+                        problems.add(f"cannot patch: no {ctype} with id '{cid}'{suggest(cid, ids)}",
+                                     component=ctype, id=cid, field=f"{where}patch")
+                        continue
+                    _patch_component(items[index[cid]], entry, default_provenance)
+                result.origins[(ctype, cid)] = label
+            data[ctype] = [it for it in items if it is not None]
+
+
+def _has_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_number(v) for v in value)
+    return False
+
+
+def _patch_component(target: dict[str, Any], entry: dict[str, Any],
+                     default_provenance: dict[str, str] | None) -> None:
+    """Merge ``entry`` into ``target``; numeric values get the entry's (or project's) provenance."""
+    prov = {k: entry[k] for k in ("source", "assumption") if entry.get(k)}
+    if not prov and default_provenance:
+        prov = dict(default_provenance)
+    for key, value in entry.items():
+        if key in ("id", "source", "assumption"):
+            continue
+        current = target.get(key)
+        if is_wrapped(current):
+            current = current["value"]
+        if is_wrapped(value):
+            target[key] = copy.deepcopy(value)
+            continue
+        new = _merge(current, value)
+        target[key] = {"value": new, **prov} if _has_number(value) else new
+
+
+def _merge(current: Any, value: Any) -> Any:
+    """Deep-merge dicts (``null`` deletes a key); distributions and everything else replace."""
+    if isinstance(current, dict) and isinstance(value, dict) and "dist" not in value:
+        out = dict(current)
+        for k, v in value.items():
+            if v is None:
+                out.pop(k, None)
+            else:
+                out[k] = _merge(out.get(k), v)
+        return out
+    return copy.deepcopy(value)
+
+
+def apply_project(result: Resolved, pid: str, label: str, problems: ProblemCollector) -> None:
+    """Apply one project's changes; it is then listed in ``applied_projects``."""
+    projects = {p.get("id"): p for p in result.data.get("projects", []) if isinstance(p, dict)}
+    applied = result.data.setdefault("applied_projects", [])
+    if pid not in projects:
+        problems.add(f"no project with id '{pid}'{suggest(pid, [str(k) for k in projects])}",
+                     field="apply_projects")
+        return
+    if pid in applied:
+        problems.add(f"project '{pid}' is already applied", field="apply_projects")
+        return
+    project = projects[pid]
+    changes = project.get("changes") or {}
+    if not isinstance(changes, dict):
+        problems.add("'changes' must hold add/patch/remove", component="projects", id=pid,
+                     field="changes")
+        return
+    prov = {k: project[k] for k in ("source", "assumption") if project.get(k)}
+    apply_changes(result, changes, f"{label} (project {pid})", problems, prov,
+                  where=f"projects[{pid}].changes.")
+    applied.append(pid)

@@ -1,0 +1,217 @@
+"""The validated, immutable Scenario that every engine reads.
+
+>>> from transcaspian.model import load_scenario
+>>> s = load_scenario("baseline-2024")
+>>> s.links.loc["dostyk-aktogay", "distance_km"]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from transcaspian import __version__
+from transcaspian.model.base import Component
+from transcaspian.model.distributions import Distribution
+from transcaspian.model.errors import Problem, ScenarioError
+from transcaspian.model.loading import Resolved, resolve, resolve_document
+from transcaspian.model.network import Leg, Network
+from transcaspian.model.schema import COMPONENTS, UNIT_KINDS, ScenarioDoc
+from transcaspian.model.validation import build_doc, check_doc
+
+
+class Scenario:
+    """A validated corridor scenario: components as DataFrames, a content hash, provenance.
+
+    Build one with :func:`load_scenario` (file or built-in name) or
+    :meth:`Scenario.from_dict`. It cannot be changed after construction; make an
+    overlay to express a change.
+    """
+
+    __slots__ = ("__dict__", "_frozen", "doc", "files", "origins", "warnings")
+
+    def __init__(self, doc: ScenarioDoc, *, files: list[str] | None = None,
+                 origins: dict[tuple[str, str], str] | None = None,
+                 warnings: list[Problem] | None = None) -> None:
+        self.doc = doc
+        self.files = list(files or [])
+        self.origins = dict(origins or {})
+        self.warnings = list(warnings or [])
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False) and name != "__dict__":
+            raise AttributeError("Scenario is immutable; write an overlay to change it")
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"Scenario({self.name!r}, hash={self.hash[:12]})"
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def from_resolved(cls, resolved: Resolved, strict: bool = False) -> Scenario:
+        doc = build_doc(resolved)
+        errors, warnings = check_doc(doc, resolved.origins, resolved.label)
+        if strict:
+            errors, warnings = errors + warnings, []
+        if errors:
+            raise ScenarioError(errors)
+        return cls(doc, files=resolved.files, origins=resolved.origins, warnings=warnings)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], label: str = "<dict>", strict: bool = False,
+                  base_dir: Path | None = None) -> Scenario:
+        """Validate a parsed document (which may ``extends`` a built-in or file)."""
+        return cls.from_resolved(resolve_document(data, label, base_dir), strict)
+
+    # -- identity ----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.doc.name
+
+    @property
+    def title(self) -> str:
+        return self.doc.title
+
+    @property
+    def year(self) -> int:
+        return self.doc.year
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of the canonical JSON of the resolved scenario (hex)."""
+        return content_hash(self.doc)
+
+    def metadata(self, **extra: Any) -> dict[str, Any]:
+        """What every result carries: scenario name, content hash, package version."""
+        return {"scenario": self.name, "scenario_hash": self.hash, "version": __version__, **extra}
+
+    # -- components ----------------------------------------------------------------------
+    @cached_property
+    def network(self) -> Network:
+        return Network(self.doc)
+
+    def get(self, ctype: str, cid: str) -> Component:
+        """One component by type and id (KeyError with the known ids if absent)."""
+        index = self._index.get(ctype)
+        if index is None:
+            raise KeyError(f"unknown component type {ctype!r}")
+        if cid not in index:
+            raise KeyError(f"no {ctype} with id {cid!r}")
+        return index[cid]
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Component]]:
+        return {ctype: {c.id: c for c in getattr(self.doc, ctype)} for ctype in COMPONENTS}
+
+    def legs(self, route_id: str, unit: str) -> list[Leg]:
+        """Legs of a route for a handling unit (validated routes are always feasible)."""
+        legs, problems = self.network.legs(self.get("routes", route_id).nodes, unit)
+        if problems:
+            raise ValueError(f"route {route_id} cannot carry {unit}: {'; '.join(problems)}")
+        return legs
+
+    def unit_of(self, commodity_id: str) -> str:
+        return self.get("commodities", commodity_id).unit
+
+    def table(self, ctype: str) -> pd.DataFrame:
+        """Components of one type as a DataFrame indexed by id (a fresh copy)."""
+        return self._tables[ctype].copy()
+
+    @cached_property
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        out = {ctype: components_frame(getattr(self.doc, ctype)) for ctype in COMPONENTS}
+        d = out["demand"]
+        if not d.empty:
+            com = {c.id: c for c in self.doc.commodities}
+            d["unit"] = [com[c].unit for c in d["commodity"]]
+            d["annual_t"] = [u * com[c].tonnes_per_unit for u, c in zip(d["annual_units"],
+                                                                      d["commodity"], strict=True)]
+            d["annual_teu"] = [u if com[c].unit == "teu" else 0.0
+                               for u, c in zip(d["annual_units"], d["commodity"], strict=True)]
+        return out
+
+    commodities = property(lambda self: self.table("commodities"))
+    nodes = property(lambda self: self.table("nodes"))
+    berths = property(lambda self: self.table("berths"))
+    links = property(lambda self: self.table("links"))
+    services = property(lambda self: self.table("services"))
+    vessels = property(lambda self: self.table("vessels"))
+    weather = property(lambda self: self.table("weather"))
+    routes = property(lambda self: self.table("routes"))
+    demand = property(lambda self: self.table("demand"))
+    tariffs = property(lambda self: self.table("tariffs"))
+    through_tariffs = property(lambda self: self.table("through_tariffs"))
+    emission_factors = property(lambda self: self.table("emission_factors"))
+    projects = property(lambda self: self.table("projects"))
+    references = property(lambda self: self.table("references"))
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        return pd.DataFrame([s.model_dump() for s in self.doc.sources],
+                            columns=["id", "title", "url", "year", "note"]).set_index("id")
+
+    @property
+    def sea_level_change_m(self) -> float:
+        return self.doc.sea_level.change_m
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as a YAML-ready dict (no ``extends``)."""
+        return self.doc.to_dict()
+
+
+def content_hash(doc: ScenarioDoc) -> str:
+    """SHA-256 hex digest of a document's canonical JSON."""
+    payload = json.dumps(doc.model_dump(mode="json", by_alias=True), sort_keys=True,
+                         separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def components_frame(items: list[Component]) -> pd.DataFrame:
+    """Flatten components into a DataFrame indexed by id.
+
+    Per-unit dicts (``capacity``, ``handling_per_h``, ...) become one column per unit
+    (``capacity_teu``); a distribution field keeps the object and gains ``<field>_mean``.
+    """
+    rows = []
+    for c in items:
+        row: dict[str, Any] = {}
+        for name, info in type(c).model_fields.items():
+            if name == "field_provenance":
+                continue
+            col = info.alias or name
+            value = getattr(c, name)
+            if isinstance(value, dict) and value and set(value) <= set(UNIT_KINDS):
+                for unit in UNIT_KINDS:
+                    row[f"{col}_{unit}"] = value.get(unit)
+                continue
+            row[col] = value
+            if isinstance(value, Distribution):
+                row[f"{col}_mean"] = value.mean_value()
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=["id"]).set_index("id")
+    return pd.DataFrame(rows).set_index("id")
+
+
+def load_scenario(ref: str | Path, strict: bool = False) -> Scenario:
+    """Load and validate a scenario by built-in name (``baseline-2024``) or file path.
+
+    Parameters
+    ----------
+    ref
+        Built-in name or path to a YAML file; ``extends`` chains are followed.
+    strict
+        Treat warnings (figures without source or assumption, idle services) as errors.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming file, component id and field.
+    """
+    return Scenario.from_resolved(resolve(str(ref)), strict)

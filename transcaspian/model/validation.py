@@ -1,0 +1,315 @@
+"""Turning a resolved scenario dict into a validated ScenarioDoc, with every problem named.
+
+Two passes: field-level (pydantic: types, units, ranges, unknown fields) per component,
+then cross-component rules (references, duplicate ids, routes, gauge, shares,
+sources). Problems from both passes are reported together.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from transcaspian.model.base import Component, is_wrapped
+from transcaspian.model.errors import Problem, ProblemCollector
+from transcaspian.model.loading import Resolved, suggest
+from transcaspian.model.network import Network
+from transcaspian.model.schema import COMPONENTS, ScenarioDoc
+
+
+# -- field level --------------------------------------------------------------------------
+def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model reached by following ``loc`` (field names and indices) from ``cls``."""
+    current: Any = cls
+    for part in loc:
+        if not isinstance(part, str):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = next((f for n, f in current.model_fields.items() if part in (n, f.alias)), None)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner_model(typing.get_args(annotation)[0])
+    if origin in (list, dict, tuple, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _translate(exc: ValidationError, cls: type[BaseModel], raw: Any) -> list[tuple[str, str]]:
+    """(field path, message) pairs for a pydantic error, with 'did you mean' for typos."""
+    out: list[tuple[str, str]] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+        kind = err["type"]
+        inp = err.get("input")
+        if kind == "extra_forbidden":
+            parent = _model_at(cls, loc[:-1]) or cls
+            name = str(loc[-1])
+            names = [f.alias or n for n, f in parent.model_fields.items() if n != "field_provenance"]
+            out.append((_field_path(loc), f"unknown field '{name}'{suggest(name, names)}"))
+        elif kind == "missing":
+            out.append((_field_path(loc), "required field is missing"))
+        elif isinstance(inp, dict) and "value" in inp and not is_wrapped(inp):
+            bad = [k for k in inp if k not in ("value", "source", "assumption")]
+            hint = suggest(str(bad[0]), ("source", "assumption")) if bad else ""
+            out.append((_field_path(loc), f"a sourced value takes only value, source and "
+                        f"assumption; got '{bad[0] if bad else ''}'{hint}"))
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            shown = "" if isinstance(inp, dict | list) or inp is None else f" (got {inp!r})"
+            out.append((_field_path(loc), f"{msg}{shown}"))
+    # one message per location is enough
+    seen: set[str] = set()
+    unique = []
+    for path, msg in out:
+        if (path, msg) not in seen:
+            seen.add((path, msg))
+            unique.append((path, msg))
+    return unique
+
+
+def build_doc(resolved: Resolved) -> ScenarioDoc:
+    """Validate every component and the metadata; raise ScenarioError with all problems."""
+    data = resolved.data
+    problems = ProblemCollector(resolved.label)
+    validated: dict[str, list[Component]] = {}
+    for ctype, model in COMPONENTS.items():
+        validated[ctype] = []
+        items = data.get(ctype) or []
+        if not isinstance(items, list):
+            problems.add(f"'{ctype}' must be a list", component=ctype)
+            continue
+        for i, raw in enumerate(items):
+            cid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
+            file = resolved.origins.get((ctype, cid), resolved.label)
+            if not isinstance(raw, dict):
+                problems.add("each component must be a mapping of fields", ctype, cid, file=file)
+                continue
+            try:
+                validated[ctype].append(model.model_validate(raw))
+            except ValidationError as exc:
+                for path, msg in _translate(exc, model, raw):
+                    problems.add(msg, ctype, cid, path, file=file)
+    meta = {k: v for k, v in data.items() if k not in COMPONENTS}
+    try:
+        doc = ScenarioDoc.model_validate(meta)
+    except ValidationError as exc:
+        for path, msg in _translate(exc, ScenarioDoc, meta):
+            comp, _, rest = path.partition(".")
+            if comp == "sources":
+                problems.add(msg, "sources", field=path)
+            else:
+                problems.add(msg, field=path)
+        doc = None
+    problems.raise_if_any()
+    return doc.model_copy(update=validated)
+
+
+# -- cross-component rules -----------------------------------------------------------------
+def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
+              ) -> tuple[list[Problem], list[Problem]]:
+    """Cross-component rules. Returns (errors, warnings); unsourced figures are warnings."""
+    errors = ProblemCollector(label)
+    warnings = ProblemCollector(label)
+
+    def err(msg: str, ctype: str = "", cid: str = "", fld: str = "") -> None:
+        errors.add(msg, ctype, cid, fld, file=origins.get((ctype, cid), label))
+
+    # duplicate ids
+    for ctype in ("sources", *COMPONENTS):
+        seen: set[str] = set()
+        for c in getattr(doc, ctype):
+            if c.id in seen:
+                err(f"duplicate id '{c.id}'", ctype, c.id, "id")
+            seen.add(c.id)
+
+    ids = {ctype: [c.id for c in getattr(doc, ctype)] for ctype in COMPONENTS}
+    nodes = {n.id: n for n in doc.nodes}
+    ports = [n.id for n in doc.nodes if n.kind == "seaport"]
+    factors = {f.id: f for f in doc.emission_factors}
+
+    def ref(value: str | None, target: str, ctype: str, cid: str, fld: str,
+            pool: list[str] | None = None, what: str | None = None) -> bool:
+        pool = ids[target] if pool is None else pool
+        if value is None or value in pool:
+            return True
+        err(f"refers to unknown {what or target[:-1]} '{value}'{suggest(value, pool)}",
+            ctype, cid, fld)
+        return False
+
+    def factor(fid: str | None, kind: str, ctype: str, cid: str) -> None:
+        if ref(fid, "emission_factors", ctype, cid, "emission_factor",
+               what="emission factor") and fid is not None and factors[fid].kind != kind:
+            err(f"emission factor '{fid}' is a {factors[fid].kind} factor; {kind} needed",
+                ctype, cid, "emission_factor")
+
+    for n in doc.nodes:
+        factor(n.emission_factor, "hub", "nodes", n.id)
+        port_fields = ("max_draft_m", "port_time_h", "yard_capacity_teu", "yard_capacity_wagons")
+        if n.kind != "seaport":
+            for f in port_fields:
+                if getattr(n, f) is not None:
+                    err(f"{f} applies to seaports only (kind is {n.kind})", "nodes", n.id, f)
+    for b in doc.berths:
+        ref(b.node, "nodes", "berths", b.id, "node", ports, "seaport")
+    for lk in doc.links:
+        ref(lk.from_node, "nodes", "links", lk.id, "from")
+        ref(lk.to_node, "nodes", "links", lk.id, "to")
+        if lk.from_node == lk.to_node:
+            err("a link needs two different nodes", "links", lk.id, "to")
+        factor(lk.emission_factor, "transport", "links", lk.id)
+    for s in doc.services:
+        ref(s.from_node, "nodes", "services", s.id, "from", ports, "seaport")
+        ref(s.to_node, "nodes", "services", s.id, "to", ports, "seaport")
+        factor(s.emission_factor, "transport", "services", s.id)
+    for v in doc.vessels:
+        ref(v.service, "services", "vessels", v.id, "service")
+    deployed = {v.service for v in doc.vessels}
+    for s in doc.services:
+        if s.id not in deployed:
+            warnings.add("no vessels are deployed on this service", "services", s.id,
+                         file=origins.get(("services", s.id), label))
+    for w in doc.weather:
+        ref(w.node, "nodes", "weather", w.id, "node", ports, "seaport")
+    for r in doc.routes:
+        for i, n in enumerate(r.nodes):
+            ref(n, "nodes", "routes", r.id, f"nodes[{i}]")
+    for t in doc.tariffs:
+        ref(t.element, "links", "tariffs", t.id, "element",
+            ids["links"] + ids["services"] + ids["nodes"], "link, service or node")
+    for t in doc.through_tariffs:
+        ref(t.route, "routes", "through_tariffs", t.id, "route")
+    for rr in doc.references:
+        factor(rr.emission_factor, "transport", "references", rr.id)
+    for pid in doc.applied_projects:
+        if pid not in ids["projects"]:
+            err(f"applied project '{pid}' is not defined", fld="applied_projects")
+
+    _check_demand(doc, err)
+    _check_sources(doc, origins, label, err, warnings)
+    return errors.problems, warnings.problems
+
+
+def _check_demand(doc: ScenarioDoc, err: Any) -> None:
+    net = Network(doc)
+    routes = {r.id: r for r in doc.routes}
+    commodities = {c.id: c for c in doc.commodities}
+    for d in doc.demand:
+        ok = True
+        for fld in ("origin", "destination"):
+            value = getattr(d, fld)
+            if value not in net.nodes:
+                err(f"refers to unknown node '{value}'{suggest(value, list(net.nodes))}",
+                    "demand", d.id, fld)
+                ok = False
+        if d.commodity not in commodities:
+            err(f"refers to unknown commodity '{d.commodity}'{suggest(d.commodity, list(commodities))}",
+                "demand", d.id, "commodity")
+            ok = False
+        if d.choice == "shares":
+            shares = [o.share for o in d.route_options]
+            if any(s is None for s in shares):
+                err("every route option needs a share when choice is 'shares'", "demand", d.id,
+                    "route_options")
+            elif abs(sum(shares) - 1.0) > 1e-6:
+                err(f"route shares must sum to 1 (they sum to {sum(shares):.4f})", "demand", d.id,
+                    "route_options")
+        feasible = 0
+        reasons: list[str] = []
+        for i, opt in enumerate(d.route_options):
+            r = routes.get(opt.route)
+            if r is None:
+                err(f"refers to unknown route '{opt.route}'{suggest(opt.route, list(routes))}",
+                    "demand", d.id, f"route_options[{i}].route")
+                continue
+            if not ok:
+                continue
+            if r.nodes[0] != d.origin or r.nodes[-1] != d.destination:
+                reasons.append(f"route '{r.id}' runs {r.nodes[0]} -> {r.nodes[-1]}, "
+                               f"not {d.origin} -> {d.destination}")
+                continue
+            _, why = net.legs(r.nodes, commodities[d.commodity].unit)
+            if why:
+                reasons.append(f"route '{r.id}': {'; '.join(why)}")
+            else:
+                feasible += 1
+        if ok and feasible == 0 and d.route_options:
+            err("no feasible route: " + " | ".join(reasons), "demand", d.id, "route_options")
+
+
+def _check_sources(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
+                   err: Any, warnings: ProblemCollector) -> None:
+    keys = [s.id for s in doc.sources]
+
+    def check_key(value: str | None, ctype: str, cid: str, fld: str) -> None:
+        if value and not value.startswith(("http://", "https://")) and value not in keys:
+            err(f"source '{value}' is not in the scenario's sources{suggest(value, keys)}",
+                ctype, cid, fld)
+
+    def walk(comp: Component, ctype: str, cid: str, prefix: str,
+             inherited: tuple[str | None, str | None]) -> None:
+        check_key(comp.source, ctype, cid, f"{prefix}source")
+        for name, prov in comp.field_provenance.items():
+            check_key(prov.source, ctype, cid, f"{prefix}{name}.source")
+        own = (comp.source, comp.assumption) if (comp.source or comp.assumption) else inherited
+        for name in type(comp).model_fields:
+            if name in ("source", "assumption", "field_provenance") or name not in comp.model_fields_set:
+                continue
+            value = getattr(comp, name)
+            fprov = comp.field_provenance.get(name)
+            given = fprov.is_given if fprov is not None else bool(own[0] or own[1])
+            sub_inherited = (fprov.source, fprov.assumption) if fprov is not None else own
+            if isinstance(value, Component):
+                walk(value, ctype, cid, f"{prefix}{name}.", sub_inherited)
+            elif isinstance(value, list) and value and isinstance(value[0], Component):
+                for i, v in enumerate(value):
+                    walk(v, ctype, cid, f"{prefix}{name}[{i}].", sub_inherited)
+            elif _is_numeric(value) and not given and name not in _NON_FIGURES:
+                warnings.add("figure has no source or assumption", ctype, cid, f"{prefix}{name}",
+                             file=origins.get((ctype, cid), label))
+
+    for ctype in COMPONENTS:
+        for comp in getattr(doc, ctype):
+            walk(comp, ctype, comp.id, "", (None, None))
+    walk(doc.sea_level, "sea_level", "", "", (None, None))
+
+
+#: Numeric fields that are identifiers or calendar years rather than measured figures.
+_NON_FIGURES = frozenset({"build_start_year", "in_service_year", "reference_year", "count_note"})
+
+
+def _is_numeric(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if isinstance(value, dict):
+        return any(_is_numeric(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_numeric(v) for v in value)
+    return False
