@@ -206,7 +206,7 @@ class Vessel(Component):
     mixed_load: Literal["shared", "separate"] = Field(
         "shared", description="shared: unit types compete for one deck, sum(n_u / capacity_u) <= 1; "
         "separate: each type has its own space")
-    deadweight_t: PosFloat | None = Field(None, description="Deadweight (t)")
+    deadweight_t: PosFloat = Field(..., description="Deadweight at design draft (t)")
     speed_kn: PosFloat = Field(..., description="Service speed (knots)")
     design_draft_m: PosFloat = Field(..., description="Draft fully loaded (m)")
     tonnes_per_cm: PosFloat = Field(..., description="Tonnes per cm immersion (t/cm)")
