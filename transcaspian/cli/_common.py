@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -16,11 +17,12 @@ from rich.table import Table
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.model.errors import UserError
 
-console = Console()
-err_console = Console(stderr=True)
+#: Wide output when piped or logged (rich would otherwise wrap tables at 80 columns).
+console = Console() if sys.stdout.isatty() else Console(width=160)
+err_console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=160)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output format of a command that prints a table."""
 
     table = "table"

@@ -39,8 +39,10 @@ class Component(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    source: str | None = Field(None, description="Source key (see `sources`) or URL for this component's figures")
-    assumption: str | None = Field(None, description="Reason, when a figure is an assumption rather than sourced")
+    source: str | None = Field(
+        None, description="Source key (see `sources`) or URL for this component's figures")
+    assumption: str | None = Field(
+        None, description="Reason, when a figure is an assumption rather than sourced")
     field_provenance: dict[str, Provenance] = Field(
         default_factory=dict,
         description="Per-field source/assumption (filled from the `{value:, source:}` form)",
@@ -75,7 +77,7 @@ class Component(BaseModel):
         """Plain YAML-ready dict: aliases, no unset defaults, sourced fields re-wrapped."""
         raw = self.model_dump(mode="json", by_alias=True, exclude_defaults=True,
                               exclude={"field_provenance"})
-        for key, value in list(raw.items()):
+        for key in list(raw):
             sub = getattr(self, _attr_for(type(self), key), None)
             if isinstance(sub, Component):
                 raw[key] = sub.to_dict()

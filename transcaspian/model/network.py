@@ -5,6 +5,7 @@ Shared by validation and every engine so that all agree on what a route means.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -99,7 +100,7 @@ class Network:
         if missing:
             return [], [f"unknown node '{n}'" for n in missing]
         gauge: int | None = None
-        for a, b in zip(nodes, nodes[1:], strict=False):
+        for a, b in itertools.pairwise(nodes):
             leg, why = self.leg(a, b, unit)
             if leg is None:
                 problems.append(why)

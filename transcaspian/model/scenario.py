@@ -205,7 +205,8 @@ def load_scenario(ref: str | Path, strict: bool = False) -> Scenario:
     Parameters
     ----------
     ref
-        Built-in name or path to a YAML file; ``extends`` chains are followed.
+        Built-in name, path to a YAML file (``extends`` chains are followed) or a CSV
+        folder written by ``transcaspian scenario export --format csv``.
     strict
         Treat warnings (figures without source or assumption, idle services) as errors.
 
@@ -214,4 +215,9 @@ def load_scenario(ref: str | Path, strict: bool = False) -> Scenario:
     ScenarioError
         With every problem found, each naming file, component id and field.
     """
+    path = Path(ref)
+    if path.is_dir():
+        from transcaspian.model.io import read_csv_dir
+
+        return Scenario.from_dict(read_csv_dir(path), label=str(path), strict=strict)
     return Scenario.from_resolved(resolve(str(ref)), strict)

@@ -17,6 +17,7 @@ from transcaspian.model.base import Component, is_wrapped
 from transcaspian.model.errors import Problem, ProblemCollector
 from transcaspian.model.loading import Resolved, suggest
 from transcaspian.model.network import Network
+from transcaspian.model.provenance import iter_figures, iter_source_refs
 from transcaspian.model.schema import COMPONENTS, ScenarioDoc
 
 
@@ -120,8 +121,7 @@ def build_doc(resolved: Resolved) -> ScenarioDoc:
         doc = ScenarioDoc.model_validate(meta)
     except ValidationError as exc:
         for path, msg in _translate(exc, ScenarioDoc, meta):
-            comp, _, rest = path.partition(".")
-            if comp == "sources":
+            if path.partition(".")[0] == "sources":
                 problems.add(msg, "sources", field=path)
             else:
                 problems.add(msg, field=path)
@@ -149,7 +149,6 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
             seen.add(c.id)
 
     ids = {ctype: [c.id for c in getattr(doc, ctype)] for ctype in COMPONENTS}
-    nodes = {n.id: n for n in doc.nodes}
     ports = [n.id for n in doc.nodes if n.kind == "seaport"]
     factors = {f.id: f for f in doc.emission_factors}
 
@@ -265,51 +264,11 @@ def _check_demand(doc: ScenarioDoc, err: Any) -> None:
 def _check_sources(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
                    err: Any, warnings: ProblemCollector) -> None:
     keys = [s.id for s in doc.sources]
-
-    def check_key(value: str | None, ctype: str, cid: str, fld: str) -> None:
-        if value and not value.startswith(("http://", "https://")) and value not in keys:
+    for ctype, cid, fld, value in iter_source_refs(doc):
+        if not value.startswith(("http://", "https://")) and value not in keys:
             err(f"source '{value}' is not in the scenario's sources{suggest(value, keys)}",
                 ctype, cid, fld)
-
-    def walk(comp: Component, ctype: str, cid: str, prefix: str,
-             inherited: tuple[str | None, str | None]) -> None:
-        check_key(comp.source, ctype, cid, f"{prefix}source")
-        for name, prov in comp.field_provenance.items():
-            check_key(prov.source, ctype, cid, f"{prefix}{name}.source")
-        own = (comp.source, comp.assumption) if (comp.source or comp.assumption) else inherited
-        for name in type(comp).model_fields:
-            if name in ("source", "assumption", "field_provenance") or name not in comp.model_fields_set:
-                continue
-            value = getattr(comp, name)
-            fprov = comp.field_provenance.get(name)
-            given = fprov.is_given if fprov is not None else bool(own[0] or own[1])
-            sub_inherited = (fprov.source, fprov.assumption) if fprov is not None else own
-            if isinstance(value, Component):
-                walk(value, ctype, cid, f"{prefix}{name}.", sub_inherited)
-            elif isinstance(value, list) and value and isinstance(value[0], Component):
-                for i, v in enumerate(value):
-                    walk(v, ctype, cid, f"{prefix}{name}[{i}].", sub_inherited)
-            elif _is_numeric(value) and not given and name not in _NON_FIGURES:
-                warnings.add("figure has no source or assumption", ctype, cid, f"{prefix}{name}",
-                             file=origins.get((ctype, cid), label))
-
-    for ctype in COMPONENTS:
-        for comp in getattr(doc, ctype):
-            walk(comp, ctype, comp.id, "", (None, None))
-    walk(doc.sea_level, "sea_level", "", "", (None, None))
-
-
-#: Numeric fields that are identifiers or calendar years rather than measured figures.
-_NON_FIGURES = frozenset({"build_start_year", "in_service_year", "reference_year", "count_note"})
-
-
-def _is_numeric(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return True
-    if isinstance(value, dict):
-        return any(_is_numeric(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_is_numeric(v) for v in value)
-    return False
+    for fig in iter_figures(doc):
+        if not fig.sourced:
+            warnings.add("figure has no source or assumption", fig.component, fig.id, fig.field,
+                         file=origins.get((fig.component, fig.id), label))

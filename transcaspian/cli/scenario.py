@@ -1,0 +1,259 @@
+"""``transcaspian scenario``: list, show, validate, diff, export, sources, schema."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit,
+    err_console,
+    open_scenario,
+    user_errors,
+)
+from transcaspian.model import Scenario, ScenarioError, builtin_names
+from transcaspian.model.diff import diff_scenarios, new_projects
+from transcaspian.model.errors import input_error
+from transcaspian.model.io import write_csv_dir, write_yaml
+from transcaspian.model.schema import COMPONENTS
+from transcaspian.model.schema_doc import NESTED, schema_markdown, schema_table
+from transcaspian.model.sources_doc import data_sources_markdown
+from transcaspian.results import write_text_atomic
+
+scenario_app = typer.Typer(help="Inspect, check, compare and export scenarios.",
+                           no_args_is_help=True)
+
+SCENARIO_ARG = typer.Argument(..., help="Built-in name (see `scenario list`), YAML file or CSV folder")
+
+
+class ExportFormat(StrEnum):
+    """File format of an exported scenario."""
+
+    yaml = "yaml"
+    csv = "csv"
+
+
+# -- summaries (pure functions, reused by the report and tests) -----------------------------
+def demand_by_commodity(s: Scenario) -> pd.DataFrame:
+    """Annual demand by commodity and direction: units, tonnes, TEU."""
+    d = s.demand
+    if d.empty:
+        return pd.DataFrame(columns=["commodity", "direction", "unit", "flows", "annual_units",
+                                     "annual_t", "annual_teu"])
+    g = d.groupby(["commodity", "direction", "unit"], as_index=False).agg(
+        flows=("origin", "size"), annual_units=("annual_units", "sum"),
+        annual_t=("annual_t", "sum"), annual_teu=("annual_teu", "sum"))
+    total = pd.DataFrame([{"commodity": "TOTAL", "direction": "", "unit": "",
+                           "flows": int(g["flows"].sum()), "annual_units": None,
+                           "annual_t": g["annual_t"].sum(), "annual_teu": g["annual_teu"].sum()}])
+    return pd.concat([g, total], ignore_index=True)
+
+
+def fleet(s: Scenario) -> pd.DataFrame:
+    """Sea services with their fleet: vessels, capacity per unit, policy."""
+    svc, ves = s.services, s.vessels
+    rows = []
+    for sid, row in svc.iterrows():
+        v = ves[ves["service"] == sid] if not ves.empty else ves
+        caps = []
+        for unit in ("teu", "wagon", "truck", "tonne"):
+            col = f"capacity_{unit}"
+            if not v.empty and col in v and v[col].notna().any():
+                caps.append(f"{(v[col].fillna(0) * v['count']).sum():g} {unit}")
+        rows.append({"service": sid, "kind": row["kind"], "route": f"{row['from']} - {row['to']}",
+                     "policy": row["policy"], "vessels": int(v["count"].sum()) if not v.empty else 0,
+                     "fleet_capacity_per_voyage": ", ".join(caps)})
+    return pd.DataFrame(rows, columns=["service", "kind", "route", "policy", "vessels",
+                                       "fleet_capacity_per_voyage"])
+
+
+def overview(s: Scenario) -> pd.DataFrame:
+    """Counts of every component type."""
+    rows = [{"component": c, "count": len(getattr(s.doc, c))} for c in COMPONENTS]
+    rows.append({"component": "sources", "count": len(s.doc.sources)})
+    return pd.DataFrame(rows)
+
+
+# -- commands ----------------------------------------------------------------------------------
+@scenario_app.command("list")
+def list_cmd(fmt: Format = FORMAT_OPTION) -> None:
+    """List the built-in scenarios."""
+    with user_errors():
+        rows = []
+        for name in builtin_names():
+            s = open_scenario(name)
+            d = s.demand
+            rows.append({"name": name, "year": s.year, "title": s.title,
+                         "nodes": len(s.doc.nodes), "services": len(s.doc.services),
+                         "demand_flows": len(s.doc.demand),
+                         "demand_mt": round(float(d["annual_t"].sum()) / 1e6, 3) if not d.empty else 0.0,
+                         "hash": s.hash[:12]})
+        emit(pd.DataFrame(rows), fmt, title="Built-in scenarios")
+
+
+@scenario_app.command("show")
+def show_cmd(
+    scenario: str = SCENARIO_ARG,
+    component: str | None = typer.Option(
+        None, "--component", "-c", help=f"Print one component table: {', '.join(COMPONENTS)}"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Summarise a scenario (nodes, services, fleet, demand) or print one component table."""
+    with user_errors():
+        s = open_scenario(scenario)
+        meta = s.metadata()
+        if component is not None:
+            if component not in (*COMPONENTS, "sources"):
+                from transcaspian.model.loading import suggest
+
+                raise input_error(f"unknown component '{component}'"
+                                  f"{suggest(component, (*COMPONENTS, 'sources'))}", "--component")
+            table = s.sources if component == "sources" else s.table(component)
+            emit(table.astype(object).where(table.notna(), None), fmt, meta, title=component)
+            return
+        if fmt != Format.table:
+            payload = {"meta": meta, "title": s.title, "year": s.year,
+                       "overview": overview(s).to_dict(orient="records"),
+                       "fleet": fleet(s).to_dict(orient="records"),
+                       "demand": json.loads(demand_by_commodity(s).to_json(orient="records"))}
+            if fmt == Format.json:
+                typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            else:
+                emit(demand_by_commodity(s), fmt, meta)
+            return
+        console.print(f"[bold]{s.name}[/]: {s.title} (year {s.year}, prices {s.doc.price_year} USD)")
+        if s.doc.description:
+            console.print(s.doc.description, highlight=False)
+        if s.doc.tonnage_definition:
+            console.print(f"Tonnage definition: {s.doc.tonnage_definition}", highlight=False)
+        if s.doc.applied_projects:
+            console.print(f"Projects applied: {', '.join(s.doc.applied_projects)}", highlight=False)
+        console.print(f"Sea level change: {s.doc.sea_level.change_m:+.2f} m vs "
+                      f"{s.doc.sea_level.reference_year}")
+        emit(overview(s), Format.table, title="Components")
+        nodes = s.nodes
+        if not nodes.empty:
+            kinds = nodes.groupby("kind").size().rename("nodes").reset_index()
+            emit(kinds, Format.table, title="Nodes by kind")
+        emit(fleet(s), Format.table, title="Sea services and fleet")
+        emit(demand_by_commodity(s), Format.table, meta, title="Annual demand by commodity")
+
+
+@scenario_app.command("validate")
+def validate_cmd(
+    scenarios: list[str] = typer.Argument(..., help="Scenarios to check"),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Warnings (figures without source, idle services) are errors"),
+) -> None:
+    """Check scenarios; every problem is named with file, component id and field (exit 2)."""
+    problems = []
+    for ref in scenarios:
+        try:
+            s = open_scenario(ref, strict=strict)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        console.print(f"[green]ok[/] {s.name} ({ref}): hash {s.hash[:12]}, "
+                      f"{sum(len(getattr(s.doc, c)) for c in COMPONENTS)} components, "
+                      f"{len(s.warnings)} warning{'s' if len(s.warnings) != 1 else ''}",
+                      highlight=False)
+        for w in s.warnings:
+            err_console.print(f"  warning: {w}", highlight=False, markup=False)
+    if problems:
+        with user_errors():
+            raise ScenarioError(problems)
+
+
+@scenario_app.command("diff")
+def diff_cmd(
+    a: str = typer.Argument(..., help="Scenario before"),
+    b: str = typer.Argument(..., help="Scenario after"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List what differs from A to B, component by component, and the projects behind it."""
+    with user_errors():
+        sa, sb = open_scenario(a), open_scenario(b)
+        changes = diff_scenarios(sa, sb)
+        projects = new_projects(sa, sb)
+        meta = {"a": sa.name, "a_hash": sa.hash, "b": sb.name, "b_hash": sb.hash,
+                **{k: v for k, v in sb.metadata().items() if k == "version"}}
+        if fmt == Format.json:
+            typer.echo(json.dumps({
+                "meta": meta,
+                "projects": json.loads(projects.to_json(orient="records")),
+                "changes": json.loads(changes.to_json(orient="records", default_handler=str)),
+            }, indent=2, ensure_ascii=False))
+            return
+        if fmt == Format.csv:
+            emit(changes, fmt, meta)
+            return
+        if not projects.empty:
+            emit(projects, fmt, title=f"Projects in {sb.name} that {sa.name} does not have "
+                 f"(capex total {projects['capex_musd'].sum():,.0f} M USD)")
+        for project, group in changes.groupby("project", sort=False):
+            title = project or "Other changes"
+            emit(group.drop(columns=["project"]).astype(str).replace({"None": "", "nan": ""}),
+                 fmt, title=title)
+        console.print(f"{len(changes)} differences; " + " ".join(f"{k}={v}" for k, v in meta.items()),
+                      style="dim", highlight=False)
+
+
+@scenario_app.command("export")
+def export_cmd(
+    scenario: str = SCENARIO_ARG,
+    output: Path = typer.Option(..., "--output", "-o", help="YAML file or CSV folder to write"),
+    fmt: ExportFormat = typer.Option(ExportFormat.yaml, "--format", "-f", help="yaml | csv"),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file or folder"),
+) -> None:
+    """Write the resolved scenario (overlays applied) as one YAML file or a CSV folder."""
+    with user_errors():
+        s = open_scenario(scenario)
+        path = (write_csv_dir if fmt == ExportFormat.csv else write_yaml)(s.doc, output, force)
+        console.print(f"wrote {path} ({s.name}, hash {s.hash[:12]})", highlight=False)
+
+
+@scenario_app.command("sources")
+def sources_cmd(
+    scenarios: list[str] = typer.Argument(..., help="Scenarios, first the base"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Markdown file to write"),
+) -> None:
+    """Every figure with its source or assumption, as Markdown (docs/data-sources.md)."""
+    with user_errors():
+        text = data_sources_markdown([open_scenario(r) for r in scenarios])
+        if output is None:
+            typer.echo(text)
+        else:
+            write_text_atomic(output, text)
+            console.print(f"wrote {output}", highlight=False)
+
+
+@scenario_app.command("schema")
+def schema_cmd(
+    component: str | None = typer.Option(None, "--component", "-c", help="One component type"),
+    markdown: bool = typer.Option(False, "--markdown", help="Whole reference as Markdown"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The field reference: every component and field with its type, unit and meaning."""
+    with user_errors():
+        if markdown:
+            typer.echo(schema_markdown())
+            return
+        known = (*COMPONENTS, *NESTED)
+        if component is not None and component not in known:
+            from transcaspian.model.loading import suggest
+
+            raise input_error(f"unknown component '{component}'{suggest(component, known)}",
+                              "--component")
+        emit(schema_table(component), fmt, title="Scenario schema")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scenario`` command group."""
+    app.add_typer(scenario_app, name="scenario")
