@@ -74,8 +74,8 @@ class Component(BaseModel):
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain YAML-ready dict: aliases, no unset defaults, sourced fields re-wrapped."""
-        raw = self.model_dump(mode="json", by_alias=True, exclude_defaults=True,
+        """Plain YAML-ready dict: aliases, only the fields that were set, sourced fields re-wrapped."""
+        raw = self.model_dump(mode="json", by_alias=True, exclude_unset=True,
                               exclude={"field_provenance"})
         for key in list(raw):
             sub = getattr(self, _attr_for(type(self), key), None)

@@ -74,14 +74,15 @@ def _columns(model: type) -> list[tuple[str, str, bool]]:
 def _encode(value: Any, text: bool) -> str:
     if value is None:
         return ""
-    if text:
-        return value if value != "" else '""'
+    if text and value != "" and not value.startswith('"'):
+        return value
     return json.dumps(value, ensure_ascii=False)
 
 
 def _decode(cell: str, text: bool) -> Any:
-    if text:
-        return "" if cell == '""' else cell
+    """Inverse of :func:`_encode`: text is plain unless it is empty or starts with a quote."""
+    if text and not cell.startswith('"'):
+        return cell
     return json.loads(cell)
 
 
@@ -96,8 +97,8 @@ def _csv_text(header: list[str], rows: list[list[str]]) -> str:
 def csv_files(doc: ScenarioDoc) -> dict[str, str]:
     """File name -> CSV text for the whole scenario."""
     files: dict[str, str] = {}
-    meta_rows = [[k, json.dumps(getattr(doc, k) if k != "sea_level" else doc.sea_level.model_dump(
-        mode="json"), ensure_ascii=False)] for k in META_KEYS if k != "sources"]
+    meta_rows = [[k, json.dumps(getattr(doc, k) if k != "sea_level" else doc.sea_level.to_dict(),
+                                ensure_ascii=False)] for k in META_KEYS if k != "sources"]
     files["scenario.csv"] = _csv_text(["key", "value"], meta_rows)
     files["sources.csv"] = _csv_text(
         list(SOURCE_COLUMNS),
@@ -109,9 +110,8 @@ def csv_files(doc: ScenarioDoc) -> dict[str, str]:
         cols = _columns(model)
         rows = []
         for c in items:
-            dumped = c.model_dump(mode="json", by_alias=True)
-            rows.append([_encode(dumped[col] if col != "field_provenance" or dumped[col] else None,
-                                 text) for _, col, text in cols])
+            dumped = c.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            rows.append([_encode(dumped.get(col), text) for _, col, text in cols])
         files[f"{ctype}.csv"] = _csv_text([col for _, col, _ in cols], rows)
     return files
 

@@ -55,8 +55,9 @@ class Scenario:
     # -- construction ------------------------------------------------------------------
     @classmethod
     def from_resolved(cls, resolved: Resolved, strict: bool = False) -> Scenario:
-        doc = build_doc(resolved)
-        errors, warnings = check_doc(doc, resolved.origins, resolved.label)
+        doc, field_errors, failed = build_doc(resolved)
+        errors, warnings = check_doc(doc, resolved.origins, resolved.label, failed)
+        errors = field_errors + errors
         if strict:
             errors, warnings = errors + warnings, []
         if errors:

@@ -94,11 +94,17 @@ def _translate(exc: ValidationError, cls: type[BaseModel], raw: Any) -> list[tup
     return unique
 
 
-def build_doc(resolved: Resolved) -> ScenarioDoc:
-    """Validate every component and the metadata; raise ScenarioError with all problems."""
+def build_doc(resolved: Resolved) -> tuple[ScenarioDoc, list[Problem], dict[str, set[str]]]:
+    """Validate every component and the metadata.
+
+    Returns the document holding the components that passed, the field-level problems,
+    and the ids of components that failed (so cross-checks can still run without
+    reporting them again as unknown). Raises ScenarioError if the metadata is invalid.
+    """
     data = resolved.data
     problems = ProblemCollector(resolved.label)
     validated: dict[str, list[Component]] = {}
+    failed: dict[str, set[str]] = {}
     for ctype, model in COMPONENTS.items():
         validated[ctype] = []
         items = data.get(ctype) or []
@@ -114,6 +120,7 @@ def build_doc(resolved: Resolved) -> ScenarioDoc:
             try:
                 validated[ctype].append(model.model_validate(raw))
             except ValidationError as exc:
+                failed.setdefault(ctype, set()).add(cid)
                 for path, msg in _translate(exc, model, raw):
                     problems.add(msg, ctype, cid, path, file=file)
     meta = {k: v for k, v in data.items() if k not in COMPONENTS}
@@ -125,15 +132,19 @@ def build_doc(resolved: Resolved) -> ScenarioDoc:
                 problems.add(msg, "sources", field=path)
             else:
                 problems.add(msg, field=path)
-        doc = None
-    problems.raise_if_any()
-    return doc.model_copy(update=validated)
+        problems.raise_if_any()
+    return doc.model_copy(update=validated), problems.problems, failed
 
 
 # -- cross-component rules -----------------------------------------------------------------
 def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
-              ) -> tuple[list[Problem], list[Problem]]:
-    """Cross-component rules. Returns (errors, warnings); unsourced figures are warnings."""
+              failed: dict[str, set[str]] | None = None) -> tuple[list[Problem], list[Problem]]:
+    """Cross-component rules. Returns (errors, warnings); unsourced figures are warnings.
+
+    ``failed`` holds ids of components that failed field validation: references to them
+    are not reported again, and route feasibility is not judged on a partial network.
+    """
+    failed = failed or {}
     errors = ProblemCollector(label)
     warnings = ProblemCollector(label)
 
@@ -148,8 +159,9 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
                 err(f"duplicate id '{c.id}'", ctype, c.id, "id")
             seen.add(c.id)
 
-    ids = {ctype: [c.id for c in getattr(doc, ctype)] for ctype in COMPONENTS}
-    ports = [n.id for n in doc.nodes if n.kind == "seaport"]
+    ids = {ctype: [c.id for c in getattr(doc, ctype)] + sorted(failed.get(ctype, ()))
+           for ctype in COMPONENTS}
+    ports = [n.id for n in doc.nodes if n.kind == "seaport"] + sorted(failed.get("nodes", ()))
     factors = {f.id: f for f in doc.emission_factors}
 
     def ref(value: str | None, target: str, ctype: str, cid: str, fld: str,
@@ -209,26 +221,26 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
         if pid not in ids["projects"]:
             err(f"applied project '{pid}' is not defined", fld="applied_projects")
 
-    _check_demand(doc, err)
+    _check_demand(doc, err, ids, judge_routes=not any(failed.values()))
     _check_sources(doc, origins, label, err, warnings)
     return errors.problems, warnings.problems
 
 
-def _check_demand(doc: ScenarioDoc, err: Any) -> None:
+def _check_demand(doc: ScenarioDoc, err: Any, ids: dict[str, list[str]], judge_routes: bool) -> None:
     net = Network(doc)
     routes = {r.id: r for r in doc.routes}
     commodities = {c.id: c for c in doc.commodities}
     for d in doc.demand:
-        ok = True
+        ok = judge_routes
         for fld in ("origin", "destination"):
             value = getattr(d, fld)
-            if value not in net.nodes:
-                err(f"refers to unknown node '{value}'{suggest(value, list(net.nodes))}",
+            if value not in ids["nodes"]:
+                err(f"refers to unknown node '{value}'{suggest(value, ids['nodes'])}",
                     "demand", d.id, fld)
                 ok = False
-        if d.commodity not in commodities:
-            err(f"refers to unknown commodity '{d.commodity}'{suggest(d.commodity, list(commodities))}",
-                "demand", d.id, "commodity")
+        if d.commodity not in ids["commodities"]:
+            err(f"refers to unknown commodity '{d.commodity}'"
+                f"{suggest(d.commodity, ids['commodities'])}", "demand", d.id, "commodity")
             ok = False
         if d.choice == "shares":
             shares = [o.share for o in d.route_options]
@@ -242,6 +254,8 @@ def _check_demand(doc: ScenarioDoc, err: Any) -> None:
         reasons: list[str] = []
         for i, opt in enumerate(d.route_options):
             r = routes.get(opt.route)
+            if r is None and opt.route in ids["routes"]:
+                continue
             if r is None:
                 err(f"refers to unknown route '{opt.route}'{suggest(opt.route, list(routes))}",
                     "demand", d.id, f"route_options[{i}].route")

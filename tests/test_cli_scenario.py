@@ -1,0 +1,119 @@
+"""The `transcaspian scenario` commands: exit codes, messages, output formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from transcaspian import __version__
+from transcaspian.cli import register_all
+
+app = register_all()
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_version():
+    r = run("--version")
+    assert r.exit_code == 0 and r.output.strip() == f"transcaspian {__version__}"
+
+
+@pytest.mark.parametrize("cmd", [[], ["scenario"], ["scenario", "list"], ["scenario", "show"],
+                                 ["scenario", "validate"], ["scenario", "diff"],
+                                 ["scenario", "export"], ["scenario", "sources"],
+                                 ["scenario", "schema"]])
+def test_help_on_every_command(cmd):
+    r = run(*cmd, "--help")
+    assert r.exit_code == 0 and "Usage" in r.output
+
+
+def test_validate_ok_and_warning(tiny_dict, write_yaml):
+    path = write_yaml(tiny_dict)
+    r = run("scenario", "validate", str(path), "--strict")
+    assert r.exit_code == 0 and "ok tiny" in r.output
+
+
+def test_validate_reports_every_problem_with_exit_2(tiny_dict, write_yaml):
+    tiny_dict["links"][0]["speed_kmh"] = -1
+    tiny_dict["nodes"][0]["knd"] = "city"
+    tiny_dict["demand"][0]["commodity"] = "containr"
+    path = write_yaml(tiny_dict)
+    proc = subprocess.run([sys.executable, "-m", "transcaspian", "scenario", "validate", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "3 problems in scenario" in proc.stderr
+    assert f"{path}: links[a-pa].speed_kmh: Input should be greater than 0 (got -1)" in proc.stderr
+    assert f"{path}: nodes[a].knd: unknown field 'knd' (did you mean 'kind'?)" in proc.stderr
+    assert "demand[d1].commodity: refers to unknown commodity 'containr'" in proc.stderr
+
+
+def test_show_json_carries_metadata(tiny_dict, write_yaml):
+    r = run("scenario", "show", str(write_yaml(tiny_dict)), "--format", "json")
+    payload = json.loads(r.output)
+    assert payload["meta"]["scenario"] == "tiny" and len(payload["meta"]["scenario_hash"]) == 64
+    total = [row for row in payload["demand"] if row["commodity"] == "TOTAL"][0]
+    assert total["annual_t"] == 120_000 and total["annual_teu"] == 10_000
+
+
+def test_show_component_csv(tiny_dict, write_yaml):
+    r = run("scenario", "show", str(write_yaml(tiny_dict)), "-c", "links", "-f", "csv")
+    lines = r.output.splitlines()
+    assert lines[0] == "# scenario: tiny"
+    assert lines[3].startswith("id,") and lines[4].startswith("a-pa,")
+
+
+def test_show_unknown_component(tiny_dict, write_yaml):
+    r = run("scenario", "show", str(write_yaml(tiny_dict)), "-c", "lnks")
+    assert r.exit_code == 2
+
+
+def test_export_refuses_to_overwrite(tiny_dict, write_yaml, tmp_path):
+    src = write_yaml(tiny_dict)
+    out = tmp_path / "out.yaml"
+    out.write_text("mine")
+    r = run("scenario", "export", str(src), "-o", str(out))
+    assert r.exit_code == 2 and out.read_text() == "mine"
+    r = run("scenario", "export", str(src), "-o", str(out), "--force")
+    assert r.exit_code == 0 and yaml.safe_load(out.read_text())["name"] == "tiny"
+    r = run("scenario", "export", str(src), "-o", str(tmp_path / "csv"), "-f", "csv")
+    assert r.exit_code == 0 and (tmp_path / "csv" / "links.csv").is_file()
+    r = run("scenario", "validate", str(tmp_path / "csv"), "--strict")
+    assert r.exit_code == 0
+
+
+def test_diff_lists_project_changes(tiny_dict, write_yaml):
+    tiny_dict["projects"] = [{
+        "id": "hub", "name": "PA container hub", "capex_musd": 96, "build_start_year": 2025,
+        "in_service_year": 2027, "payer": "KTZ", "country": "KZ", "source": "s1",
+        "changes": {"patch": {"nodes": [{"id": "pa", "yard_capacity_teu": 12000}]}}}]
+    write_yaml(tiny_dict, "base.yaml")
+    top = write_yaml({"name": "top", "extends": "base.yaml", "apply_projects": ["hub"]}, "top.yaml")
+    r = run("scenario", "diff", str(write_yaml(tiny_dict, "base.yaml")), str(top), "-f", "json")
+    payload = json.loads(r.output)
+    assert payload["projects"][0]["name"] == "PA container hub"
+    assert payload["changes"] == [{"component": "nodes", "id": "pa", "change": "changed",
+                                   "field": "yard_capacity_teu", "before": None, "after": 12000.0,
+                                   "project": "PA container hub"}]
+    r = run("scenario", "diff", "base.yaml" if False else str(tmp := top.parent / "base.yaml"), str(top))
+    assert r.exit_code == 0 and "PA container hub" in r.output and tmp.exists()
+
+
+def test_sources_and_schema(tiny_dict, write_yaml, tmp_path):
+    tiny_dict["nodes"][2]["port_time_h"] = {"value": 3, "assumption": "two tugs"}
+    out = tmp_path / "ds.md"
+    r = run("scenario", "sources", str(write_yaml(tiny_dict)), "-o", str(out))
+    text = out.read_text()
+    assert r.exit_code == 0
+    assert "| nodes | pb | port_time_h | 3 | **ASSUMPTION**: two tugs |" in text
+    assert "| links | a-pa | distance_km | 300 | `s1` |" in text
+    r = run("scenario", "schema", "--markdown")
+    assert "| `distance_km` | `float` | yes | Length (km) |" in r.output
