@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def scenarios(draw) -> dict[str, Any]:
               "distance_km": draw(provenance(draw(pos))), "speed_kmh": draw(pos),
               "trains_per_day": draw(pos), "source": "src",
               **({"max_units_per_train": {"wagon": draw(pos)}} if draw(st.booleans()) else {})}
-             for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))]
+             for i, (a, b) in enumerate(itertools.pairwise(ids))]
     return {
         "name": "gen", "title": draw(text), "year": 2024, "price_year": 2024,
         "sources": [{"id": "src", "title": "T", "url": "https://e.org", "year": 2020,
