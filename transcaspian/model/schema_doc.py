@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 import typing
 
 import pandas as pd
@@ -20,11 +21,19 @@ NESTED: dict[str, type[BaseModel]] = {
 
 
 def _type_name(annotation: typing.Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("transcaspian.model.", "")
-    for long, short in (("schema.", ""), ("distributions.", ""), ("<class '", ""), ("'>", ""),
-                        ("Annotated[", ""), ("NoneType", "None")):
-        text = text.replace(long, short)
-    return text.split(", FieldInfo")[0].split(", Gt(")[0].split(", Ge(")[0]
+    """Readable type: ``float | None``, ``'rail' | 'road'``, ``dict[unit, float]``."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin in (list, dict):
+        return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
+    if annotation is type(None):
+        return "None"
+    return getattr(annotation, "__name__", str(annotation))
 
 
 def schema_table(component: str | None = None) -> pd.DataFrame:
@@ -56,7 +65,8 @@ def schema_markdown() -> str:
     for ctype, group in frame.groupby("component", sort=False):
         lines += [f"## {ctype}", "", "| field | type | required | meaning |", "|---|---|---|---|"]
         for r in group.itertuples():
-            lines.append(f"| `{r.field}` | `{r.type}` | {'yes' if r.required else ''} | "
-                         f"{r.description.replace('|', '/')} |")
+            type_text = r.type.replace("|", "\\|")
+            lines.append(f"| `{r.field}` | `{type_text}` | "
+                         f"{'yes' if r.required else ''} | {r.description.replace('|', '/')} |")
         lines.append("")
     return "\n".join(lines)
