@@ -1,0 +1,873 @@
+"""Annual capacity of every corridor element, and a linear programme that routes demand.
+
+Element capacities (own unit per year, per direction where it matters):
+
+- rail section: ``trains_per_day x 365`` trains/yr each way;
+- road link: ``trucks_per_day x 365`` trucks/yr each way;
+- pipeline: ``capacity_t_per_year`` (both directions together);
+- border, gauge change, junction, terminal with ``capacity_trains_per_day``: trains/yr,
+  both directions together;
+- berth group: ``count x operating_h_per_day x 365`` berth-hours/yr, spent at
+  ``1 / handling_per_h[unit]`` hours per unit loaded or discharged;
+- vessel class on a service: voyages/yr per direction = round trips =
+  ``count x availability x 8760 / cycle_h`` (see :func:`vessel_cycle`); a scheduled
+  service adds a sailings limit ``departures_per_week x 52`` per direction;
+- yards: storage (TEU or wagons), reported but not a throughput limit.
+
+The LP (HiGHS via :func:`scipy.optimize.linprog`) is documented in ``docs/analysis.md``:
+stage 1 maximises served tonnes; stage 2 fixes served tonnes at the optimum (relative
+tolerance ``CapacityOptions.served_tolerance``) and minimises tariff cost; a separate LP
+finds the largest uniform demand multiplier. Bottlenecks are ranked by shadow prices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from transcaspian.model.derived import HOURS_PER_YEAR, closed_share, crossing_h, voyage_payload_factor
+from transcaspian.model.network import Leg
+from transcaspian.model.scenario import Scenario
+from transcaspian.model.schema import Berth, Node, Vessel
+from transcaspian.results import Result
+
+DAYS_PER_YEAR = 365.0
+WEEKS_PER_YEAR = 52.0
+UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
+
+
+@dataclass(frozen=True)
+class CapacityOptions:
+    """Options of the capacity engine.
+
+    Attributes
+    ----------
+    served_tolerance
+        Relative slack on served tonnes when stage 2 minimises cost (share, e.g. 1e-9);
+        served quantities within ``1e-6`` of the demand are reported as fully served.
+    multiplier_cap
+        Upper bound on the demand multiplier; reaching it means "unbounded" (no
+        capacitated element limits the demand).
+    """
+
+    served_tolerance: float = 1e-9
+    multiplier_cap: float = 1000.0
+
+
+# -- shared arithmetic ---------------------------------------------------------------------
+def unit_tonnes(scenario: Scenario) -> dict[str, float]:
+    """Tonnes per handling unit by unit kind: demand-weighted mean of the commodities (t/unit).
+
+    Units without demand take the plain mean over commodities of that unit; absent units
+    are left out.
+    """
+    com = {c.id: c for c in scenario.doc.commodities}
+    weights: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for d in scenario.doc.demand:
+        c = com.get(d.commodity)
+        if c is not None and d.annual_units > 0:
+            weights[c.unit].append((d.annual_units, c.tonnes_per_unit))
+    out: dict[str, float] = {}
+    for c in scenario.doc.commodities:
+        if c.unit not in weights:
+            same = [x.tonnes_per_unit for x in scenario.doc.commodities if x.unit == c.unit]
+            out[c.unit] = float(np.mean(same))
+    for unit, pairs in weights.items():
+        w = sum(p[0] for p in pairs)
+        out[unit] = sum(p[0] * p[1] for p in pairs) / w
+    out.setdefault("tonne", 1.0)
+    return out
+
+
+def typical_units_per_train(scenario: Scenario) -> dict[str, float]:
+    """Demand-weighted mean ``units_per_train`` by unit kind (units/train)."""
+    com = {c.id: c for c in scenario.doc.commodities}
+    acc: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for d in scenario.doc.demand:
+        c = com.get(d.commodity)
+        if c is None:
+            continue
+        w = d.annual_units if d.annual_units > 0 else 1e-9
+        acc[c.unit][0] += w * d.units_per_train
+        acc[c.unit][1] += w
+    return {u: a[0] / a[1] for u, a in acc.items() if a[1] > 0}
+
+
+def port_berths(scenario: Scenario, port: str) -> list[Berth]:
+    """Berth groups at a seaport."""
+    return [b for b in scenario.doc.berths if b.node == port]
+
+
+def best_rate(scenario: Scenario, port: str, unit: str) -> float | None:
+    """Fastest handling rate for ``unit`` over the port's berth groups (units/h), or None."""
+    rates = [b.handling_per_h[unit] for b in port_berths(scenario, port) if unit in b.handling_per_h]
+    return max(rates) if rates else None
+
+
+def weather_of(scenario: Scenario, port: str) -> Any:
+    """The port's weather regime, or None."""
+    return next((w for w in scenario.doc.weather if w.node == port), None)
+
+
+@dataclass(frozen=True)
+class VesselCycle:
+    """Round-trip arithmetic of one vessel class on its service.
+
+    Attributes
+    ----------
+    crossing_h
+        One-way sailing time (h).
+    port_h
+        Time per call by port id: ``port_time_h`` + discharge + loading of a full payload (h).
+    handling_h
+        Loading (or discharge) time of one full payload by port id (h).
+    cycle_h
+        ``2 x crossing_h + sum(port_h)`` (h).
+    availability
+        ``1 - closed_share(from) - closed_share(to)``, clamped to [0, 1].
+    payload_factor
+        Usable share of unit capacity (draft vs sea level, shallower port binds).
+    round_trips_per_year
+        Fleet round trips per year = voyages per direction (voyages/yr).
+    arithmetic
+        The computation written out.
+    """
+
+    vessel: str
+    service: str
+    crossing_h: float
+    port_h: dict[str, float]
+    handling_h: dict[str, float]
+    cycle_h: float
+    availability: float
+    payload_factor: float
+    round_trips_per_year: float
+    arithmetic: str
+
+
+def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
+    """Cycle time, availability, payload factor and round trips of a vessel class.
+
+    ``cycle_h = 2 x crossing_h(distance) + sum over both ports of (port_time_h +
+    2 x handling_h)``, where ``handling_h`` is the time to load (or discharge) one full
+    payload, ``capacity[u] x payload_factor / best berth rate for u`` at that port,
+    taking the slowest unit the vessel carries; a call discharges then loads.
+    Round trips/yr = ``count x availability x 8760 / cycle_h``.
+    """
+    v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
+    s = scenario.get("services", v.service)
+    a: Node = scenario.get("nodes", s.from_node)
+    b: Node = scenario.get("nodes", s.to_node)
+    pf = voyage_payload_factor(v, a, b, scenario.sea_level_change_m)
+    cross = crossing_h(v, s.distance_km)
+    port_h: dict[str, float] = {}
+    handling: dict[str, float] = {}
+    parts = []
+    for port in (a, b):
+        times = []
+        for unit, cap in v.capacity.items():
+            rate = best_rate(scenario, port.id, unit)
+            if rate:
+                times.append((cap * pf / rate, unit, rate))
+        h, note = 0.0, "no berth rate"
+        if times:
+            h, unit, rate = max(times)
+            note = f"{v.capacity[unit]:g} {unit} x {pf:.3f} / {rate:g} per h = {h:.1f} h"
+        handling[port.id] = h
+        pt = port.port_time_h or 0.0
+        port_h[port.id] = pt + 2.0 * h
+        parts.append(f"{port.id}: {pt:g} h port + 2 x ({note})")
+    cycle = 2.0 * cross + sum(port_h.values())
+    avail = min(1.0, max(0.0, 1.0 - closed_share(weather_of(scenario, a.id))
+                         - closed_share(weather_of(scenario, b.id))))
+    trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
+    text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
+            + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f}; "
+            f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
+            f"payload factor {pf:.3f}")
+    return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text)
+
+
+# -- elements ------------------------------------------------------------------------------
+@dataclass
+class Element:
+    """One capacity row: an element in one direction (or both)."""
+
+    key: tuple
+    element_id: str
+    element_type: str
+    name: str
+    from_node: str
+    to_node: str
+    direction: str
+    capacity: float
+    capacity_unit: str
+    units: dict[str, float]
+    arithmetic: str
+    constrained: bool = True
+
+
+def _elements(scenario: Scenario) -> list[Element]:
+    upt = typical_units_per_train(scenario)
+    out: list[Element] = []
+    for lk in scenario.doc.links:
+        if lk.mode == "rail":
+            for rev in (False, True):
+                tpd = lk.paths_per_day(rev)
+                trains = tpd * DAYS_PER_YEAR
+                per = {u: k for u, k in upt.items() if u != "truck"}
+                per.update(lk.max_units_per_train or {})
+                units = {u: trains * n for u, n in per.items()}
+                a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
+                text = f"{tpd:g} trains/day x 365 = {trains:,.0f} trains/yr; " + ", ".join(
+                    f"x {n:g} {u}/train = {trains * n:,.0f} {u}" for u, n in sorted(per.items()))
+                out.append(Element(("rail", lk.id, rev), lk.id, "rail_section", lk.name or lk.id, a, b,
+                                   "reverse" if rev else "forward", trains, "trains", units, text))
+        elif lk.mode == "road":
+            for rev in (False, True):
+                trucks = lk.trucks_per_day * DAYS_PER_YEAR
+                a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
+                out.append(Element(("road", lk.id, rev), lk.id, "road", lk.name or lk.id, a, b,
+                                   "reverse" if rev else "forward", trucks, "trucks",
+                                   {"truck": trucks},
+                                   f"{lk.trucks_per_day:g} trucks/day x 365 = {trucks:,.0f} trucks/yr"))
+        else:
+            cap = lk.capacity_t_per_year
+            out.append(Element(("pipe", lk.id), lk.id, "pipeline", lk.name or lk.id, lk.from_node,
+                               lk.to_node, "both", cap, "t", {"tonne": cap},
+                               f"declared throughput {cap:,.0f} t/yr"))
+    for n in scenario.doc.nodes:
+        if n.capacity_trains_per_day is not None:
+            trains = n.capacity_trains_per_day * DAYS_PER_YEAR
+            units = {u: trains * k for u, k in upt.items() if u != "truck"}
+            out.append(Element(("node", n.id), n.id, n.kind, n.name, n.id, n.id, "both", trains, "trains",
+                               units, f"{n.capacity_trains_per_day:g} trains/day x 365 = {trains:,.0f} "
+                               "trains/yr (both directions)"))
+    for b in scenario.doc.berths:
+        hours = b.count * b.operating_h_per_day * DAYS_PER_YEAR
+        units = {u: hours * r for u, r in b.handling_per_h.items()}
+        out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
+                           "both", hours, "berth_h", units,
+                           f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365 = {hours:,.0f} "
+                           "berth-h/yr; " + ", ".join(f"x {r:g} {u}/h = {hours * r:,.0f} {u}"
+                                                      for u, r in sorted(b.handling_per_h.items()))))
+    for v in scenario.doc.vessels:
+        cyc = vessel_cycle(scenario, v)
+        s = scenario.get("services", v.service)
+        for rev in (False, True):
+            a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
+            units = {u: cyc.round_trips_per_year * c * cyc.payload_factor for u, c in v.capacity.items()}
+            out.append(Element(("vessel", v.id, rev), v.id, "vessel", f"{v.name} on {s.id}", a, b,
+                               "reverse" if rev else "forward", cyc.round_trips_per_year, "voyages", units,
+                               cyc.arithmetic + "; " + ", ".join(
+                                   f"x {c:g} {u} x {cyc.payload_factor:.3f} = {units[u]:,.0f} {u}"
+                                   for u, c in sorted(v.capacity.items()))))
+    for s in scenario.doc.services:
+        if s.policy != "scheduled":
+            continue
+        sail = s.departures_per_week * WEEKS_PER_YEAR
+        fleet = [v for v in scenario.doc.vessels if v.service == s.id]
+        for rev in (False, True):
+            a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
+            units: dict[str, float] = {}
+            for v in fleet:
+                pf = vessel_cycle(scenario, v).payload_factor
+                for u, c in v.capacity.items():
+                    units[u] = max(units.get(u, 0.0), sail * c * pf)
+            out.append(Element(("sailings", s.id, rev), s.id, "sailings", s.name, a, b,
+                               "reverse" if rev else "forward", sail, "sailings", units,
+                               f"{s.departures_per_week:g} departures/week x 52 = {sail:,.0f} sailings/yr "
+                               "(largest vessel's payload per sailing)"))
+    for n in scenario.doc.nodes:
+        for attr, unit in (("yard_capacity_teu", "teu"), ("yard_capacity_wagons", "wagon")):
+            val = getattr(n, attr)
+            if val is not None:
+                out.append(Element(("yard", n.id, unit), n.id, "yard", f"{n.name} yard", n.id, n.id, "both",
+                                   val, f"{unit}_storage", {}, f"storage of {val:,.0f} {unit} at once; "
+                                   "not a throughput limit", constrained=False))
+    return out
+
+
+# -- route usage ---------------------------------------------------------------------------
+def route_usage(scenario: Scenario, legs: list[Leg], unit: str, units_per_train: float,
+                tonnes_per_unit: float) -> dict[tuple, float]:
+    """Resource use per unit carried over ``legs``.
+
+    Keys: ``("rail", link, reverse)`` trains/unit, ``("road", link, reverse)`` trucks/unit,
+    ``("pipe", link)`` t/unit, ``("node", id)`` trains/unit at nodes with a train capacity
+    touched by a rail leg, ``("sea", services, from, to, unit)`` units and
+    ``("berths", port, unit)`` units handled (loading or discharge).
+    """
+    use: dict[tuple, float] = defaultdict(float)
+    net = scenario.network
+    node_upt: dict[str, float] = {}
+    for leg in legs:
+        if leg.kind == "link":
+            lk = net.links[leg.link]
+            if lk.mode == "rail":
+                eff = min(units_per_train, (lk.max_units_per_train or {}).get(unit, math.inf))
+                use[("rail", lk.id, leg.reverse)] += 1.0 / eff
+                for n in (leg.from_node, leg.to_node):
+                    node_upt[n] = min(node_upt.get(n, math.inf), eff)
+            elif lk.mode == "road":
+                use[("road", lk.id, leg.reverse)] += 1.0
+            else:
+                use[("pipe", lk.id)] += tonnes_per_unit
+        else:
+            use[("sea", leg.services, leg.from_node, leg.to_node, unit)] += 1.0
+            use[("berths", leg.from_node, unit)] += 1.0
+            use[("berths", leg.to_node, unit)] += 1.0
+    for n, eff in node_upt.items():
+        if net.nodes[n].capacity_trains_per_day is not None:
+            use[("node", n)] += 1.0 / eff
+    return dict(use)
+
+
+# -- the LP --------------------------------------------------------------------------------
+@dataclass
+class Column:
+    """A routing variable: the fraction of one flow's demand on a route (or a fixed mix).
+
+    ``usage`` is resource use per unit of the flow carried (see :func:`route_usage`),
+    ``passes`` the share of the column's cargo passing each resource.
+    """
+
+    flow: str
+    routes: dict[str, float]
+    demand_units: float
+    tonnes_per_unit: float
+    cost_per_unit: float
+    usage: dict[tuple, float]
+    passes: dict[tuple, float]
+
+
+@dataclass
+class CapacityModel:
+    """The LP's structure, shared by the served, cost and multiplier programmes.
+
+    Variables: one per column (share of the flow's demand, >= 0), then one per pool member
+    (units/yr carried by a vessel class or handled by a berth group), then one per vessel
+    class and direction (voyages/yr). ``ub`` rows are ``coefs @ x <= rhs``; ``cap_rows``
+    gives the element index of each ``ub`` row (-1 for auxiliary rows); ``eq`` rows are
+    pool balances ``sum(member units) - sum(column units) = 0``.
+    """
+
+    elements: list[Element]
+    columns: list[Column]
+    n_vars: int
+    ub: list[tuple[dict[int, float], float]]
+    cap_rows: list[int]
+    eq: list[dict[int, float]]
+    pool_members: dict[tuple, list[tuple[int, tuple]]]
+    vessel_load: dict[tuple[str, bool], list[tuple[int, float, str]]]
+    vessel_meta: dict[str, tuple[str, str]]
+    flow_notes: dict[str, str] = field(default_factory=dict)
+    wvar: dict[tuple[str, bool], int] = field(default_factory=dict)
+    berth_load: dict[str, dict[int, float]] = field(default_factory=dict)
+
+
+def build_model(scenario: Scenario) -> CapacityModel:
+    """Elements, routing columns and constraint rows of the capacity LP."""
+    from transcaspian.analysis.tariff import legs_unit_cost
+
+    elements = _elements(scenario)
+    com = {c.id: c for c in scenario.doc.commodities}
+    columns: list[Column] = []
+    notes: dict[str, str] = {}
+    legs_cache: dict[tuple[str, str], tuple[list[Leg] | None, float]] = {}
+
+    def legs_of(route: str, unit: str) -> tuple[list[Leg] | None, float]:
+        if (route, unit) not in legs_cache:
+            legs, problems = scenario.network.legs(scenario.get("routes", route).nodes, unit)
+            legs_cache[(route, unit)] = ((None, 0.0) if problems
+                                         else (legs, legs_unit_cost(scenario, legs, unit)))
+        return legs_cache[(route, unit)]
+
+    for d in scenario.doc.demand:
+        c = com[d.commodity]
+        feasible = []
+        for opt in d.route_options:
+            r = scenario.get("routes", opt.route)
+            legs, cost = legs_of(opt.route, c.unit)
+            if legs is not None and r.nodes[0] == d.origin and r.nodes[-1] == d.destination:
+                feasible.append((opt, legs, cost))
+        if not feasible:
+            notes[d.id] = "no feasible route option"
+            continue
+        if len(feasible) < len(d.route_options):
+            bad = sorted({o.route for o in d.route_options} - {f[0].route for f in feasible})
+            notes[d.id] = f"route option(s) {', '.join(bad)} cannot carry {c.unit}"
+        if d.annual_units <= 0:
+            continue
+        if d.choice == "shares":
+            total = sum(opt.share or 0.0 for opt, _, _ in feasible)
+            if total <= 0:
+                notes[d.id] = "feasible route options have zero share"
+                continue
+            if abs(total - 1.0) > 1e-9:
+                notes[d.id] = notes[d.id] + "; shares renormalised over feasible options"
+            groups = [[(opt, legs, rc, (opt.share or 0.0) / total) for opt, legs, rc in feasible]]
+        else:
+            groups = [[(opt, legs, rc, 1.0)] for opt, legs, rc in feasible]
+        for group in groups:
+            usage: dict[tuple, float] = defaultdict(float)
+            passes: dict[tuple, float] = defaultdict(float)
+            cost = 0.0
+            for _opt, legs, rc, w in group:
+                cost += w * rc
+                for k, val in route_usage(scenario, legs, c.unit, d.units_per_train,
+                                          c.tonnes_per_unit).items():
+                    usage[k] += w * val
+                    passes[k] += w
+            columns.append(Column(d.id, {g[0].route: g[3] for g in group}, d.annual_units,
+                                  c.tonnes_per_unit, cost, dict(usage), dict(passes)))
+
+    n = len(columns)
+    el_index = {e.key: i for i, e in enumerate(elements)}
+    direct: dict[tuple, dict[int, float]] = defaultdict(dict)
+    pools: dict[tuple, dict[int, float]] = defaultdict(dict)
+    for j, col in enumerate(columns):
+        for key, coef in col.usage.items():
+            (pools if key[0] in ("sea", "berths") else direct)[key][j] = coef * col.demand_units
+    ub: list[tuple[dict[int, float], float]] = []
+    cap_rows: list[int] = []
+    eq: list[dict[int, float]] = []
+    pool_members: dict[tuple, list[tuple[int, tuple]]] = {}
+    berth_rows: dict[str, dict[int, float]] = defaultdict(dict)
+    vessel_load: dict[tuple[str, bool], list[tuple[int, float, str]]] = defaultdict(list)
+    payload = {v.id: vessel_cycle(scenario, v).payload_factor for v in scenario.doc.vessels}
+    for key, coefs in pools.items():
+        row: dict[int, float] = {j: -val for j, val in coefs.items()}
+        members: list[tuple[int, tuple]] = []
+        if key[0] == "sea":
+            _, services, a, b, unit = key
+            for v in scenario.doc.vessels:
+                if v.service in services and unit in v.capacity:
+                    s = scenario.get("services", v.service)
+                    rev = (a, b) != (s.from_node, s.to_node)
+                    per_voyage = v.capacity[unit] * payload[v.id]
+                    vessel_load[(v.id, rev)].append(
+                        (n, 1.0 / per_voyage if per_voyage > 0 else math.inf, unit))
+                    members.append((n, ("vessel", v.id, rev)))
+                    row[n] = 1.0
+                    n += 1
+        else:
+            _, port, unit = key
+            for bg in port_berths(scenario, port):
+                if unit in bg.handling_per_h:
+                    berth_rows[bg.id][n] = 1.0 / bg.handling_per_h[unit]
+                    members.append((n, ("berth", bg.id)))
+                    row[n] = 1.0
+                    n += 1
+        if members:
+            pool_members[key] = members
+            eq.append(row)
+    for key, coefs in direct.items():
+        if key in el_index:
+            cap_rows.append(el_index[key])
+            ub.append((coefs, elements[el_index[key]].capacity))
+    for bid, coefs in berth_rows.items():
+        i = el_index[("berth", bid)]
+        cap_rows.append(i)
+        ub.append((coefs, elements[i].capacity))
+    meta = {v.id: (v.mixed_load, v.service) for v in scenario.doc.vessels}
+    wvar: dict[tuple[str, bool], int] = {}
+    for (vid, rev), loads in vessel_load.items():
+        w = n
+        n += 1
+        wvar[(vid, rev)] = w
+        by_unit: dict[str, dict[int, float]] = defaultdict(dict)
+        for y, inv, u in loads:
+            if math.isinf(inv):
+                ub.append(({y: 1.0}, 0.0))
+                cap_rows.append(-1)
+            else:
+                by_unit[u if meta[vid][0] == "separate" else "all"][y] = inv
+        for coefs in by_unit.values():
+            ub.append(({**coefs, w: -1.0}, 0.0))
+            cap_rows.append(-1)
+        i = el_index[("vessel", vid, rev)]
+        cap_rows.append(i)
+        ub.append(({w: 1.0}, elements[i].capacity))
+    for s in scenario.doc.services:
+        if s.policy != "scheduled":
+            continue
+        for rev in (False, True):
+            ws = {wvar[(v.id, rev)]: 1.0 for v in scenario.doc.vessels
+                  if v.service == s.id and (v.id, rev) in wvar}
+            if ws:
+                i = el_index[("sailings", s.id, rev)]
+                cap_rows.append(i)
+                ub.append((ws, elements[i].capacity))
+    return CapacityModel(elements, columns, n, ub, cap_rows, eq, pool_members, dict(vessel_load),
+                         meta, notes, wvar, dict(berth_rows))
+
+
+def _matrix(rows: list[dict[int, float]], n: int) -> sparse.csr_array | None:
+    if not rows:
+        return None
+    r, c, v = [], [], []
+    for i, row in enumerate(rows):
+        for j, val in row.items():
+            r.append(i)
+            c.append(j)
+            v.append(val)
+    return sparse.csr_array((np.array(v, float), (np.array(r), np.array(c))), shape=(len(rows), n))
+
+
+@dataclass
+class LPSolution:
+    """Variable values, objective (as minimised) and ``<=``-row duals.
+
+    ``duals[i]`` is the gain in the *maximised* objective per unit of extra right-hand
+    side of ``ub`` row ``i`` (>= 0), from HiGHS ``ineqlin.marginals``.
+    """
+
+    x: np.ndarray
+    objective: float
+    duals: np.ndarray
+
+
+def _solve(model: CapacityModel, c: np.ndarray, extra_ub: list[tuple[dict[int, float], float]],
+           extra_eq: list[tuple[dict[int, float], float]],
+           bounds: list[tuple[float, float | None]]) -> LPSolution:
+    n = len(c)
+    ub_rows = [r for r, _ in model.ub] + [r for r, _ in extra_ub]
+    b_ub = np.array([b for _, b in model.ub] + [b for _, b in extra_ub], dtype=float)
+    eq_rows = list(model.eq) + [r for r, _ in extra_eq]
+    b_eq = np.array([0.0] * len(model.eq) + [b for _, b in extra_eq], dtype=float)
+    if n == 0:
+        return LPSolution(np.zeros(0), 0.0, np.zeros(len(ub_rows)))
+    res = linprog(c, A_ub=_matrix(ub_rows, n), b_ub=b_ub if ub_rows else None,
+                  A_eq=_matrix(eq_rows, n), b_eq=b_eq if eq_rows else None, bounds=bounds,
+                  method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"capacity LP failed: {res.message}")
+    duals = -np.asarray(res.ineqlin.marginals, float) if ub_rows else np.zeros(0)
+    return LPSolution(np.asarray(res.x, float), float(res.fun), duals)
+
+
+def _by_flow(model: CapacityModel) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for j, col in enumerate(model.columns):
+        out[col.flow].append(j)
+    return out
+
+
+def _balance(model: CapacityModel, n: int, extra_ub: list[tuple[dict[int, float], float]],
+             extra_eq: list[tuple[dict[int, float], float]], bounds: list[tuple[float, float | None]]
+             ) -> LPSolution:
+    """Spread each pool's cargo over its members (vessel classes able to sail a leg, berth
+    groups able to handle a unit): with routing fixed by ``extra_*``, minimise the sum over
+    pools of the pool's largest member utilisation. Without this step the LP's split
+    between interchangeable vessels or berths is an arbitrary vertex."""
+    el_index = {e.key: i for i, e in enumerate(model.elements)}
+    rows: list[tuple[dict[int, float], float]] = []
+    pools = list(model.pool_members.items())
+    for k, (_key, members) in enumerate(pools):
+        u = n + k
+        for _, ekey in members:
+            cap = model.elements[el_index[ekey]].capacity
+            if cap <= 0:
+                continue
+            if ekey[0] == "vessel":
+                rows.append(({model.wvar[(ekey[1], ekey[2])]: 1.0 / cap, u: -1.0}, 0.0))
+            else:
+                rows.append(({**{j: c / cap for j, c in model.berth_load[ekey[1]].items()}, u: -1.0}, 0.0))
+    c = np.zeros(n + len(pools))
+    c[n:] = 1.0
+    return _solve(model, c, [*extra_ub, *rows], extra_eq, bounds + [(0.0, None)] * len(pools))
+
+
+def solve_served(model: CapacityModel, options: CapacityOptions) -> tuple[LPSolution, LPSolution]:
+    """Stage 1: maximise served tonnes. Stage 2: minimise tariff cost keeping that service.
+    Stage 3: keep both and spread cargo evenly over interchangeable vessels and berths.
+
+    Returns the stage 1 solution (its duals are tonnes/yr of extra service per unit of
+    extra capacity: trains, voyages, berth-hours, t) and the stage 3 solution.
+    """
+    n = model.n_vars
+    flow_rows = [({j: 1.0 for j in js}, 1.0) for js in _by_flow(model).values()]
+    t = np.array([col.demand_units * col.tonnes_per_unit for col in model.columns])
+    c1 = np.zeros(n)
+    c1[: len(t)] = -t
+    bounds: list[tuple[float, float | None]] = [(0.0, None)] * n
+    s1 = _solve(model, c1, flow_rows, [], bounds)
+    served = -s1.objective
+    c2 = np.zeros(n)
+    c2[: len(t)] = [col.demand_units * col.cost_per_unit for col in model.columns]
+    keep = ({j: -t[j] for j in range(len(t))}, -served * (1.0 - options.served_tolerance))
+    s2 = _solve(model, c2, [*flow_rows, keep], [], bounds)
+    cost_cap = ({j: c2[j] for j in range(len(t)) if c2[j] != 0.0},
+                s2.objective * (1.0 + options.served_tolerance) + 1e-6)
+    s3 = _balance(model, n, [*flow_rows, keep, cost_cap], [], bounds)
+    return s1, LPSolution(s3.x[:n], s2.objective, s2.duals)
+
+
+def solve_multiplier(model: CapacityModel, options: CapacityOptions) -> tuple[float, LPSolution]:
+    """Largest lambda such that lambda x every flow's demand (flows with a route) is routable.
+
+    Returns lambda and the solution (variable ``model.n_vars`` is lambda); duals are
+    lambda gained per unit of extra capacity.
+    """
+    n = model.n_vars + 1
+    lam = model.n_vars
+    eqs = [({**{j: 1.0 for j in js}, lam: -1.0}, 0.0) for js in _by_flow(model).values()]
+    c = np.zeros(n)
+    c[lam] = -1.0
+    bounds: list[tuple[float, float | None]] = [(0.0, None)] * n
+    bounds[lam] = (0.0, options.multiplier_cap)
+    if not eqs:
+        return math.inf, LPSolution(np.zeros(n), 0.0, np.zeros(len(model.ub)))
+    sol = _solve(model, c, [], eqs, bounds)
+    value = -sol.objective
+    floor = ({lam: -1.0}, -value * (1.0 - options.served_tolerance))
+    balanced = _balance(model, n, [floor], eqs, bounds)
+    sol = LPSolution(balanced.x[:n], sol.objective, sol.duals)
+    return (math.inf if value >= options.multiplier_cap * (1 - 1e-9) else value), sol
+
+
+def element_loads(model: CapacityModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Load of every element in its own unit and in tonnes per year, for a solution ``x``.
+
+    Vessel load is the voyages needed: ``sum_u units_u / payload_u`` for a shared deck,
+    the largest term for separate spaces; a scheduled service's load is the voyages of
+    its classes.
+    """
+    m = len(model.elements)
+    load = np.zeros(m)
+    load_t = np.zeros(m)
+    el_index = {e.key: i for i, e in enumerate(model.elements)}
+    for (row, _), i in zip(model.ub, model.cap_rows, strict=True):
+        if i >= 0 and model.elements[i].element_type not in ("vessel", "sailings"):
+            load[i] = sum(coef * x[j] for j, coef in row.items())
+    voyages: dict[tuple[str, bool], float] = {}
+    for (vid, rev), loads in model.vessel_load.items():
+        by_unit: dict[str, float] = defaultdict(float)
+        for y, inv, u in loads:
+            if not math.isinf(inv):
+                by_unit[u] += x[y] * inv
+        need = (max(by_unit.values(), default=0.0) if model.vessel_meta[vid][0] == "separate"
+                else sum(by_unit.values()))
+        voyages[(vid, rev)] = need
+        load[el_index[("vessel", vid, rev)]] = need
+    for i, e in enumerate(model.elements):
+        if e.element_type == "sailings":
+            load[i] = sum(val for (vid, rev), val in voyages.items()
+                          if rev == e.key[2] and model.vessel_meta[vid][1] == e.element_id)
+    # tonnes
+    pool_t: dict[tuple, float] = defaultdict(float)
+    for j, col in enumerate(model.columns):
+        t = x[j] * col.demand_units * col.tonnes_per_unit
+        if t <= 0:
+            continue
+        for key, share in col.passes.items():
+            if key[0] in ("sea", "berths"):
+                pool_t[key] += t * share
+            elif key in el_index:
+                load_t[el_index[key]] += t * share
+    for key, members in model.pool_members.items():
+        units = sum(x[y] for y, _ in members)
+        if units <= 0:
+            continue
+        for y, ekey in members:
+            load_t[el_index[ekey]] += pool_t[key] * x[y] / units
+    for i, e in enumerate(model.elements):
+        if e.element_type == "sailings":
+            load_t[i] = sum(load_t[el_index[("vessel", vid, e.key[2])]] for vid, meta in
+                            model.vessel_meta.items() if meta[1] == e.element_id
+                            and ("vessel", vid, e.key[2]) in el_index)
+    return load, load_t
+
+
+def _share(load: float, cap: float) -> float:
+    if cap > 0:
+        return load / cap
+    return 0.0 if load <= 0 else math.inf
+
+
+# -- the engine ----------------------------------------------------------------------------
+ELEMENT_COLUMNS = ["element_id", "element_type", "name", "from_node", "to_node", "direction",
+                   "capacity", "capacity_unit", "capacity_teu", "capacity_wagons", "capacity_trucks",
+                   "capacity_t", "capacity_t_basis", "constrained", "arithmetic"]
+
+
+def element_capacities(scenario: Scenario) -> pd.DataFrame:
+    """Annual capacity of every element with the arithmetic (no flows; see :func:`capacity`).
+
+    Columns: ``element_id, element_type, name, from_node, to_node, direction`` (forward,
+    reverse or both), ``capacity`` (per year in ``capacity_unit``: trains, trucks, t,
+    berth_h, voyages, sailings; yards: storage), ``capacity_teu``, ``capacity_wagons``,
+    ``capacity_trucks`` (units/yr if only that unit used the element), ``capacity_t``
+    (t/yr; here the best single unit at its mean tonnes/unit), ``capacity_t_basis``,
+    ``constrained`` (False for storage), ``arithmetic``.
+    """
+    model_elements = _elements(scenario)
+    return _element_frame(model_elements, unit_tonnes(scenario), None, None)
+
+
+def _element_frame(elements: list[Element], tpu: dict[str, float], load: np.ndarray | None,
+                   load_t: np.ndarray | None) -> pd.DataFrame:
+    rows = []
+    for i, e in enumerate(elements):
+        row: dict[str, Any] = {k: getattr(e, k) for k in ("element_id", "element_type", "name", "from_node",
+                                                         "to_node", "direction", "capacity",
+                                                         "capacity_unit")}
+        for u, col in UNIT_COLUMNS.items():
+            row[col] = e.units.get(u, np.nan)
+        best = max(((val * tpu[u], u) for u, val in e.units.items() if u in tpu), default=(np.nan, ""))
+        if load is not None and load[i] > 0 and e.capacity > 0 and load_t is not None:
+            row["capacity_t"] = load_t[i] * e.capacity / load[i]
+            row["capacity_t_basis"] = "current cargo mix"
+        else:
+            row["capacity_t"] = best[0]
+            row["capacity_t_basis"] = f"{best[1]} only" if best[1] else ""
+        row["constrained"] = e.constrained
+        row["arithmetic"] = e.arithmetic
+        rows.append(row)
+    return pd.DataFrame(rows, columns=ELEMENT_COLUMNS)
+
+
+def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Result:
+    """Capacities, demand routing, utilisation, demand multiplier and bottlenecks.
+
+    Returns
+    -------
+    Result with tables
+
+    ``elements``
+        See :func:`element_capacities`; ``capacity_t`` at the routed cargo mix where
+        the element carries cargo.
+    ``flows``
+        One row per demand flow: ``flow, origin, destination, commodity, unit, direction,
+        demand_units, served_units, unserved_units, demand_t, served_t, unserved_t,
+        served_share, cost_usd`` (tariffs, per year), ``cost_usd_per_unit, routes`` (text,
+        share per route), ``note``.
+    ``flow_routes``
+        ``flow, route, units, t, share`` (of the flow's demand).
+    ``utilisation``
+        Constrained elements: ``element_id, element_type, from_node, to_node, direction,
+        load, capacity, capacity_unit, utilisation`` (share), ``load_t, headroom``
+        (own unit), ``utilisation_at_multiplier`` (share, at the largest multiplier).
+    ``bottlenecks``
+        Elements ranked by the multiplier shadow price, then the served-tonnes shadow price,
+        then headroom: ``rank, element_id, element_type, from_node, to_node, direction,
+        utilisation, utilisation_at_multiplier, headroom, capacity_unit,
+        shadow_served_t_per_unit`` (t/yr served per extra unit of capacity),
+        ``gain_served_t_per_1pct`` (t/yr for +1 % capacity), ``shadow_multiplier_per_unit``,
+        ``gain_multiplier_per_1pct``, ``binding`` (bool).
+    ``summary``
+        One row: ``demand_t, served_t, unserved_t, served_share, demand_multiplier``
+        (inf when no capacitated element limits demand), ``total_cost_usd, binding``
+        (ids of the binding elements at the multiplier).
+    """
+    options = options or CapacityOptions()
+    model = build_model(scenario)
+    tpu = unit_tonnes(scenario)
+    s1, s2 = solve_served(model, options)
+    lam, sm = solve_multiplier(model, options)
+    load, load_t = element_loads(model, s2.x)
+    load_m, _ = element_loads(model, sm.x[: model.n_vars])
+    elements = _element_frame(model.elements, tpu, load, load_t)
+
+    # flows
+    com = {c.id: c for c in scenario.doc.commodities}
+    served_units: dict[str, float] = defaultdict(float)
+    cost: dict[str, float] = defaultdict(float)
+    route_rows = []
+    for j, col in enumerate(model.columns):
+        units = s2.x[j] * col.demand_units
+        served_units[col.flow] += units
+        cost[col.flow] += units * col.cost_per_unit
+        for r, w in col.routes.items():
+            route_rows.append({"flow": col.flow, "route": r, "units": units * w,
+                               "t": units * w * col.tonnes_per_unit,
+                               "share": s2.x[j] * w})
+    flow_routes = pd.DataFrame(route_rows, columns=["flow", "route", "units", "t", "share"])
+    if not flow_routes.empty:
+        flow_routes = flow_routes.groupby(["flow", "route"], as_index=False, sort=False).sum()
+    frows = []
+    for d in scenario.doc.demand:
+        c = com[d.commodity]
+        su = min(max(served_units.get(d.id, 0.0), 0.0), d.annual_units)
+        if d.annual_units - su < 1e-6 * d.annual_units:
+            su = d.annual_units
+        fr = flow_routes[flow_routes["flow"] == d.id] if not flow_routes.empty else flow_routes
+        text = ", ".join(f"{r.route} {r.share:.0%}" for r in fr.itertuples() if r.units > 1e-9)
+        frows.append({
+            "flow": d.id, "origin": d.origin, "destination": d.destination, "commodity": d.commodity,
+            "unit": c.unit, "direction": d.direction, "demand_units": d.annual_units,
+            "served_units": su, "unserved_units": d.annual_units - su,
+            "demand_t": d.annual_units * c.tonnes_per_unit, "served_t": su * c.tonnes_per_unit,
+            "unserved_t": (d.annual_units - su) * c.tonnes_per_unit,
+            "served_share": su / d.annual_units if d.annual_units > 0 else 1.0,
+            "cost_usd": cost.get(d.id, 0.0),
+            "cost_usd_per_unit": cost.get(d.id, 0.0) / su if su > 0 else np.nan,
+            "routes": text, "note": model.flow_notes.get(d.id, "")})
+    flows = pd.DataFrame(frows, columns=[
+        "flow", "origin", "destination", "commodity", "unit", "direction", "demand_units",
+        "served_units", "unserved_units", "demand_t", "served_t", "unserved_t", "served_share",
+        "cost_usd", "cost_usd_per_unit", "routes", "note"])
+
+    # utilisation and shadow prices
+    dual_served: dict[int, float] = defaultdict(float)
+    dual_lam: dict[int, float] = defaultdict(float)
+    for r, i in enumerate(model.cap_rows):
+        if i >= 0:
+            dual_served[i] += float(s1.duals[r]) if r < len(s1.duals) else 0.0
+            dual_lam[i] += float(sm.duals[r]) if r < len(sm.duals) else 0.0
+    urows = []
+    for i, e in enumerate(model.elements):
+        if not e.constrained:
+            continue
+        urows.append({
+            "element_id": e.element_id, "element_type": e.element_type, "from_node": e.from_node,
+            "to_node": e.to_node, "direction": e.direction, "load": load[i], "capacity": e.capacity,
+            "capacity_unit": e.capacity_unit, "utilisation": _share(load[i], e.capacity),
+            "load_t": load_t[i], "headroom": e.capacity - load[i],
+            "utilisation_at_multiplier": _share(load_m[i], e.capacity) if math.isfinite(lam) else np.nan,
+            "shadow_served_t_per_unit": max(0.0, dual_served.get(i, 0.0)),
+            "gain_served_t_per_1pct": max(0.0, dual_served.get(i, 0.0)) * e.capacity / 100.0,
+            "shadow_multiplier_per_unit": max(0.0, dual_lam.get(i, 0.0)),
+            "gain_multiplier_per_1pct": max(0.0, dual_lam.get(i, 0.0)) * e.capacity / 100.0,
+        })
+    ucols = ["element_id", "element_type", "from_node", "to_node", "direction", "load", "capacity",
+             "capacity_unit", "utilisation", "load_t", "headroom", "utilisation_at_multiplier"]
+    shadow_cols = ["shadow_served_t_per_unit", "gain_served_t_per_1pct", "shadow_multiplier_per_unit",
+                   "gain_multiplier_per_1pct"]
+    util_all = pd.DataFrame(urows, columns=ucols + shadow_cols)
+    utilisation = util_all[ucols].copy()
+    bott = util_all.copy()
+    bott["headroom_share"] = 1.0 - bott["utilisation"]
+    bott["binding"] = (bott["gain_multiplier_per_1pct"] > 1e-12) | (bott["gain_served_t_per_1pct"] > 1e-9) | (
+        bott["utilisation_at_multiplier"] >= 1.0 - 1e-6)
+    bott = bott.sort_values(["gain_multiplier_per_1pct", "gain_served_t_per_1pct", "headroom_share"],
+                            ascending=[False, False, True], kind="stable").reset_index(drop=True)
+    bott.insert(0, "rank", np.arange(1, len(bott) + 1))
+    bottlenecks = bott[["rank", "element_id", "element_type", "from_node", "to_node", "direction",
+                        "utilisation", "utilisation_at_multiplier", "headroom", "capacity_unit",
+                        *shadow_cols, "binding"]]
+
+    demand_t = float(flows["demand_t"].sum()) if not flows.empty else 0.0
+    served_t = float(flows["served_t"].sum()) if not flows.empty else 0.0
+    binding = bottlenecks[bottlenecks["binding"]]
+    names = [f"{r.element_id} ({r.from_node}->{r.to_node})" if r.direction != "both" else r.element_id
+             for r in binding.itertuples()]
+    summary = pd.DataFrame([{
+        "demand_t": demand_t, "served_t": served_t, "unserved_t": demand_t - served_t,
+        "served_share": served_t / demand_t if demand_t > 0 else 1.0,
+        "demand_multiplier": lam,
+        "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
+        "binding": "; ".join(names)}])
+    meta = scenario.metadata(engine="capacity", served_tolerance=options.served_tolerance,
+                             multiplier_cap=options.multiplier_cap)
+    return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
+                         "flow_routes": flow_routes, "utilisation": utilisation,
+                         "bottlenecks": bottlenecks})

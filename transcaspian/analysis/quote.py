@@ -1,0 +1,269 @@
+"""Quotes: the k best itineraries between two nodes on time, cost and CO2e, beside the
+reference routes (northern rail, Suez, Cape).
+
+>>> quote(load_scenario("baseline-2024"), "xian", "constanta", "2 FEU")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from transcaspian.analysis.emissions import COLUMNS as EM_COLUMNS
+from transcaspian.analysis.emissions import emission_rows, reference_emissions
+from transcaspian.analysis.routes import LEG_COLUMNS, Itinerary, RoutePlanner, leg_rows
+from transcaspian.analysis.tariff import LINE_COLUMNS, PARTY_COLUMNS, party_rows, tariff_rows
+from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.loading import suggest
+from transcaspian.model.scenario import Scenario
+from transcaspian.results import Result
+
+RANK_BY = {"time": "transit_h", "cost": "price_usd", "co2e": "co2e_wtw_kg"}
+OPTION_COLUMNS = [
+    "option", "rank", "kind", "name", "via", "route", "nodes", "distance_km", "transit_h", "transit_days",
+    "transit_days_low", "transit_days_high", "moving_h", "dwell_h", "wait_h", "cost_usd", "cost_usd_low",
+    "cost_usd_high", "through_tariff_usd", "price_usd", "co2e_wtw_kg", "co2e_ttw_kg", "saturated",
+    "co2e_complete"]
+
+_UNIT_WORDS = {
+    "teu": ("teu", 1.0), "teus": ("teu", 1.0), "feu": ("teu", 2.0), "feus": ("teu", 2.0),
+    "wagon": ("wagon", 1.0), "wagons": ("wagon", 1.0), "truck": ("truck", 1.0), "trucks": ("truck", 1.0),
+    "t": ("tonne", 1.0), "tonne": ("tonne", 1.0), "tonnes": ("tonne", 1.0), "ton": ("tonne", 1.0),
+    "tons": ("tonne", 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Cargo:
+    """A shipment to quote: commodity, its handling unit, quantity and mass.
+
+    Attributes
+    ----------
+    commodity
+        Commodity id of the scenario.
+    unit
+        The commodity's handling unit (teu | wagon | truck | tonne).
+    units
+        Quantity in that unit (an FEU counts 2 TEU).
+    tonnes
+        Cargo mass (t) = units x the commodity's tonnes per unit.
+    """
+
+    commodity: str
+    unit: str
+    units: float
+    tonnes: float
+    text: str
+
+
+def parse_cargo(scenario: Scenario, text: str) -> Cargo:
+    """Parse ``"2 FEU"``, ``"500 t crude-oil"``, ``"3 wagons grain"``, ``"1 truck"``.
+
+    Form: ``QUANTITY UNIT [COMMODITY]``; UNIT is teu, feu, wagon(s), truck(s) or t/tonnes.
+    Without a commodity the scenario's commodity of that unit with the most demand is
+    used. A mass given for a unit-handled commodity is converted to units.
+
+    Raises
+    ------
+    UserError
+        Listing every problem (bad number, unknown unit word or commodity, no commodity
+        of that unit).
+    """
+    problems: list[Problem] = []
+    parts = text.strip().split()
+    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([a-zA-Z]*)", parts[0]) if parts else None
+    if m is None:
+        raise UserError([Problem(f"cannot read cargo '{text}': expected QUANTITY UNIT [COMMODITY], "
+                                 "e.g. '2 FEU', '500 t crude-oil', '3 wagons grain'", field="--cargo")],
+                        "the command")
+    qty = float(m.group(1))
+    rest = ([m.group(2)] if m.group(2) else []) + parts[1:]
+    if qty <= 0:
+        problems.append(Problem(f"cargo quantity must be positive (got {qty:g})", field="--cargo"))
+    if not rest:
+        problems.append(Problem("cargo needs a unit: teu, feu, wagons, trucks or t", field="--cargo"))
+        raise UserError(problems, "the command")
+    word = rest[0].lower()
+    if word not in _UNIT_WORDS:
+        problems.append(Problem(f"unknown cargo unit '{rest[0]}'{suggest(word, list(_UNIT_WORDS))}; "
+                                "use teu, feu, wagons, trucks or t", field="--cargo"))
+    commodities = {c.id: c for c in scenario.doc.commodities}
+    com_id = " ".join(rest[1:]) if len(rest) > 1 else None
+    if com_id is not None and com_id not in commodities:
+        problems.append(Problem(f"unknown commodity '{com_id}'{suggest(com_id, list(commodities))}",
+                                field="--cargo"))
+    if problems:
+        raise UserError(problems, "the command")
+    unit, factor = _UNIT_WORDS[word]
+    if com_id is None:
+        demand: dict[str, float] = {}
+        for d in scenario.doc.demand:
+            demand[d.commodity] = demand.get(d.commodity, 0.0) + d.annual_units
+        same = [c for c in scenario.doc.commodities if c.unit == unit]
+        if not same:
+            raise UserError([Problem(f"the scenario has no commodity handled in {unit}", field="--cargo")],
+                            "the command")
+        com = max(same, key=lambda c: demand.get(c.id, 0.0))
+    else:
+        com = commodities[com_id]
+    if unit == com.unit:
+        units = qty * factor
+    elif unit == "tonne":
+        units = qty / com.tonnes_per_unit
+    else:
+        raise UserError([Problem(f"commodity '{com.id}' is handled in {com.unit}, not {unit}",
+                                 field="--cargo")], "the command")
+    return Cargo(com.id, com.unit, units, units * com.tonnes_per_unit, text)
+
+
+def _check_args(scenario: Scenario, origin: str, destination: str, k: int, by: str,
+                problems: list[Problem]) -> None:
+    nodes = list(scenario.network.nodes)
+    for flag, value in (("--from", origin), ("--to", destination)):
+        if value not in scenario.network.nodes:
+            problems.append(Problem(f"unknown node '{value}'{suggest(value, nodes)}", field=flag))
+    if origin == destination and origin in scenario.network.nodes:
+        problems.append(Problem("origin and destination are the same node", field="--to"))
+    if k < 1:
+        problems.append(Problem(f"k must be at least 1 (got {k})", field="-k"))
+    if by not in RANK_BY:
+        problems.append(Problem(f"unknown ranking '{by}'; use time, cost or co2e", field="--by"))
+    if problems:
+        raise UserError(problems, "the command")
+
+
+def evaluate(planner: RoutePlanner, itinerary: Itinerary, cargo: Cargo) -> dict[str, Any]:
+    """Totals of one itinerary for a cargo: times (h), leg-sum and through tariff (USD),
+    CO2e (kg), from the planner's cached per-unit and per-tonne totals."""
+    t = planner.totals(itinerary, cargo.unit)
+    net = planner.scenario.network
+    through = t["through_usd_per_unit"]
+    return {
+        "itinerary": itinerary,
+        "name": " -> ".join((itinerary.nodes[0],
+                             *(n for n in itinerary.nodes[1:-1] if net.nodes[n].kind == "seaport"),
+                             itinerary.nodes[-1])),
+        "via": itinerary.via(planner.scenario), "route": itinerary.route_id or "",
+        "nodes": " ".join(itinerary.nodes), "distance_km": itinerary.distance_km,
+        "transit_h": t["transit_h"], "moving_h": t["moving_h"], "dwell_h": t["dwell_h"],
+        "wait_h": t["wait_h"], "cost_usd": t["cost_usd_per_unit"] * cargo.units,
+        "through_tariff_usd": through * cargo.units if through is not None else None,
+        "price_usd": (through if through is not None else t["cost_usd_per_unit"]) * cargo.units,
+        "co2e_wtw_kg": t["co2e_wtw_kg_per_t"] * cargo.tonnes,
+        "co2e_ttw_kg": t["co2e_ttw_kg_per_t"] * cargo.tonnes,
+        "saturated": t["saturated"], "co2e_complete": t["co2e_complete"],
+    }
+
+
+def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo, k: int = 3,
+          by: str = "time", planner: RoutePlanner | None = None) -> Result:
+    """The k best itineraries for a shipment, with legs, tariffs, CO2e and reference routes.
+
+    Parameters
+    ----------
+    origin, destination
+        Node ids.
+    cargo
+        A :class:`Cargo` or text for :func:`parse_cargo` (``"2 FEU"``).
+    k
+        Number of itineraries to return.
+    by
+        Ranking: ``time`` (expected transit), ``cost`` (``price_usd``: the through tariff
+        where one covers the itinerary, else the sum of leg tariffs) or ``co2e`` (WTW).
+    planner
+        A :class:`~transcaspian.analysis.routes.RoutePlanner` to reuse across quotes
+        (it holds the capacity result the queue waits come from).
+
+    Returns
+    -------
+    Result with tables
+
+    ``options``
+        The k itineraries (``kind`` = corridor, ``rank`` 1..k) then, for container cargo,
+        every reference route (``kind`` = reference; China-Europe container routes):
+        ``option, rank, kind, name, via, route, nodes, distance_km,
+        transit_h, transit_days, transit_days_low, transit_days_high, moving_h, dwell_h,
+        wait_h, cost_usd`` (leg tariffs; reference: mid of the range x FEU),
+        ``cost_usd_low, cost_usd_high, through_tariff_usd, price_usd`` (through tariff if
+        any, else leg sum), ``co2e_wtw_kg, co2e_ttw_kg,
+        saturated`` (a queue on the way is at its utilisation cap), ``co2e_complete``.
+    ``legs``
+        Rows of every option (see :func:`~transcaspian.analysis.routes.itinerary_legs`)
+        with ``option`` first.
+    ``tariffs``
+        Per-element charges with ``option`` (see
+        :func:`~transcaspian.analysis.tariff.itinerary_tariff`).
+    ``parties``
+        ``option, party, leg_sum_usd, leg_sum_share, through_usd, through_share``.
+    ``emissions``
+        ISO 14083 transport chain elements with ``option``.
+
+    Raises
+    ------
+    UserError
+        Unknown nodes (with suggestions), bad cargo, k < 1, unknown ranking, or no
+        itinerary that carries the cargo's unit between the nodes.
+    """
+    problems: list[Problem] = []
+    cg: Cargo | None = cargo if isinstance(cargo, Cargo) else None
+    if cg is None:
+        try:
+            cg = parse_cargo(scenario, cargo)
+        except UserError as exc:
+            problems.extend(exc.problems)
+    _check_args(scenario, origin, destination, k, by, problems)
+    planner = planner or RoutePlanner(scenario)
+    its = planner.itineraries(origin, destination, cg.unit)
+    if not its:
+        raise UserError([Problem(f"no itinerary carries {cg.unit} from {origin} to {destination}",
+                                 field="--to")], "the command")
+    evaluated = [evaluate(planner, it, cg) for it in its]
+    metric = RANK_BY[by]
+    others = [m for m in ("transit_h", "price_usd", "co2e_wtw_kg") if m != metric]
+    evaluated.sort(key=lambda e: (e[metric], e[others[0]], e[others[1]], e["nodes"]))
+    best = evaluated[:k]
+    rows, legs, tariffs, parties, ems = [], [], [], [], []
+    for rank, e in enumerate(best, start=1):
+        opt = f"#{rank}"
+        rows.append({"option": opt, "rank": rank, "kind": "corridor",
+                     **{c: e[c] for c in ("name", "via", "route", "nodes", "distance_km", "transit_h",
+                                          "moving_h", "dwell_h", "wait_h", "cost_usd",
+                                          "through_tariff_usd", "price_usd", "co2e_wtw_kg", "co2e_ttw_kg",
+                                          "saturated", "co2e_complete")},
+                     "transit_days": e["transit_h"] / 24.0, "transit_days_low": math.nan,
+                     "transit_days_high": math.nan, "cost_usd_low": math.nan, "cost_usd_high": math.nan})
+        it = e["itinerary"]
+        lines, through = tariff_rows(scenario, it, cg.unit, cg.units)
+        em = emission_rows(scenario, it, cg.tonnes)
+        legs += [{"option": opt, **x} for x in leg_rows(planner, it, cg.unit, lines, em)]
+        tariffs += [{"option": opt, **x} for x in lines]
+        parties += [{"option": opt, **x} for x in party_rows(lines, through, cg.units)]
+        ems += [{"option": opt, **x} for x in em]
+    feu = cg.units / 2.0
+    for ref in scenario.doc.references if cg.unit == "teu" else []:
+        wtw, ttw = reference_emissions(scenario, ref.id, cg.tonnes)
+        lo, hi = ref.cost_usd_per_feu_low * feu, ref.cost_usd_per_feu_high * feu
+        days = (ref.transit_days_low + ref.transit_days_high) / 2.0
+        rows.append({"option": ref.id, "rank": math.nan, "kind": "reference", "name": ref.name,
+                     "via": ref.via, "route": "", "nodes": f"{ref.origin} - {ref.destination}",
+                     "distance_km": ref.distance_km,
+                     "transit_h": days * 24.0, "transit_days": days, "transit_days_low": ref.transit_days_low,
+                     "transit_days_high": ref.transit_days_high, "moving_h": math.nan, "dwell_h": math.nan,
+                     "wait_h": math.nan, "cost_usd": (lo + hi) / 2.0, "cost_usd_low": lo, "cost_usd_high": hi,
+                     "through_tariff_usd": math.nan, "price_usd": (lo + hi) / 2.0,
+                     "co2e_wtw_kg": wtw, "co2e_ttw_kg": ttw,
+                     "saturated": False, "co2e_complete": not math.isnan(wtw)})
+
+    meta = scenario.metadata(engine="quote", origin=origin, destination=destination, cargo=cg.text,
+                             commodity=cg.commodity, unit=cg.unit, units=cg.units, tonnes=cg.tonnes, k=k,
+                             by=by, itineraries_considered=len(its))
+    return Result(meta, {
+        "options": pd.DataFrame(rows, columns=OPTION_COLUMNS),
+        "legs": pd.DataFrame(legs, columns=["option", *LEG_COLUMNS]),
+        "tariffs": pd.DataFrame(tariffs, columns=["option", *LINE_COLUMNS]),
+        "parties": pd.DataFrame(parties, columns=["option", *PARTY_COLUMNS]),
+        "emissions": pd.DataFrame(ems, columns=["option", *EM_COLUMNS])})

@@ -1,0 +1,91 @@
+"""``transcaspian quote``: k best itineraries with days, dollars and CO2e vs reference routes."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+import pandas as pd
+import typer
+
+from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+
+
+class RankBy(StrEnum):
+    """Ranking criterion."""
+
+    time = "time"
+    cost = "cost"
+    co2e = "co2e"
+
+
+def _num(v: float, digits: int = 0) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:,.{digits}f}"
+
+
+def display_options(opts: pd.DataFrame) -> pd.DataFrame:
+    """The options table as short text columns for the terminal."""
+    rows = []
+    for r in opts.itertuples():
+        days = _num(r.transit_days, 1)
+        if r.kind == "reference":
+            days += f" ({r.transit_days_low:g}-{r.transit_days_high:g})"
+        rows.append({"option": r.option if r.kind == "corridor" else r.name, "via": r.via,
+                     "km": _num(r.distance_km), "days": days, "USD": _num(r.cost_usd),
+                     "through USD": _num(r.through_tariff_usd), "CO2e WTW kg": _num(r.co2e_wtw_kg),
+                     "CO2e TTW kg": _num(r.co2e_ttw_kg)})
+    return pd.DataFrame(rows)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``quote`` command."""
+
+    @app.command("quote")
+    def quote_cmd(
+        scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
+        origin: str = typer.Option(..., "--from", help="Origin node id, e.g. xian"),
+        destination: str = typer.Option(..., "--to", help="Destination node id, e.g. constanta"),
+        cargo: str = typer.Option("1 FEU", "--cargo", "-c",
+                                  help="'2 FEU', '10 TEU', '500 t crude-oil', '3 wagons grain', '1 truck'"),
+        k: int = typer.Option(3, "-k", help="Number of itineraries"),
+        by: RankBy = typer.Option(RankBy.time, "--by", help="Rank by time | cost | co2e"),
+        fmt: Format = FORMAT_OPTION,
+        legs: bool = typer.Option(False, "--legs", help="Table format: also print each option's legs"),
+        tcd: bool = typer.Option(False, "--tcd", help="Table format: also print the CAREC CPMM border "
+                                 "times and section speeds of option #1"),
+    ) -> None:
+        """Quote a shipment: the k best itineraries beside the northern and sea routes."""
+        from transcaspian.analysis import quote
+
+        with user_errors():
+            scen = open_scenario(scenario)
+            res = quote(scen, origin, destination, cargo, k=k, by=by.value)
+        opts = res["options"]
+        if fmt == Format.json:
+            typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
+            return
+        if fmt == Format.csv:
+            emit(opts, fmt, res.meta)
+            return
+        m = res.meta
+        emit(display_options(opts), fmt, None,
+             f"{m['cargo']} ({m['units']:g} {m['unit']}, {m['tonnes']:g} t {m['commodity']}) "
+             f"{origin} -> {destination}, ranked by {by.value}")
+        corridor = opts[opts["kind"] == "corridor"]
+        for r in corridor.itertuples():
+            console.print(f"{r.option}: {r.transit_days:.1f} d = moving {r.moving_h / 24:.1f} + dwell "
+                          f"{r.dwell_h / 24:.1f} + waits {r.wait_h / 24:.1f}"
+                          + ("  [queue at utilisation cap]" if r.saturated else ""), highlight=False)
+        if legs:
+            lg = res["legs"]
+            cols = ["option", "seq", "kind", "node", "from_node", "to_node", "element", "distance_km",
+                    "moving_h", "dwell_h", "wait_h", "cost_usd", "co2e_wtw_kg", "detail"]
+            emit(lg[cols], fmt, None, "Legs")
+        if tcd:
+            from transcaspian.analysis import cpmm_borders, cpmm_sections
+
+            best = res["legs"][res["legs"]["option"] == "#1"]
+            emit(cpmm_borders(best), fmt, None, "#1: borders and gauge changes (CPMM TFI1/TFI2, h and USD)")
+            emit(cpmm_sections(best), fmt, None, "#1: sections (CPMM TFI3/TFI4: USD, km/h)")
+        console.print(" ".join(f"{key}={m[key]}" for key in ("scenario", "scenario_hash", "version")),
+                      style="dim", highlight=False)
