@@ -69,3 +69,16 @@ def test_lognormal_by_mean_and_p90_matches_scipy():
 
 def test_number_means_fixed_distribution():
     assert Distribution.model_validate(2.5).describe() == "2.5"
+
+
+def test_sea_level_change_reaches_caspian_ports_only(tiny_dict):
+    from transcaspian.model.derived import draft_deficit_m, payload_factor
+
+    tiny_dict["nodes"][2]["water_body"] = "black_sea"
+    s = Scenario.from_dict(tiny_dict)
+    v, pa, pb = s.get("vessels", "v1"), s.get("nodes", "pa"), s.get("nodes", "pb")
+    # design draft 4.2 m, max draft 4.5 m: a 1 m fall leaves 3.5 m at the Caspian port
+    assert draft_deficit_m(v, pa, -1.0) == pytest.approx(0.7)
+    assert draft_deficit_m(v, pb, -1.0) == 0.0
+    # 70 cm x 12 t/cm = 840 t of 4,500 t deadweight lost
+    assert payload_factor(v, pa, -1.0) == pytest.approx(1 - 840 / 4500)

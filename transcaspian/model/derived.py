@@ -20,12 +20,19 @@ def crossing_h(vessel: Vessel, distance_km: float) -> float:
 def draft_deficit_m(vessel: Vessel, port: Node, sea_level_change_m: float) -> float:
     """How much the vessel's design draft exceeds the water available at the port (m, >= 0).
 
-    Available draft = port ``max_draft_m`` (at the reference sea level) + level change.
+    Available draft = port ``max_draft_m`` (at the reference sea level) + level change,
+    where the change applies to Caspian ports only (see :func:`level_change_at`).
     A port without ``max_draft_m`` never limits draft.
     """
     if port.max_draft_m is None:
         return 0.0
-    return max(0.0, vessel.design_draft_m - (port.max_draft_m + sea_level_change_m))
+    available = port.max_draft_m + level_change_at(port, sea_level_change_m)
+    return max(0.0, vessel.design_draft_m - available)
+
+
+def level_change_at(port: Node, caspian_change_m: float) -> float:
+    """Water-level change at a port (m): the Caspian change, or 0 for other seas."""
+    return caspian_change_m if port.water_body in (None, "caspian") else 0.0
 
 
 def payload_factor(vessel: Vessel, port: Node, sea_level_change_m: float) -> float:

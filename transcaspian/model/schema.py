@@ -77,11 +77,16 @@ class Node(Component):
         None, description="Fixed extra time per passing train (h), e.g. a locomotive change")
     max_draft_m: PosFloat | None = Field(
         None, description="Seaport: maximum draft at the berths at the reference sea level (m)")
+    water_body: Literal["caspian", "black_sea", "other"] | None = Field(
+        None, description="Seaport: the sea it lies on; the scenario's sea_level change applies "
+        "to Caspian ports (and ports that leave this empty) only")
     port_time_h: NonNegFloat | None = Field(
         None, description="Seaport: non-handling time per vessel call: pilotage, mooring, "
         "formalities (h)")
-    yard_capacity_teu: PosFloat | None = Field(None, description="Seaport: container yard (TEU)")
-    yard_capacity_wagons: PosFloat | None = Field(None, description="Seaport: wagon sidings (wagons)")
+    yard_capacity_teu: PosFloat | None = Field(
+        None, description="Seaport or terminal: container yard (TEU)")
+    yard_capacity_wagons: PosFloat | None = Field(
+        None, description="Seaport or terminal: wagon sidings (wagons)")
     declared_capacity_t_per_year: PosFloat | None = Field(
         None, description="Published annual capacity (t/yr), kept for comparison")
     emission_factor: Ref | None = Field(None, description="Hub emission factor id (transshipment)")
@@ -231,7 +236,11 @@ class WeatherRegime(Component):
 
 
 class SeaLevel(Component):
-    """Caspian level relative to the reference at which port drafts are given."""
+    """Caspian level relative to the reference at which port drafts are given.
+
+    Applies to seaports whose ``water_body`` is ``caspian`` or empty; Black Sea ports keep
+    their drafts.
+    """
 
     change_m: float = Field(0.0, ge=-10, le=10, description="Level change vs reference (m); "
                             "negative = lower sea, less draft")

@@ -181,11 +181,15 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
 
     for n in doc.nodes:
         factor(n.emission_factor, "hub", "nodes", n.id)
-        port_fields = ("max_draft_m", "port_time_h", "yard_capacity_teu", "yard_capacity_wagons")
         if n.kind != "seaport":
-            for f in port_fields:
+            for f in ("max_draft_m", "port_time_h", "water_body"):
                 if getattr(n, f) is not None:
                     err(f"{f} applies to seaports only (kind is {n.kind})", "nodes", n.id, f)
+        if n.kind in ("city", "junction"):
+            for f in ("yard_capacity_teu", "yard_capacity_wagons"):
+                if getattr(n, f) is not None:
+                    err(f"{f} applies to seaports, terminals, borders and gauge changes "
+                        f"(kind is {n.kind})", "nodes", n.id, f)
     for b in doc.berths:
         ref(b.node, "nodes", "berths", b.id, "node", ports, "seaport")
     for lk in doc.links:
