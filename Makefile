@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test install lint docs bench clean
+.PHONY: demo test install lint docs bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: install
-	$(BIN)/transcaspian scenario validate baseline-2024
+	$(BIN)/transcaspian scenario validate baseline-2024 target-2030 --strict
 	$(BIN)/transcaspian scenario show baseline-2024
+	$(BIN)/transcaspian report baseline-2024 -o out/report.html
+	@echo "The report for baseline-2024 is in out/report.html (open file://$(CURDIR)/out/report.html)"
+
+# Headless Chromium for the report's browser test (Debian package).
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 lint: install
 	$(BIN)/ruff check transcaspian tests benchmarks
 
-test: install lint
+test: install lint browser
 	$(BIN)/python -m pytest -q
 
 docs: install

@@ -197,8 +197,9 @@ def diff_cmd(
         if not projects.empty:
             emit(projects, fmt, title=f"Projects in {sb.name} that {sa.name} does not have "
                  f"(capex total {projects['capex_musd'].sum():,.0f} M USD)")
-        for project, group in changes.groupby("project", sort=False):
-            title = project or "Other changes"
+        groups = list(changes.groupby("project", sort=False))
+        for project, group in [g for g in groups if g[0]] + [g for g in groups if not g[0]]:
+            title = f"Project: {project}" if project else "Other changes (not from a project)"
             emit(group.drop(columns=["project"]).astype(str).replace({"None": "", "nan": ""}),
                  fmt, title=title)
         console.print(f"{len(changes)} differences; " + " ".join(f"{k}={v}" for k, v in meta.items()),

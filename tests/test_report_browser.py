@@ -1,0 +1,139 @@
+"""The report opened in headless Chromium: the map and every chart are drawn, offline.
+
+Chromium is the Debian ``chromium`` package; ``make test`` installs it (target ``browser``).
+The report is loaded from a ``file://`` URL with a probe script injected at the top of its
+``<head>``. The probe records every Content-Security-Policy violation (the report's own CSP
+blocks any load from outside the file, so a violation means something tried to load) and,
+after the page has loaded, writes what plotly drew and the page's resource-timing entries
+into the DOM, which Chromium dumps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from report_helpers import chart_ids, mini_dict, write_sim_folder
+
+from transcaspian.model import Scenario, load_scenario
+from transcaspian.report.build import build_report
+
+PROBE = """<script>
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__violations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var charts = {};
+    document.querySelectorAll('.plotly-graph-div').forEach(function (gd) {
+      var fills = Array.prototype.map.call(gd.querySelectorAll('path.js-fill'),
+                                           function (p) { return (p.getAttribute('d') || '').length; });
+      charts[gd.id] = {
+        plotted: gd.classList.contains('js-plotly-plot'),
+        svgs: gd.querySelectorAll('svg.main-svg').length,
+        traces: (gd.data || []).length,
+        points: gd.querySelectorAll('.scatterlayer .point, .barlayer .point').length,
+        lines: gd.querySelectorAll('.scatterlayer path.js-line').length,
+        fill_path_chars: fills,
+        drawn_lines: Array.prototype.map.call(gd.querySelectorAll('.scatterlayer .trace'),
+          function (g, i) {
+            var line = g.querySelector('path.js-line');
+            return [(gd.data[i] || {}).name, line ? (line.getAttribute('d') || '').length : 0];
+          }),
+        width: gd.getBoundingClientRect().width,
+        height: gd.getBoundingClientRect().height
+      };
+    });
+    var res = performance.getEntriesByType('resource').map(function (r) { return r.name; });
+    var out = document.createElement('pre');
+    out.id = 'probe-result';
+    out.textContent = JSON.stringify({charts: charts, violations: window.__violations,
+                                      resources: res, errors: window.__errors || []});
+    document.body.appendChild(out);
+  }, 1500);
+});
+window.__errors = [];
+window.addEventListener('error', function (e) { window.__errors.push(String(e.message)); });
+</script>"""
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("headless Chromium is needed: run `make browser` "
+                    "(apt-get install -y --no-install-recommends chromium)")
+    return path
+
+
+def probe(report: Path, tmp_path: Path) -> dict[str, Any]:
+    """Open ``report`` (with the probe injected) in headless Chromium; return the probe's JSON."""
+    html = report.read_text(encoding="utf-8")
+    head = html.index("<head>") + len("<head>")
+    page = tmp_path / "probed.html"
+    page.write_text(html[:head] + PROBE + html[head:], encoding="utf-8")
+    cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-default-apps", "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}",
+           "--window-size=1300,900", "--virtual-time-budget=15000", "--dump-dom", page.as_uri()]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    m = re.search(r'<pre id="probe-result">(.*?)</pre>', run.stdout, re.S)
+    assert m, f"probe did not report; Chromium stderr: {run.stderr[-1500:]}"
+    text = m.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return json.loads(text)
+
+
+def check_drawn(result: dict[str, Any], expected_ids: list[str]) -> None:
+    charts = result["charts"]
+    assert result["errors"] == []
+    assert result["violations"] == [], "the page tried to load something from outside the file"
+    assert [r for r in result["resources"] if not r.startswith(("data:", "blob:"))] == []
+    assert sorted(charts) == sorted(expected_ids)
+    for cid, c in charts.items():
+        assert c["plotted"] and c["svgs"] >= 1 and c["traces"] >= 1, (cid, c)
+        assert c["width"] > 300 and c["height"] > 150, (cid, c)
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, Path, str]:
+    s = load_scenario("baseline-2024")
+    tmp = tmp_path_factory.mktemp("browser")
+    write_sim_folder(s, tmp / "sim")
+    html = build_report(s, sim_result_dir=tmp / "sim")
+    path = tmp / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return s, path, html
+
+
+def test_baseline_report_draws_map_and_every_chart(baseline_report, tmp_path):
+    s, path, html = baseline_report
+    ids = chart_ids(html)
+    assert {"chart-map", "chart-capacity-demand", "chart-sim-transit-range", "chart-sim-waiting"} <= set(ids)
+    assert any(i.startswith("chart-tcd-") for i in ids)
+    result = probe(path, tmp_path)
+    check_drawn(result, ids)
+    m = result["charts"]["chart-map"]
+    # two filled outline traces (corridor and other countries), each with thousands of vertices
+    assert len(m["fill_path_chars"]) >= 2 and min(m["fill_path_chars"]) > 5000
+    # every link and sea service is drawn as its own line
+    drawn = {name: chars for name, chars in m["drawn_lines"]}
+    for eid in [*s.links.index, *s.services.index]:
+        assert drawn.get(eid, 0) > 10, eid
+    assert "chart-map-caspian" in result["charts"]
+
+
+def test_mini_report_draws_offline(tmp_path):
+    s = Scenario.from_dict(mini_dict())
+    path = tmp_path / "mini.html"
+    html = build_report(s)
+    path.write_text(html, encoding="utf-8")
+    result = probe(path, tmp_path)
+    check_drawn(result, chart_ids(html))
+    drawn = {name: chars for name, chars in result["charts"]["chart-map"]["drawn_lines"]}
+    assert all(drawn.get(eid, 0) > 10 for eid in [*s.links.index, *s.services.index])

@@ -1,0 +1,76 @@
+"""``transcaspian report``: write the self-contained HTML report of a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from transcaspian.cli._common import console, open_scenario, user_errors
+from transcaspian.model.errors import input_error
+from transcaspian.results import write_text_atomic
+
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def is_previous_report(path: Path) -> bool:
+    """True when ``path`` holds an HTML file written by ``transcaspian report``.
+
+    Only the first few kilobytes are read: our reports carry
+    ``<meta name="generator" content="transcaspian report">`` in their head.
+    """
+    from transcaspian.report.build import GENERATOR
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return head.lstrip().lower().startswith("<!doctype html") and \
+        f'<meta name="generator" content="{GENERATOR}">' in head
+
+
+def check_output(path: Path, force: bool) -> None:
+    """Refuse an output path we should not write (raises UserError).
+
+    Rules: the name must end in ``.html`` or ``.htm``; a folder is never replaced; an
+    existing file is replaced only when it is a previous report of ours, or with ``--force``.
+    """
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        raise input_error(f"'{path}' does not end in .html; the report is one HTML file", "--output")
+    if path.is_dir():
+        raise input_error(f"'{path}' is a folder; give a file name such as {path / 'report.html'}",
+                          "--output")
+    if path.exists() and not force and not is_previous_report(path):
+        raise input_error(f"'{path}' exists and is not a transcaspian report; "
+                          "refusing to overwrite it (use --force to replace it)", "--output")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command."""
+
+    @app.command("report")
+    def report_cmd(
+        scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
+        output: Path = typer.Option(Path("out/report.html"), "--output", "-o",
+                                    help="HTML file to write (a previous report is replaced)"),
+        sim: Path | None = typer.Option(
+            None, "--sim", help="Simulation result folder from `transcaspian simulate -o` "
+                                "(adds transit-time distributions and waiting by node)"),
+        force: bool = typer.Option(False, "--force",
+                                   help="Replace the output file even if it is not a previous report"),
+    ) -> None:
+        """Write one self-contained offline HTML report: map, bottlenecks, capacity vs demand,
+        itineraries with time/cost-distance charts, reference routes and sources."""
+        with user_errors():
+            check_output(output, force)
+            s = open_scenario(scenario)
+            from transcaspian.report.build import build_report
+
+            html = build_report(s, sim_result_dir=sim)
+            write_text_atomic(output, html)
+        size_mb = output.stat().st_size / 1e6
+        console.print(f"report written: {output} ({size_mb:.1f} MB) — open "
+                      f"{output.resolve().as_uri()} in a browser", highlight=False)
+        console.print(f"scenario={s.name} scenario_hash={s.hash[:12]} version="
+                      f"{s.metadata()['version']}", style="dim", highlight=False)

@@ -1,0 +1,13 @@
+"""The self-contained offline HTML report: map, bottlenecks, capacity vs demand,
+itineraries with time/cost-distance charts, reference routes, simulation results, sources.
+
+>>> from transcaspian.model import load_scenario
+>>> from transcaspian.report import build_report
+>>> html = build_report(load_scenario("baseline-2024"))          # doctest: +SKIP
+"""
+
+from transcaspian.report.build import build_report
+from transcaspian.report.map import corridor_map
+from transcaspian.report.sim import read_sim_result
+
+__all__ = ["build_report", "corridor_map", "read_sim_result"]

@@ -1,0 +1,324 @@
+"""The corridor map: shipped Natural Earth outlines, links and sea services coloured by use.
+
+Plotly's geo subplots load their base map from a CDN, so the outlines are drawn here as
+filled scatter traces on a lon/lat plane (equirectangular, aspect corrected for the
+map's mid latitude) from ``assets/countries.geojson`` shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from transcaspian.model import Scenario
+
+#: Utilisation colours: green (idle) through amber to red (full); above 100 % stays red.
+UTIL_COLORSCALE = [[0.0, "#1a9850"], [0.5, "#91cf60"], [0.7, "#fee08b"], [0.85, "#fc8d59"],
+                   [1.0, "#d73027"]]
+UTIL_MAX = 1.0
+NO_DATA_COLOR = "#8c8c8c"
+LAND, LAND_CORRIDOR, WATER, BORDER = "#ecebe6", "#dcd6c4", "#d4e6f1", "#ffffff"
+MODE_WIDTH = {"rail": 3.0, "road": 2.0, "pipeline": 2.0, "sea": 2.5}
+MODE_DASH = {"rail": "solid", "road": "dot", "pipeline": "dashdot", "sea": "dash"}
+NODE_SYMBOL = {"seaport": "square", "border": "diamond", "gauge_change": "diamond",
+               "city": "circle", "terminal": "circle", "junction": "circle-open",
+               "pipeline_terminal": "triangle-up"}
+#: Generic endings dropped from map labels.
+SUFFIXES = (" international sea port", " sea trade port", " ferry complex", " rail port", " junction",
+            " marine terminal", " terminal", " rail terminals")
+#: Where the Caspian crossing is (lon_min, lat_min, lon_max, lat_max).
+CASPIAN_BOX = (46.0, 36.0, 55.5, 47.5)
+
+
+@cache
+def outlines() -> dict[str, Any]:
+    """The shipped country outlines (GeoJSON FeatureCollection, read once)."""
+    text = resources.files("transcaspian.report").joinpath("assets/countries.geojson").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def _polygons(geometry: dict[str, Any]) -> Iterator[list[list[list[float]]]]:
+    if geometry["type"] == "Polygon":
+        yield geometry["coordinates"]
+    else:
+        yield from geometry["coordinates"]
+
+
+def _outline_xy(features: list[dict[str, Any]]) -> tuple[list[float | None], list[float | None]]:
+    """Outer rings of the features as one None-separated x/y path (holes are tiny here)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for f in features:
+        for poly in _polygons(f["geometry"]):
+            outer = poly[0]
+            xs += [p[0] for p in outer] + [None]
+            ys += [p[1] for p in outer] + [None]
+    return xs, ys
+
+
+def util_color(share: float | None) -> str:
+    """Colour of a utilisation share (0..1, capped at :data:`UTIL_MAX`); grey if unknown."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return NO_DATA_COLOR
+    return sample_colorscale(UTIL_COLORSCALE, [min(max(share, 0.0), UTIL_MAX) / UTIL_MAX])[0]
+
+
+def map_extent(scenario: Scenario, pad_deg: float = 3.0) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) around the scenario's nodes, padded."""
+    n = scenario.nodes
+    if n.empty:
+        return (20.0, 30.0, 80.0, 55.0)
+    lon0, lon1 = float(n["lon"].min()) - pad_deg, float(n["lon"].max()) + pad_deg
+    lat0, lat1 = float(n["lat"].min()) - pad_deg, float(n["lat"].max()) + pad_deg
+    # keep a sensible minimum span so a tiny scenario still shows its surroundings
+    if lon1 - lon0 < 12:
+        mid = (lon0 + lon1) / 2
+        lon0, lon1 = mid - 6, mid + 6
+    if lat1 - lat0 < 8:
+        mid = (lat0 + lat1) / 2
+        lat0, lat1 = mid - 4, mid + 4
+    return lon0, lat0, lon1, lat1
+
+
+def _fmt_share(share: float | None) -> str:
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "no capacity figure"
+    return f"{share:.0%} used"
+
+
+def short_name(name: str) -> str:
+    """A map label: the name without brackets, "Port of" and generic suffixes."""
+    label = re.sub(r"\s*\(.*?\)", "", name).strip()
+    label = re.sub(r"^(Port of|Sea port of)\s+", "", label, flags=re.I)
+    for suffix in SUFFIXES:
+        if label.lower().endswith(suffix):
+            label = label[: -len(suffix)].strip()
+    return label or name
+
+
+def short_names(nodes: pd.DataFrame) -> dict[str, str]:
+    """Short label of every node (:func:`short_name`); where two nodes would share one,
+    each takes its id in title case instead (``alat`` -> "Alat")."""
+    shorts = {str(i): short_name(str(n)) for i, n in zip(nodes.index, nodes["name"], strict=True)}
+    counts: dict[str, int] = {}
+    for v in shorts.values():
+        counts[v] = counts.get(v, 0) + 1
+    return {i: v if counts[v] == 1 else i.replace("-", " ").title() for i, v in shorts.items()}
+
+
+def node_labels(scenario: Scenario, extent: tuple[float, float, float, float]) -> dict[str, str]:
+    """Labels for the nodes that matter most, skipping any too close to one already placed.
+
+    Priority: demand origins and destinations, then seaports, pipeline terminals, gauge
+    changes and borders; the minimum spacing is 1/30 of the map's width.
+    """
+    nodes = scenario.nodes
+    if nodes.empty:
+        return {}
+    d = scenario.demand
+    ends = set(d["origin"]) | set(d["destination"]) if not d.empty else set()
+    rank = {"seaport": 1, "pipeline_terminal": 2, "gauge_change": 3, "border": 4, "terminal": 5,
+            "city": 5}
+    order = sorted(nodes.index, key=lambda i: (0 if i in ends else rank.get(nodes.at[i, "kind"], 9), str(i)))
+    shorts = short_names(nodes)
+    lon0, lat0, lon1, lat1 = extent
+    gap = (lon1 - lon0) / 30
+    placed: list[tuple[float, float]] = []
+    out: dict[str, str] = {}
+    for i in order:
+        if i not in ends and nodes.at[i, "kind"] not in rank:
+            continue
+        x, y = float(nodes.at[i, "lon"]), float(nodes.at[i, "lat"])
+        if not (lon0 <= x <= lon1 and lat0 <= y <= lat1):
+            continue
+        if any(abs(x - px) < gap and abs(y - py) < gap * 0.6 for px, py in placed):
+            continue
+        placed.append((x, y))
+        out[str(i)] = shorts[str(i)]
+    return out
+
+
+def caspian_extent(scenario: Scenario, pad_deg: float = 1.0) -> tuple[float, float, float, float] | None:
+    """Extent around the ports of the sea services that cross the Caspian (None if fewer than 2)."""
+    nodes = scenario.nodes
+    lon0, lat0, lon1, lat1 = CASPIAN_BOX
+    ports = set()
+    for _, row in scenario.services.iterrows():
+        ends = [row["from"], row["to"]]
+        if all(e in nodes.index and lon0 <= nodes.at[e, "lon"] <= lon1 and lat0 <= nodes.at[e, "lat"] <= lat1
+               for e in ends):
+            ports.update(ends)
+    if len(ports) < 2:
+        return None
+    sub = nodes.loc[sorted(ports)]
+    x0, x1 = float(sub["lon"].min()) - pad_deg, float(sub["lon"].max()) + pad_deg
+    y0, y1 = float(sub["lat"].min()) - pad_deg, float(sub["lat"].max()) + pad_deg
+    if x1 - x0 < 5:
+        mid = (x0 + x1) / 2
+        x0, x1 = mid - 2.5, mid + 2.5
+    if y1 - y0 < 4:
+        mid = (y0 + y1) / 2
+        y0, y1 = mid - 2, mid + 2
+    return x0, y0, x1, y1
+
+
+def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = None,
+                 detail: Mapping[str, str] | None = None, height: int = 560,
+                 extent: tuple[float, float, float, float] | None = None) -> go.Figure:
+    """Map of the corridor with links and sea services coloured by utilisation.
+
+    Parameters
+    ----------
+    scenario
+        The scenario whose nodes, links and services are drawn.
+    utilisation
+        Share of capacity used (0..1, may exceed 1) by element id (link, service or node);
+        elements absent or NaN are drawn grey ("no capacity figure").
+    detail
+        Extra hover text by element id (for example served flow and capacity).
+    height
+        Figure height in pixels.
+    extent
+        (lon_min, lat_min, lon_max, lat_max) to show; default: all nodes (:func:`map_extent`).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Country outlines (corridor countries shaded), one line per link and service,
+        node markers, and a utilisation colour bar.
+    """
+    utilisation = dict(utilisation or {})
+    detail = dict(detail or {})
+    nodes = scenario.nodes
+    corridor = set(nodes["country"]) if not nodes.empty else set()
+    lon0, lat0, lon1, lat1 = extent or map_extent(scenario)
+    feats = outlines()["features"]
+    fig = go.Figure()
+    for group, colour, name in ((False, LAND, "other countries"), (True, LAND_CORRIDOR, "corridor")):
+        xs, ys = _outline_xy([f for f in feats if (f["properties"]["iso_a2"] in corridor) == group])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
+                                 line={"color": BORDER, "width": 0.8}, hoverinfo="skip",
+                                 showlegend=False, name=f"outlines: {name}"))
+    _country_labels(fig, feats, corridor, (lon0, lat0, lon1, lat1))
+
+    hover_x: list[float] = []
+    hover_y: list[float] = []
+    hover_text: list[str] = []
+    hover_c: list[str] = []
+
+    parallel: dict[frozenset[str], int] = {}
+
+    def element(eid: str, a: str, b: str, mode: str, label: str) -> None:
+        if a not in nodes.index or b not in nodes.index:
+            return
+        xa, ya = float(nodes.at[a, "lon"]), float(nodes.at[a, "lat"])
+        xb, yb = float(nodes.at[b, "lon"]), float(nodes.at[b, "lat"])
+        xs, ys = [xa, xb], [ya, yb]
+        if mode == "sea":  # arcs, fanned out when several services join the same two ports
+            k = parallel.get(frozenset((a, b)), 0)
+            parallel[frozenset((a, b))] = k + 1
+            bend = (0.12 + 0.1 * (k // 2)) * (1 if k % 2 == 0 else -1) * (1 if a < b else -1)
+            mx, my = (xa + xb) / 2 + bend * (yb - ya), (ya + yb) / 2 - bend * (xb - xa)
+            xs, ys = _quad(xa, ya, mx, my, xb, yb)
+        share = utilisation.get(eid)
+        colour = util_color(share)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line={"color": colour, "width": MODE_WIDTH.get(mode, 2.0),
+                                       "dash": MODE_DASH.get(mode, "solid")}, name=eid))
+        k = len(xs) // 2
+        hover_x.append(xs[k] if len(xs) > 2 else (xa + xb) / 2)
+        hover_y.append(ys[k] if len(ys) > 2 else (ya + yb) / 2)
+        extra = f"<br>{detail[eid]}" if eid in detail else ""
+        hover_text.append(f"<b>{label}</b> ({mode})<br>{eid}: {_fmt_share(share)}{extra}")
+        hover_c.append(colour)
+
+    for lid, row in scenario.links.iterrows():
+        element(str(lid), row["from"], row["to"], row["mode"], str(row.get("name") or lid))
+    for sid, row in scenario.services.iterrows():
+        element(str(sid), row["from"], row["to"], "sea", str(row.get("name") or sid))
+
+    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", text=hover_text,
+                             hovertemplate="%{text}<extra></extra>", showlegend=False,
+                             name="elements",
+                             marker={"size": 7, "color": hover_c, "line": {"width": 0.5,
+                                                                          "color": "#333"}}))
+    if not nodes.empty:
+        node_text = []
+        for nid, row in nodes.iterrows():
+            share = utilisation.get(str(nid))
+            util = f"<br>{_fmt_share(share)}" if share is not None else ""
+            extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
+            node_text.append(f"<b>{row['name']}</b> ({row['kind']}, {row['country']})"
+                             f"<br>{nid}{util}{extra}")
+        placed = node_labels(scenario, (lon0, lat0, lon1, lat1))
+        labels = [placed.get(str(i), "") for i in nodes.index]
+        fig.add_trace(go.Scatter(
+            x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
+            textposition="top center", textfont={"size": 10, "color": "#222"},
+            customdata=node_text, hovertemplate="%{customdata}<extra></extra>", name="nodes",
+            showlegend=False,
+            marker={"size": 8, "symbol": [NODE_SYMBOL.get(k, "circle") for k in nodes["kind"]],
+                    "color": [util_color(utilisation[str(i)]) if str(i) in utilisation else "#333"
+                              for i in nodes.index],
+                    "line": {"width": 1, "color": "#222"}}))
+    # colour bar (an invisible marker carrying the scale)
+    fig.add_trace(go.Scatter(
+        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, name="scale",
+        marker={"colorscale": UTIL_COLORSCALE, "cmin": 0, "cmax": 100, "color": [0],
+                "showscale": True,
+                "colorbar": {"title": {"text": "% of capacity<br>used"}, "ticksuffix": "%",
+                             "thickness": 12, "len": 0.7}}))
+    mid_lat = (lat0 + lat1) / 2
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor=WATER,
+        paper_bgcolor="white", hovermode="closest", dragmode="pan",
+        xaxis={"range": [lon0, lon1], "showgrid": False, "zeroline": False, "visible": False},
+        yaxis={"range": [lat0, lat1], "showgrid": False, "zeroline": False, "visible": False,
+               "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
+    )
+    return fig
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float, x2: float, y2: float,
+          n: int = 16) -> tuple[list[float], list[float]]:
+    """Points on a quadratic Bezier curve (start, control, end)."""
+    ts = [i / n for i in range(n + 1)]
+    xs = [(1 - t) ** 2 * x0 + 2 * (1 - t) * t * x1 + t ** 2 * x2 for t in ts]
+    ys = [(1 - t) ** 2 * y0 + 2 * (1 - t) * t * y1 + t ** 2 * y2 for t in ts]
+    return xs, ys
+
+
+def _country_labels(fig: go.Figure, feats: list[dict[str, Any]], corridor: set[str],
+                    box: tuple[float, float, float, float]) -> None:
+    """Faint names of the corridor countries at the centre of their largest visible part."""
+    lon0, lat0, lon1, lat1 = box
+    xs, ys, names = [], [], []
+    for f in feats:
+        if f["properties"]["iso_a2"] not in corridor:
+            continue
+        best, area = None, 0.0
+        for poly in _polygons(f["geometry"]):
+            ring = [(x, y) for x, y in poly[0] if lon0 <= x <= lon1 and lat0 <= y <= lat1]
+            if len(ring) < 3:
+                continue
+            a = (max(p[0] for p in ring) - min(p[0] for p in ring)) * (
+                max(p[1] for p in ring) - min(p[1] for p in ring))
+            if a > area:
+                best, area = ring, a
+        if best:
+            xs.append(sum(p[0] for p in best) / len(best))
+            ys.append(sum(p[1] for p in best) / len(best))
+            names.append(f["properties"]["name"].upper())
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=names, hoverinfo="skip",
+                             showlegend=False, name="country names",
+                             textfont={"size": 11, "color": "rgba(90,80,60,0.55)"}))
