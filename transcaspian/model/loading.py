@@ -17,6 +17,7 @@ import yaml
 
 from transcaspian.model.base import is_wrapped
 from transcaspian.model.errors import ProblemCollector, ScenarioError
+from transcaspian.model.provenance import is_numeric
 from transcaspian.model.schema import COMPONENTS, META_KEYS, OVERLAY_KEYS
 
 MAX_FILE_BYTES = 8_000_000
@@ -283,18 +284,6 @@ def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
             data[ctype] = [it for it in items if it is not None]
 
 
-def _has_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int | float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_number(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_number(v) for v in value)
-    return False
-
-
 def _patch_component(target: dict[str, Any], entry: dict[str, Any],
                      default_provenance: dict[str, str] | None) -> None:
     """Merge ``entry`` into ``target``; numeric values get the entry's (or project's) provenance."""
@@ -311,7 +300,7 @@ def _patch_component(target: dict[str, Any], entry: dict[str, Any],
             target[key] = copy.deepcopy(value)
             continue
         new = _merge(current, value)
-        target[key] = {"value": new, **prov} if _has_number(value) else new
+        target[key] = {"value": new, **prov} if is_numeric(value) else new
 
 
 def _merge(current: Any, value: Any) -> Any:
