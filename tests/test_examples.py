@@ -27,3 +27,15 @@ def test_storm_winter_changes():
     assert ("vessels", "chartered-feeder", "added") in set(
         zip(changes["component"], changes["id"], changes["change"], strict=True))
     assert s.doc.applied_projects == ["p-aktau-container-hub"]
+
+
+def test_overlay_in_the_guide_validates(tmp_path):
+    import re
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", guide, re.S) if "extends:" in b]
+    assert blocks
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"guide-{i}.yaml"
+        path.write_text(block)
+        assert load_scenario(path, strict=True).files[0] == "baseline-2024"
