@@ -1,0 +1,1 @@
+"""Reference models kept as yardsticks for the engines (SimPy simulator)."""

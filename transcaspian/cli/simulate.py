@@ -1,0 +1,117 @@
+"""``transcaspian simulate``: Monte Carlo operations simulation of a scenario."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from transcaspian.cli._common import console, open_scenario, user_errors
+from transcaspian.results import Result
+
+
+class Engine(StrEnum):
+    """Which implementation of the simulation rules runs the replications."""
+
+    fast = "fast"
+    python = "python"
+
+
+class TableFormat(StrEnum):
+    """File format of the written result tables."""
+
+    parquet = "parquet"
+    csv = "csv"
+
+
+def main_od_pairs(res: Result, top: int = 8) -> pd.DataFrame:
+    """Transit days (P50/P90/P95, mean) for the largest origin-destination pairs."""
+    tt = res["transit_times"]
+    if tt.empty:
+        return tt
+    t = tt.sort_values("tonnes", ascending=False, kind="stable").head(top)
+    return pd.DataFrame({
+        "origin": t["origin"], "destination": t["destination"], "commodity": t["commodity"],
+        "direction": t["direction"], "units/yr": t["units"].round(0),
+        "kt/yr": (t["tonnes"] / 1000).round(1),
+        "P50 d": (t["p50_h"] / 24).round(1), "P90 d": (t["p90_h"] / 24).round(1),
+        "P95 d": (t["p95_h"] / 24).round(1), "mean d": (t["mean_h"] / 24).round(2),
+        "±95% d": (t["mean_h_ci95"] / 24).round(2)})
+
+
+def _print_frame(df: pd.DataFrame, title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for col in df.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col])
+                         else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*("" if isinstance(v, float) and math.isnan(v) else
+                        (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``simulate`` command."""
+
+    @app.command("simulate")
+    def simulate_cmd(
+        scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
+        years: float = typer.Option(1.0, "--years", "-y", help="Simulated years per replication"),
+        replications: int = typer.Option(100, "--replications", "-n", help="Monte Carlo replications"),
+        seed: int = typer.Option(1, "--seed", help="Master random seed"),
+        workers: int = typer.Option(0, "--workers", "-j", help="Processes (0: up to 2 cores)"),
+        warmup_days: float = typer.Option(0.0, "--warmup-days",
+                                          help="Leave lots released in the first days out of transit stats"),
+        formation_wait_h: float = typer.Option(
+            72.0, "--formation-max-wait-h", help="Longest wait for an onward train at a port (h)"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write result tables + meta.json here"),
+        fmt: TableFormat = typer.Option(TableFormat.parquet, "--table-format",
+                                        help="parquet | csv for -o"),
+        track: bool = typer.Option(False, "--track", help="Also write the per-lot tracking log "
+                                   "of replication 0"),
+        engine: Engine = typer.Option(Engine.fast, "--engine",
+                                      help="fast (compiled core) | python (readable engine)"),
+    ) -> None:
+        """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
+        from transcaspian.sim import simulate
+
+        with user_errors():
+            scen = open_scenario(scenario)
+        if replications < 1 or years <= 0:
+            raise typer.BadParameter("--replications must be >= 1 and --years > 0")
+        with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task(scen.name, total=replications)
+            res = simulate(scen, years=years, replications=replications, seed=seed,
+                           workers=workers or None, warmup_days=warmup_days,
+                           formation_max_wait_h=formation_wait_h, track=track,
+                           engine=engine.value,
+                           progress=lambda done, total: bar.update(task, completed=done))
+        meta = res.meta
+        console.print(f"[bold]{scen.name}[/]: {replications} replications x {years:g} years, "
+                      f"seed {seed}", highlight=False)
+        _print_frame(main_od_pairs(res), "Transit time, main origin-destination pairs (days)")
+        w = res["waiting_by_node"].head(8)
+        if not w.empty:
+            _print_frame(pd.DataFrame({
+                "node": w["node"], "kind": w["kind"],
+                "mean wait h": w["wait_h_mean_per_unit"].round(1),
+                "kt-days/yr": (w["tonne_hours_waited"] / 24 / 1000).round(1),
+                "share": (w["share_of_total"] * 100).round(1).astype(str) + "%"}),
+                "Where cargo waits")
+        tp = res["throughput"]
+        if not tp.empty:
+            demand_t = float(tp["demand_tonnes"].sum())
+            console.print(f"delivered {tp['tonnes'].sum() / 1e6:,.3f} Mt/yr of "
+                          f"{demand_t / 1e6:,.3f} Mt/yr demand", highlight=False)
+        if out is not None:
+            written = res.write(out, fmt.value)
+            console.print(f"wrote {len(written)} files to {out}", style="dim")
+        console.print(" ".join(f"{k}={meta[k]}" for k in ("scenario", "seed", "version")),
+                      style="dim", highlight=False)
