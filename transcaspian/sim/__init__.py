@@ -17,10 +17,10 @@ from transcaspian.model.scenario import Scenario
 from transcaspian.results import Result
 from transcaspian.sim.compile import Compiled, compile_scenario
 from transcaspian.sim.engine import EVENTS, RepSummary, run_replication
-from transcaspian.sim.montecarlo import Aggregate, rep_seed, run_montecarlo
+from transcaspian.sim.montecarlo import Aggregate, rep_seed, replication_runner, run_montecarlo
 
 __all__ = ["EVENTS", "Aggregate", "Compiled", "RepSummary", "compile_scenario", "rep_seed",
-           "run_replication", "simulate", "tracking_log"]
+           "replication_runner", "run_replication", "simulate", "tracking_log"]
 
 TRACK_COLUMNS = ["lot", "parent", "flow", "event", "place", "time_h", "units"]
 

@@ -441,10 +441,11 @@ def _core(H, warmup_h, n_nodes,
                             n_w_rec += 1
                         t = start + x if k == S_RAIL else start + svc + x
                         if b >= 0:
-                            if spos[b] >= samp_len[b]:
+                            j = spos[b]
+                            if j >= samp_len[b]:   # counted on, read again from the start
                                 overflow |= OVERFLOW_SAMPLES
-                                spos[b] = 0
-                            t += samp[samp_off[b] + spos[b]]
+                                j = j % samp_len[b]
+                            t += samp[samp_off[b] + j]
                             spos[b] += 1
                         gs += 1
                     elif k == S_NODE:
@@ -461,10 +462,11 @@ def _core(H, warmup_h, n_nodes,
                                 break
                             dd = srv_d[b]
                             if dd >= 0:
-                                if spos[dd] >= samp_len[dd]:
+                                j = spos[dd]
+                                if j >= samp_len[dd]:   # counted on, read again from the start
                                     overflow |= OVERFLOW_SAMPLES
-                                    spos[dd] = 0
-                                svc = samp[samp_off[dd] + spos[dd]]
+                                    j = j % samp_len[dd]
+                                svc = samp[samp_off[dd] + j]
                                 spos[dd] += 1
                             else:
                                 svc = srv_h[b]
@@ -491,10 +493,11 @@ def _core(H, warmup_h, n_nodes,
                             t = start + svc
                         t += x
                         if d >= 0:
-                            if spos[d] >= samp_len[d]:
+                            j = spos[d]
+                            if j >= samp_len[d]:   # counted on, read again from the start
                                 overflow |= OVERFLOW_SAMPLES
-                                spos[d] = 0
-                            t += samp[samp_off[d] + spos[d]]
+                                j = j % samp_len[d]
+                            t += samp[samp_off[d] + j]
                             spos[d] += 1
                         gs += 1
                     else:
@@ -837,7 +840,7 @@ def _core(H, warmup_h, n_nodes,
                 berth_busy[bg] += H - v_bt[v]
     return (overflow, n_events, delivered, delivered_lots, wip, d_od[:n_d], d_tt[:n_d], d_u[:n_d],
             wn[:n_w_rec], wt0[:n_w_rec], wt1[:n_w_rec], wu[:n_w_rec], wtn[:n_w_rec], nunits, ntons,
-            busy, berth_busy, voyages, vfill, vunits, wlost)
+            busy, berth_busy, voyages, vfill, vunits, wlost, spos)
 
 
 @njit(cache=True)
@@ -1016,6 +1019,7 @@ class FastModel:
                       np.asarray([f.unit for f in cm.flows], np.int64),
                       np.asarray([f.tonnes_per_unit for f in cm.flows], float))
         self.caps = [1.0, 1.0]   # growth factors remembered across replications
+        self.samp_sizes: list[int] | None = None   # samples per distribution, learnt as runs go
 
 
 def run_replication_fast(fm: FastModel, horizon_h: float, seed: np.random.SeedSequence | int,
@@ -1060,26 +1064,35 @@ def run_replication_fast(fm: FastModel, horizon_h: float, seed: np.random.SeedSe
         cap_waits = max(int((30 * n_rel + 20000) * g), 1000)
         # pending events: at most one per train, a few per vessel and formation group
         cap_heap = cap_trains + 8 * len(fm.fleet[0]) + 4 * len(cm.groups) + 1000
-        n_samp = int((8 * n_rel + 4096) * gs_)
-        # each distribution's own stream, drawn in the order the Python engine draws it
-        bufs = [draw(spec, np.random.default_rng(prep.children[2 + i]), n_samp)
+        sizes = ([int((8 * n_rel + 4096) * gs_)] * len(cm.dists) if fm.samp_sizes is None
+                 else fm.samp_sizes)
+        # each distribution's own stream, drawn in the order the Python engine draws it; a
+        # longer draw starts with the same numbers, so the buffer size never changes results
+        bufs = [draw(spec, np.random.default_rng(prep.children[2 + i]), sizes[i])
                 for i, spec in enumerate(cm.dists)]
         samp = np.concatenate(bufs) if bufs else np.zeros(1)
-        samp_off = np.arange(len(bufs), dtype=np.int64) * n_samp
-        samp_len = np.full(len(bufs), n_samp, np.int64)
+        samp_len = np.asarray(sizes, np.int64) if bufs else np.zeros(0, np.int64)
+        samp_off = (np.concatenate([[0], np.cumsum(samp_len)[:-1]]).astype(np.int64) if bufs
+                    else np.zeros(0, np.int64))
         out = _core(H, float(warmup_h), nn, *fm.gs, *fm.srv, samp, samp_off, samp_len, *fm.lanes,
                     *fm.yards, *fm.groups, float(cm.formation_max_wait_h), fm.berths, *fm.vessels,
                     *fm.fleet, *weather, *fm.flows, rel_t, rel_gs, rel_f, rel_u,
                     cap_lots, cap_trains, cap_waits, cap_heap)
         flag = out[0]
+        used = out[-1]
         if not flag:
+            # size the next replications' buffers from this one's use (with a margin)
+            fm.samp_sizes = [max(int(u * 1.5) + 512, sz if fm.samp_sizes is not None else 0)
+                             for u, sz in zip(used.tolist(), sizes, strict=True)]
             break
         if flag & OVERFLOW_SAMPLES:
             fm.caps[1] *= 4.0
+            fm.samp_sizes = [max(int(u * 1.5) + 512, 2 * sz) if u > sz else sz
+                             for u, sz in zip(used.tolist(), sizes, strict=True)]
         if flag & ~OVERFLOW_SAMPLES:
             fm.caps[0] *= 2.0
     (_, n_events, delivered, delivered_lots, wip, d_od, d_tt, d_u, wn, wt0, wt1, wu, wtn, nunits,
-     ntons, busy, berth_busy, voyages, vfill, vunits, wlost) = out
+     ntons, busy, berth_busy, voyages, vfill, vunits, wlost, _) = out
     nvc = len(cm.vessels)
     return summarise(cm, H, prep, n_events, delivered, delivered_lots, wip, d_od, d_tt, d_u, wn, wt0,
                      wt1, wu, wtn, nunits, ntons, busy, berth_busy, voyages[:nvc], vfill[:nvc],
