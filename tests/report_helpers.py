@@ -118,6 +118,7 @@ def write_sim_folder(scenario: Scenario, folder: Path, fmt: str = "csv",
     hours = [500.0 * (k + 1) for k in range(len(nodes))]
     wait = pd.DataFrame({"node": nodes, "wait_h_mean_per_unit": [h / 100 for h in hours],
                          "unit_hours_waited": hours,
+                         "tonne_hours_waited": [10 * h for h in hours],
                          "share_of_total": [h / sum(hours) for h in hours]})
     hist_rows = []
     for o, dest in zip(d["origin"], d["destination"], strict=True):

@@ -245,9 +245,10 @@ def test_sim_result_adds_transit_distributions_and_waiting(mini, tmp_path, fmt):
     assert [r[5] for r in rows] == [f"{h / 24:.1f}" for h in tt["p50_h"]]
     assert [r[6] for r in rows] == [f"{h / 24:.1f}" for h in tt["p90_h"]]
     wrows = table_rows(html, "sim-waiting-table")
-    w = sim["waiting_by_node"].sort_values("unit_hours_waited", ascending=False)
+    w = sim["waiting_by_node"].sort_values("tonne_hours_waited", ascending=False)
     assert [r[1] for r in wrows] == list(w["node"])
-    assert [r[4] for r in wrows] == [f"{s * 100:.0f}%" for s in w["share_of_total"]]
+    assert [r[4] for r in wrows] == [f"{t:,.0f}" for t in w["tonne_hours_waited"]]
+    assert [r[5] for r in wrows] == [f"{s * 100:.0f}%" for s in w["share_of_total"]]
     assert "seed 7" in html and "3 × 1 yr" in html
     assert external_loads(html)[0] == []
 

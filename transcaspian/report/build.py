@@ -616,13 +616,13 @@ def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corrido
         items.append(text + ".")
     if sim is not None:
         tt = sim.tables["transit_times"]
-        w = sim.tables["waiting_by_node"].sort_values("unit_hours_waited", ascending=False)
+        w = sim.tables["waiting_by_node"].sort_values("tonne_hours_waited", ascending=False)
         if not tt.empty and not w.empty:
             top = w.iloc[0]
             items.append(f"In the simulation, P90 transit times range from {tt['p90_h'].min() / 24:.1f} to "
                          f"{tt['p90_h'].max() / 24:.1f} days; most waiting happens at "
                          f"{_node_name(nodes, top['node'])} ({top['share_of_total']:.0%} of all "
-                         "unit-hours waited).")
+                         "tonne-hours waited).")
     lead = Markup("".join(f"<li>{escape(i)}</li>" for i in items))
     desc = h.note(scenario.doc.description) if scenario.doc.description else Markup("")
     return Section("headline", "Headline", "Headline",
@@ -668,15 +668,16 @@ def sim_sections(scenario: Scenario, sim: Result) -> list[Section]:
 
     w = sim.tables["waiting_by_node"].copy()
     w["name"] = [_node_name(nodes, n) for n in w["node"]]
-    w = w.sort_values("unit_hours_waited", ascending=False)
+    w = w.sort_values("tonne_hours_waited", ascending=False)
     body = [h.note("Where cargo waits: mean hours a unit waits at each node (queues for trains, "
                    "berths, vessels, weather closures, train formation) and each node's share of "
-                   "all unit-hours waited.")]
+                   "all tonne-hours waited (tonnes make TEU, wagons, trucks and oil comparable).")]
     body.append(h.figure(_waiting_figure(w, nodes), "chart-sim-waiting"))
     body.append(h.table(w, [h.Col("name", "node"), h.Col("node", "id"),
                             h.Col("wait_h_mean_per_unit", "mean wait per unit (h)",
                                   lambda v: h.num(v, 1), numeric=True),
                             h.Col("unit_hours_waited", "unit-hours waited", h.num, numeric=True),
+                            h.Col("tonne_hours_waited", "tonne-hours waited", h.num, numeric=True),
                             h.Col("share_of_total", "share of all waiting", h.pct, numeric=True)],
                         table_id="sim-waiting-table"))
     out = [transit, Section("sim-waiting", "Waiting", "Waiting by node (simulation)", Markup("".join(body)))]
@@ -775,7 +776,7 @@ def _histogram_figure(hist: pd.DataFrame, nodes: pd.DataFrame, weight: pd.Series
 
 def _waiting_figure(w: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
     """Mean wait per unit by node (hours), longest first, labelled with each node's share
-    of all unit-hours waited."""
+    of all tonne-hours waited."""
     w = w[(w["share_of_total"] >= 0.001) | (w["wait_h_mean_per_unit"] >= 0.5)]
     w = w.sort_values("wait_h_mean_per_unit", ascending=False).head(25)
     w = w.iloc[::-1]

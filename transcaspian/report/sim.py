@@ -15,7 +15,8 @@ from transcaspian.results import Result
 REQUIRED: dict[str, tuple[str, ...]] = {
     "transit_times": ("origin", "destination", "commodity", "direction", "p50_h", "p90_h", "p95_h",
                       "mean_h"),
-    "waiting_by_node": ("node", "wait_h_mean_per_unit", "unit_hours_waited", "share_of_total"),
+    "waiting_by_node": ("node", "wait_h_mean_per_unit", "unit_hours_waited", "tonne_hours_waited",
+                        "share_of_total"),
 }
 #: Tables shown when present.
 OPTIONAL: dict[str, tuple[str, ...]] = {
