@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import math
+import json
 from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from transcaspian.cli._common import console, open_scenario, user_errors
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit,
+    err_console,
+    open_scenario,
+    user_errors,
+)
 from transcaspian.results import Result
 
 
@@ -44,17 +51,6 @@ def main_od_pairs(res: Result, top: int = 8) -> pd.DataFrame:
         "±95% d": (t["mean_h_ci95"] / 24).round(2)})
 
 
-def _print_frame(df: pd.DataFrame, title: str) -> None:
-    table = Table(title=title, title_justify="left")
-    for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col])
-                         else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*("" if isinstance(v, float) and math.isnan(v) else
-                        (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
-    console.print(table)
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command."""
 
@@ -76,6 +72,7 @@ def register(app: typer.Typer) -> None:
                                    "of replication 0"),
         engine: Engine = typer.Option(Engine.fast, "--engine",
                                       help="fast (compiled core) | python (readable engine)"),
+        out_format: Format = FORMAT_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
         from transcaspian.sim import simulate
@@ -85,7 +82,7 @@ def register(app: typer.Typer) -> None:
         if replications < 1 or years <= 0:
             raise typer.BadParameter("--replications must be >= 1 and --years > 0")
         with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
                       transient=True) as bar:
             task = bar.add_task(scen.name, total=replications)
             res = simulate(scen, years=years, replications=replications, seed=seed,
@@ -93,25 +90,34 @@ def register(app: typer.Typer) -> None:
                            formation_max_wait_h=formation_wait_h, track=track,
                            engine=engine.value,
                            progress=lambda done, total: bar.update(task, completed=done))
-        meta = res.meta
+        meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",
+                                          "replications") if k in res.meta}
+        transit = main_od_pairs(res)
+        w = res["waiting_by_node"].head(8)
+        waiting = pd.DataFrame({
+            "node": w["node"], "kind": w["kind"],
+            "mean wait h": w["wait_h_mean_per_unit"].round(1),
+            "kt-days/yr": (w["tonne_hours_waited"] / 24 / 1000).round(1),
+            "share %": (w["share_of_total"] * 100).round(1)})
+        written = res.write(out, fmt.value) if out is not None else []
+        if out_format == Format.json:
+            typer.echo(json.dumps({"meta": meta, "transit_days": json.loads(transit.to_json(
+                orient="records")), "waiting": json.loads(waiting.to_json(orient="records"))},
+                indent=2, ensure_ascii=False))
+            return
+        if out_format == Format.csv:
+            emit(transit, out_format, meta)
+            return
         console.print(f"[bold]{scen.name}[/]: {replications} replications x {years:g} years, "
                       f"seed {seed}", highlight=False)
-        _print_frame(main_od_pairs(res), "Transit time, main origin-destination pairs (days)")
-        w = res["waiting_by_node"].head(8)
-        if not w.empty:
-            _print_frame(pd.DataFrame({
-                "node": w["node"], "kind": w["kind"],
-                "mean wait h": w["wait_h_mean_per_unit"].round(1),
-                "kt-days/yr": (w["tonne_hours_waited"] / 24 / 1000).round(1),
-                "share": (w["share_of_total"] * 100).round(1).astype(str) + "%"}),
-                "Where cargo waits")
+        emit(transit, out_format, title="Transit time, main origin-destination pairs (days)")
+        if not waiting.empty:
+            emit(waiting, out_format, title="Where cargo waits")
         tp = res["throughput"]
         if not tp.empty:
             demand_t = float(tp["demand_tonnes"].sum())
             console.print(f"delivered {tp['tonnes'].sum() / 1e6:,.3f} Mt/yr of "
                           f"{demand_t / 1e6:,.3f} Mt/yr demand", highlight=False)
-        if out is not None:
-            written = res.write(out, fmt.value)
+        if written:
             console.print(f"wrote {len(written)} files to {out}", style="dim")
-        console.print(" ".join(f"{k}={meta[k]}" for k in ("scenario", "seed", "version")),
-                      style="dim", highlight=False)
+        console.print(" ".join(f"{k}={v}" for k, v in meta.items()), style="dim", highlight=False)
