@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from transcaspian.cli import register_all
 from transcaspian.model import load_scenario
+from transcaspian.model.errors import UserError
+from transcaspian.results import Result
 
 app = register_all()
 
@@ -30,3 +34,42 @@ def test_json_summary_is_reproducible_and_traceable():
 def test_bad_replications_exit_2():
     r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "0"])
     assert r.exit_code == 2
+
+
+def test_quote_gains_simulated_p50_and_p90(tmp_path):
+    out = tmp_path / "sim"
+    r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "3", "-j", "1", "-o", str(out),
+                                 "--table-format", "csv"], catch_exceptions=False)
+    assert r.exit_code == 0
+    tt = pd.read_csv(out / "transit_times.csv")
+    row = tt[(tt["origin"] == "xian") & (tt["destination"] == "constanta")].iloc[0]
+    q = CliRunner().invoke(app, ["quote", "baseline-2024", "--from", "xian", "--to", "constanta",
+                                 "--cargo", "2 FEU", "--sim", str(out), "-f", "json"],
+                           catch_exceptions=False)
+    sim = json.loads(q.output)["tables"]["simulated"]
+    assert len(sim) == 1
+    assert abs(sim[0]["p50_days"] - row["p50_h"] / 24) < 1e-6
+    assert abs(sim[0]["p90_days"] - row["p90_h"] / 24) < 1e-6
+    other = CliRunner().invoke(app, ["quote", "target-2030", "--from", "xian", "--to", "constanta",
+                                     "--sim", str(out)])
+    assert other.exit_code == 2 and "re-run" in other.output
+
+
+def test_result_folders_are_replaced_whole_and_user_folders_refused(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from transcaspian.model.errors import UserError
+    from transcaspian.results import Result
+
+    folder = tmp_path / "res"
+    Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [1]}), "b": pd.DataFrame({"v": [2]})}).write(folder)
+    Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [3]})}).write(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "meta.json"]
+    assert pd.read_csv(folder / "a.csv")["v"].tolist() == [3]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    with pytest.raises(UserError, match="not a previous result folder"):
+        Result({}, {"a": pd.DataFrame()}).write(mine)
+    assert (mine / "notes.txt").read_text() == "keep"

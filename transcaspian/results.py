@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.errors import Problem, UserError
+
 
 @dataclass
 class Result:
@@ -40,13 +42,13 @@ class Result:
     def write(self, folder: str | Path, fmt: str = "csv") -> list[Path]:
         """Write every table (``csv`` or ``parquet``) and ``meta.json`` into ``folder``.
 
-        The folder is written whole or not at all: files go to a temporary folder
-        beside it, then each is moved into place.
+        The folder is written whole or not at all: files go to a temporary folder beside
+        it, which then takes its place. An existing folder is replaced only if it is a
+        previous result (it holds ``meta.json``) or empty; anything else is refused.
         """
-        folder = Path(folder)
+        folder = check_result_folder(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        written = []
         try:
             (tmp / "meta.json").write_text(json.dumps(self.meta, indent=2, default=str))
             for name, df in self.tables.items():
@@ -54,13 +56,36 @@ class Result:
                     df.to_parquet(tmp / f"{name}.parquet")
                 else:
                     df.to_csv(tmp / f"{name}.csv")
-            folder.mkdir(exist_ok=True)
-            for f in sorted(tmp.iterdir()):
-                os.replace(f, folder / f.name)
-                written.append(folder / f.name)
+            replace_dir(tmp, folder)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        return written
+        return sorted(folder.iterdir())
+
+
+def check_result_folder(folder: str | Path) -> Path:
+    """Refuse an output folder that holds anything but a previous result (UserError)."""
+    folder = Path(folder)
+    if folder.exists() and not (folder.is_dir() and (
+            (folder / "meta.json").is_file() or not any(folder.iterdir()))):
+        raise UserError([Problem(f"'{folder}' exists and is not a previous result folder; "
+                                 "choose a new or empty folder", field="--out")], "the command")
+    return folder
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put the folder ``new`` at ``target`` (same file system), replacing what was there.
+
+    The old folder is moved aside first and removed only after the new one is in place,
+    so ``target`` is at every moment either the old folder or the new one.
+    """
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    else:
+        os.replace(new, target)
+    os.chmod(target, 0o777 & ~_umask())
 
 
 def frame_to_json(df: pd.DataFrame) -> str:

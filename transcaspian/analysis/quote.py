@@ -159,8 +159,36 @@ def evaluate(planner: RoutePlanner, itinerary: Itinerary, cargo: Cargo) -> dict[
     }
 
 
+SIMULATED_COLUMNS = ["origin", "destination", "commodity", "direction", "lots", "p50_days",
+                     "p90_days", "p95_days", "mean_days", "mean_days_ci95"]
+
+
+def simulated_transit(transit_times: pd.DataFrame, origin: str, destination: str,
+                      commodity: str) -> pd.DataFrame:
+    """Simulated transit days for one origin-destination pair and commodity.
+
+    Parameters
+    ----------
+    transit_times
+        The ``transit_times`` table of a simulation result (hours).
+
+    Returns
+    -------
+    DataFrame with :data:`SIMULATED_COLUMNS` (days); empty when the simulation has no such flow.
+    """
+    t = transit_times
+    sel = t[(t["origin"] == origin) & (t["destination"] == destination) & (t["commodity"] == commodity)]
+    out = pd.DataFrame({"origin": sel["origin"], "destination": sel["destination"],
+                        "commodity": sel["commodity"], "direction": sel["direction"],
+                        "lots": sel["lots"], "p50_days": sel["p50_h"] / 24.0,
+                        "p90_days": sel["p90_h"] / 24.0, "p95_days": sel["p95_h"] / 24.0,
+                        "mean_days": sel["mean_h"] / 24.0, "mean_days_ci95": sel["mean_h_ci95"] / 24.0})
+    return out.reset_index(drop=True)[SIMULATED_COLUMNS]
+
+
 def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo, k: int = 3,
-          by: str = "time", planner: RoutePlanner | None = None) -> Result:
+          by: str = "time", planner: RoutePlanner | None = None,
+          simulation: Result | None = None) -> Result:
     """The k best itineraries for a shipment, with legs, tariffs, CO2e and reference routes.
 
     Parameters
@@ -177,6 +205,9 @@ def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo,
     planner
         A :class:`~transcaspian.analysis.routes.RoutePlanner` to reuse across quotes
         (it holds the capacity result the queue waits come from).
+    simulation
+        A result of :func:`transcaspian.sim.simulate` on the same scenario: adds the
+        simulated typical (P50) and P90 days for this origin, destination and commodity.
 
     Returns
     -------
@@ -201,6 +232,8 @@ def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo,
         ``option, party, leg_sum_usd, leg_sum_share, through_usd, through_share``.
     ``emissions``
         ISO 14083 transport chain elements with ``option``.
+    ``simulated``
+        Only with ``simulation``: :data:`SIMULATED_COLUMNS` for the pair (may be empty).
 
     Raises
     ------
@@ -261,9 +294,20 @@ def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo,
     meta = scenario.metadata(engine="quote", origin=origin, destination=destination, cargo=cg.text,
                              commodity=cg.commodity, unit=cg.unit, units=cg.units, tonnes=cg.tonnes, k=k,
                              by=by, itineraries_considered=len(its))
-    return Result(meta, {
+    tables = {
         "options": pd.DataFrame(rows, columns=OPTION_COLUMNS),
         "legs": pd.DataFrame(legs, columns=["option", *LEG_COLUMNS]),
         "tariffs": pd.DataFrame(tariffs, columns=["option", *LINE_COLUMNS]),
         "parties": pd.DataFrame(parties, columns=["option", *PARTY_COLUMNS]),
-        "emissions": pd.DataFrame(ems, columns=["option", *EM_COLUMNS])})
+        "emissions": pd.DataFrame(ems, columns=["option", *EM_COLUMNS])}
+    if simulation is not None:
+        if simulation.meta.get("scenario_hash") != scenario.hash:
+            raise UserError([Problem("the simulation result is of another scenario "
+                                     f"({simulation.meta.get('scenario')}, hash "
+                                     f"{str(simulation.meta.get('scenario_hash'))[:12]})",
+                                     field="--sim")], "the command")
+        tables["simulated"] = simulated_transit(simulation["transit_times"], origin, destination,
+                                                cg.commodity)
+        meta.update({f"simulation_{key}": simulation.meta.get(key)
+                     for key in ("seed", "replications", "years")})
+    return Result(meta, tables)

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
-from transcaspian.results import Result
+from transcaspian.results import Result, check_result_folder
 
 TOP_BOTTLENECKS = 12
 
@@ -54,11 +54,13 @@ def register(app: typer.Typer) -> None:
         from transcaspian.analysis import capacity
 
         with user_errors():
+            if out is not None:
+                check_result_folder(out)
             scen = open_scenario(scenario)
             res = capacity(scen)
-        if out is not None:
-            written = res.write(out, "csv")
-            console.print(f"wrote {len(written)} files to {out}", highlight=False)
+            if out is not None:
+                written = res.write(out, "csv")
+                console.print(f"wrote {len(written)} files to {out}", highlight=False)
         names = (["summary", "elements", "flows", "flow_routes", "utilisation", "bottlenecks"]
                  if table == CapacityTable.all else [table.value])
         if fmt == Format.json and table == CapacityTable.all:

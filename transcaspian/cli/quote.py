@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 
 import pandas as pd
 import typer
 
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+from transcaspian.model.errors import input_error
 
 
 class RankBy(StrEnum):
@@ -53,13 +55,31 @@ def register(app: typer.Typer) -> None:
         legs: bool = typer.Option(False, "--legs", help="Table format: also print each option's legs"),
         tcd: bool = typer.Option(False, "--tcd", help="Table format: also print the CAREC CPMM border "
                                  "times and section speeds of option #1"),
+        sim: Path | None = typer.Option(None, "--sim", help="Simulation result folder "
+                                        "(transcaspian simulate -o) for typical and P90 days"),
+        simulate_n: int = typer.Option(0, "--simulate", help="Run this many simulated years now for "
+                                       "typical and P90 days (0: none)"),
+        seed: int = typer.Option(1, "--seed", help="Seed for --simulate"),
     ) -> None:
         """Quote a shipment: the k best itineraries beside the northern and sea routes."""
         from transcaspian.analysis import quote
 
         with user_errors():
             scen = open_scenario(scenario)
-            res = quote(scen, origin, destination, cargo, k=k, by=by.value)
+            simulation = None
+            if sim is not None and simulate_n:
+                raise input_error("give either --sim or --simulate, not both", "--sim")
+            if sim is not None:
+                from transcaspian.report.sim import read_sim_result
+
+                simulation = read_sim_result(sim, scen)
+            elif simulate_n < 0:
+                raise input_error("--simulate takes a number of years >= 0", "--simulate")
+            elif simulate_n:
+                from transcaspian.sim import simulate
+
+                simulation = simulate(scen, years=1.0, replications=simulate_n, seed=seed)
+            res = quote(scen, origin, destination, cargo, k=k, by=by.value, simulation=simulation)
         opts = res["options"]
         if fmt == Format.json:
             typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
@@ -76,6 +96,16 @@ def register(app: typer.Typer) -> None:
             console.print(f"{r.option}: {r.transit_days:.1f} d = moving {r.moving_h / 24:.1f} + dwell "
                           f"{r.dwell_h / 24:.1f} + waits {r.wait_h / 24:.1f}"
                           + ("  [queue at utilisation cap]" if r.saturated else ""), highlight=False)
+        if "simulated" in res.tables:
+            simulated = res["simulated"]
+            runs = f"{m['simulation_replications']} simulated years, seed {m['simulation_seed']}"
+            if simulated.empty:
+                console.print(f"simulation ({runs}): no {m['commodity']} flow from {origin} to "
+                              f"{destination} in the scenario's demand", highlight=False)
+            for r in simulated.itertuples():
+                console.print(f"simulated ({runs}), all routes of the flow: typical (P50) "
+                              f"{r.p50_days:.1f} d, P90 {r.p90_days:.1f} d, P95 {r.p95_days:.1f} d, "
+                              f"mean {r.mean_days:.1f} ± {r.mean_days_ci95:.1f} d", highlight=False)
         if legs:
             lg = res["legs"]
             cols = ["option", "seq", "kind", "node", "from_node", "to_node", "element", "distance_km",

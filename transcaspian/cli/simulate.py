@@ -19,7 +19,7 @@ from transcaspian.cli._common import (
     open_scenario,
     user_errors,
 )
-from transcaspian.results import Result
+from transcaspian.results import Result, check_result_folder
 
 
 class Engine(StrEnum):
@@ -78,6 +78,8 @@ def register(app: typer.Typer) -> None:
         from transcaspian.sim import simulate
 
         with user_errors():
+            if out is not None:
+                check_result_folder(out)
             scen = open_scenario(scenario)
         if replications < 1 or years <= 0:
             raise typer.BadParameter("--replications must be >= 1 and --years > 0")
@@ -99,7 +101,8 @@ def register(app: typer.Typer) -> None:
             "mean wait h": w["wait_h_mean_per_unit"].round(1),
             "kt-days/yr": (w["tonne_hours_waited"] / 24 / 1000).round(1),
             "share %": (w["share_of_total"] * 100).round(1)})
-        written = res.write(out, fmt.value) if out is not None else []
+        with user_errors():
+            written = res.write(out, fmt.value) if out is not None else []
         if out_format == Format.json:
             typer.echo(json.dumps({"meta": meta, "transit_days": json.loads(transit.to_json(
                 orient="records")), "waiting": json.loads(waiting.to_json(orient="records"))},

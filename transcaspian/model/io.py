@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import tempfile
 import types
@@ -23,7 +22,7 @@ import yaml
 
 from transcaspian.model.errors import Problem, ScenarioError, UserError
 from transcaspian.model.schema import COMPONENTS, META_KEYS, ScenarioDoc, SourceEntry
-from transcaspian.results import write_text_atomic
+from transcaspian.results import replace_dir, write_text_atomic
 
 SOURCE_COLUMNS = ("id", "title", "url", "year", "note")
 
@@ -125,13 +124,7 @@ def write_csv_dir(doc: ScenarioDoc, folder: str | Path, force: bool = False) -> 
     try:
         for name, text in csv_files(doc).items():
             (tmp / name).write_text(text, encoding="utf-8")
-        if folder.exists():
-            old = folder.with_name(f".old-{folder.name}-{os.getpid()}")
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-        else:
-            os.replace(tmp, folder)
+        replace_dir(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder

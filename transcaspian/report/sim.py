@@ -80,7 +80,7 @@ def read_sim_result(folder: str | Path, scenario: Scenario | None = None) -> Res
         raise _error(folder, f"meta.json lacks {', '.join(missing_meta)}")
     if scenario is not None and meta["scenario_hash"] != scenario.hash:
         raise _error(folder, f"made from scenario '{meta['scenario']}' with hash "
-                             f"{str(meta['scenario_hash'])[:12]}, but the report is for "
+                             f"{str(meta['scenario_hash'])[:12]}, but this run is for "
                              f"'{scenario.name}' with hash {scenario.hash[:12]}; re-run "
                              f"`transcaspian simulate {scenario.name}` or pick the matching scenario")
     tables: dict[str, pd.DataFrame] = {}
