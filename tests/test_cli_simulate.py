@@ -56,12 +56,6 @@ def test_quote_gains_simulated_p50_and_p90(tmp_path):
 
 
 def test_result_folders_are_replaced_whole_and_user_folders_refused(tmp_path):
-    import pandas as pd
-    import pytest
-
-    from transcaspian.model.errors import UserError
-    from transcaspian.results import Result
-
     folder = tmp_path / "res"
     Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [1]}), "b": pd.DataFrame({"v": [2]})}).write(folder)
     Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [3]})}).write(folder)
