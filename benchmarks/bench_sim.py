@@ -99,8 +99,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--replications", type=int, default=100,
+                    help="replications in the SimPy comparison (default 100, as `simulate`)")
     args = ap.parse_args()
-    reps, repeats, years = (3, 3, 20) if args.quick else (20, 9, 1000)
+    reps, repeats, years = (3, 3, 20) if args.quick else (args.replications, 9, 1000)
     out = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                    f"Python {platform.python_version()}",
