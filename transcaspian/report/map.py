@@ -78,15 +78,22 @@ def map_extent(scenario: Scenario, pad_deg: float = 3.0) -> tuple[float, float, 
     n = scenario.nodes
     if n.empty:
         return (20.0, 30.0, 80.0, 55.0)
-    lon0, lon1 = float(n["lon"].min()) - pad_deg, float(n["lon"].max()) + pad_deg
-    lat0, lat1 = float(n["lat"].min()) - pad_deg, float(n["lat"].max()) + pad_deg
     # keep a sensible minimum span so a tiny scenario still shows its surroundings
-    if lon1 - lon0 < 12:
+    return _padded_box(n, pad_deg, min_lon_span=12.0, min_lat_span=8.0)
+
+
+def _padded_box(points: pd.DataFrame, pad_deg: float, min_lon_span: float,
+                min_lat_span: float) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) around ``points`` (lon, lat columns), padded by
+    ``pad_deg`` and widened about its centre to at least the given spans (degrees)."""
+    lon0, lon1 = float(points["lon"].min()) - pad_deg, float(points["lon"].max()) + pad_deg
+    lat0, lat1 = float(points["lat"].min()) - pad_deg, float(points["lat"].max()) + pad_deg
+    if lon1 - lon0 < min_lon_span:
         mid = (lon0 + lon1) / 2
-        lon0, lon1 = mid - 6, mid + 6
-    if lat1 - lat0 < 8:
+        lon0, lon1 = mid - min_lon_span / 2, mid + min_lon_span / 2
+    if lat1 - lat0 < min_lat_span:
         mid = (lat0 + lat1) / 2
-        lat0, lat1 = mid - 4, mid + 4
+        lat0, lat1 = mid - min_lat_span / 2, mid + min_lat_span / 2
     return lon0, lat0, lon1, lat1
 
 
@@ -160,16 +167,7 @@ def caspian_extent(scenario: Scenario, pad_deg: float = 1.0) -> tuple[float, flo
             ports.update(ends)
     if len(ports) < 2:
         return None
-    sub = nodes.loc[sorted(ports)]
-    x0, x1 = float(sub["lon"].min()) - pad_deg, float(sub["lon"].max()) + pad_deg
-    y0, y1 = float(sub["lat"].min()) - pad_deg, float(sub["lat"].max()) + pad_deg
-    if x1 - x0 < 5:
-        mid = (x0 + x1) / 2
-        x0, x1 = mid - 2.5, mid + 2.5
-    if y1 - y0 < 4:
-        mid = (y0 + y1) / 2
-        y0, y1 = mid - 2, mid + 2
-    return x0, y0, x1, y1
+    return _padded_box(nodes.loc[sorted(ports)], pad_deg, min_lon_span=5.0, min_lat_span=4.0)
 
 
 def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = None,
