@@ -90,6 +90,38 @@ def _next_open(w_off, w_st, w_en, port, t):
 
 
 @njit(cache=True)
+def _add_wait(wn, wt0, wt1, wu, wtn, n, node, t0, t1, units, tons):
+    """Write waiting record ``n`` (the caller checks the room); return the new count."""
+    wn[n], wt0[n], wt1[n] = node, t0, t1
+    wu[n], wtn[n] = units, tons
+    return n + 1
+
+
+@njit(cache=True)
+def _add_wip(wip, lt, lot_next, lot_flow, lot_units):
+    """Add the units of the lot chain starting at ``lt`` to the work in progress."""
+    while lt >= 0:
+        wip[lot_flow[lt]] += lot_units[lt]
+        lt = lot_next[lt]
+
+
+@njit(cache=True)
+def _close_queue(lt, port, H, lot_next, lot_flow, lot_units, lot_tm, flow_tpu, wip, nunits, ntons,
+                 wn, wt0, wt1, wu, wtn, n_w_rec, cap_waits):
+    """End of horizon: lots still queued at ``port`` count as work in progress, their waits
+    open until H. Returns the new number of waiting records."""
+    while lt >= 0:
+        wip[lot_flow[lt]] += lot_units[lt]
+        if n_w_rec < cap_waits and lot_tm[lt] < H:
+            n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, lot_tm[lt], H, lot_units[lt],
+                                lot_units[lt] * flow_tpu[lot_flow[lt]])
+        nunits[port] += lot_units[lt]
+        ntons[port] += lot_units[lt] * flow_tpu[lot_flow[lt]]
+        lt = lot_next[lt]
+    return n_w_rec
+
+
+@njit(cache=True)
 def _core(H, warmup_h, n_nodes,
           gs_kind, gs_a, gs_b, gs_x, gs_d, gs_chain, gs_srv,
           srv_c, srv_h, srv_d, srv_pu, srv_off, lead,
@@ -288,10 +320,8 @@ def _core(H, warmup_h, n_nodes,
                         if n_w_rec >= cap_waits:
                             overflow |= OVERFLOW_WAITS
                             break
-                        wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = port, v_arr[v], now
-                        wu[n_w_rec] = lot_units[lt]
-                        wtn[n_w_rec] = lot_units[lt] * flow_tpu[lot_flow[lt]]
-                        n_w_rec += 1
+                        n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, v_arr[v], now,
+                                            lot_units[lt], lot_units[lt] * flow_tpu[lot_flow[lt]])
                     lt = lot_next[lt]
                 seq += 1
                 hn = _hpush(ht, hs, hk, ha, hb, hn, now + h, seq, E_VDISCH, v, 0)
@@ -365,10 +395,8 @@ def _core(H, warmup_h, n_nodes,
                     if n_w_rec >= cap_waits:
                         overflow |= OVERFLOW_WAITS
                         break
-                    wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = port, lot_tm[lt], now
-                    wu[n_w_rec] = lot_units[lt]
-                    wtn[n_w_rec] = tons
-                    n_w_rec += 1
+                    n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, lot_tm[lt], now,
+                                        lot_units[lt], tons)
                 lt = lot_next[lt]
             bg = vc_berth[c, e]
             v_inberth[v] = False
@@ -436,9 +464,7 @@ def _core(H, warmup_h, n_nodes,
                             if n_w_rec >= cap_waits:
                                 overflow |= OVERFLOW_WAITS
                                 break
-                            wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = d, t, start
-                            wu[n_w_rec], wtn[n_w_rec] = units, tons
-                            n_w_rec += 1
+                            n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, d, t, start, units, tons)
                         t = start + x if k == S_RAIL else start + svc + x
                         if b >= 0:
                             j = spos[b]
@@ -487,9 +513,8 @@ def _core(H, warmup_h, n_nodes,
                                 if n_w_rec >= cap_waits:
                                     overflow |= OVERFLOW_WAITS
                                     break
-                                wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = a, t, start
-                                wu[n_w_rec], wtn[n_w_rec] = units, tons
-                                n_w_rec += 1
+                                n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, a, t, start, units,
+                                                    tons)
                             t = start + svc
                         t += x
                         if d >= 0:
@@ -556,9 +581,8 @@ def _core(H, warmup_h, n_nodes,
                         if n_w_rec >= cap_waits:
                             overflow |= OVERFLOW_WAITS
                             break
-                        wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = port, tr_qarr[tr], t
-                        wu[n_w_rec], wtn[n_w_rec] = tr_units[tr], tr_tons[tr]
-                        n_w_rec += 1
+                        n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, tr_qarr[tr], t,
+                                            tr_units[tr], tr_tons[tr])
                     yard_level[y] += tr_units[tr]
                     sn = _push_lots(st_type, st_id, st_t, sn, tr_head, lot_next, lot_gs, tr,
                                     tr_gs[tr] + 1, t)
@@ -755,9 +779,8 @@ def _core(H, warmup_h, n_nodes,
                             if n_w_rec >= cap_waits:
                                 overflow |= OVERFLOW_WAITS
                                 break
-                            wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = port, lot_tm[lt], t
-                            wu[n_w_rec], wtn[n_w_rec] = lot_units[lt], lt_tons
-                            n_w_rec += 1
+                            n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, lot_tm[lt], t,
+                                                lot_units[lt], lt_tons)
                         lt = lot_next[lt]
                     g_units[g] -= units
                     if y >= 0:
@@ -788,52 +811,26 @@ def _core(H, warmup_h, n_nodes,
     wip = np.zeros(n_flows)
     for i in range(hn):
         if hk[i] == E_TRAIN and not (hb[i] == 1 and ht[i] > H):
-            lt = tr_head[ha[i]]
-            while lt >= 0:
-                wip[lot_flow[lt]] += lot_units[lt]
-                lt = lot_next[lt]
+            _add_wip(wip, tr_head[ha[i]], lot_next, lot_flow, lot_units)
     for ln in range(n_lanes):
-        lt = lane_head[ln]
-        while lt >= 0:
-            wip[lot_flow[lt]] += lot_units[lt]
-            if n_w_rec < cap_waits and lot_tm[lt] < H:
-                wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = lane_port[ln], lot_tm[lt], H
-                wu[n_w_rec], wtn[n_w_rec] = lot_units[lt], lot_units[lt] * flow_tpu[lot_flow[lt]]
-                n_w_rec += 1
-            nunits[lane_port[ln]] += lot_units[lt]
-            ntons[lane_port[ln]] += lot_units[lt] * flow_tpu[lot_flow[lt]]
-            lt = lot_next[lt]
+        n_w_rec = _close_queue(lane_head[ln], lane_port[ln], H, lot_next, lot_flow, lot_units, lot_tm,
+                               flow_tpu, wip, nunits, ntons, wn, wt0, wt1, wu, wtn, n_w_rec, cap_waits)
     for g in range(n_grp):
-        lt = g_head[g]
-        while lt >= 0:
-            wip[lot_flow[lt]] += lot_units[lt]
-            if n_w_rec < cap_waits and lot_tm[lt] < H:
-                wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = grp_port[g], lot_tm[lt], H
-                wu[n_w_rec], wtn[n_w_rec] = lot_units[lt], lot_units[lt] * flow_tpu[lot_flow[lt]]
-                n_w_rec += 1
-            nunits[grp_port[g]] += lot_units[lt]
-            ntons[grp_port[g]] += lot_units[lt] * flow_tpu[lot_flow[lt]]
-            lt = lot_next[lt]
+        n_w_rec = _close_queue(g_head[g], grp_port[g], H, lot_next, lot_flow, lot_units, lot_tm,
+                               flow_tpu, wip, nunits, ntons, wn, wt0, wt1, wu, wtn, n_w_rec, cap_waits)
     for y in range(n_yards):
         tr = yq_head[y]
         while tr >= 0:
-            lt = tr_head[tr]
-            while lt >= 0:
-                wip[lot_flow[lt]] += lot_units[lt]
-                lt = lot_next[lt]
+            _add_wip(wip, tr_head[tr], lot_next, lot_flow, lot_units)
             port = gs_a[tr_gs[tr]]
             if n_w_rec < cap_waits and tr_qarr[tr] < H:
-                wn[n_w_rec], wt0[n_w_rec], wt1[n_w_rec] = port, tr_qarr[tr], H
-                wu[n_w_rec], wtn[n_w_rec] = tr_units[tr], tr_tons[tr]
-                n_w_rec += 1
+                n_w_rec = _add_wait(wn, wt0, wt1, wu, wtn, n_w_rec, port, tr_qarr[tr], H, tr_units[tr],
+                                    tr_tons[tr])
             nunits[port] += tr_units[tr]
             ntons[port] += tr_tons[tr]
             tr = tr_qnext[tr]
     for v in range(n_v):
-        lt = v_head[v]
-        while lt >= 0:
-            wip[lot_flow[lt]] += lot_units[lt]
-            lt = lot_next[lt]
+        _add_wip(wip, v_head[v], lot_next, lot_flow, lot_units)
         if v_inberth[v] and v_bt[v] < H:
             bg = vc_berth[v_cls[v], v_end[v]]
             if bg >= 0:
