@@ -347,15 +347,7 @@ def run_replication(cm: Compiled, horizon_h: float, seed: np.random.SeedSequence
                 svc = srv_h[a] * units if srv_pu[a] else srv_h[a]
                 free1[a] = start + svc
                 busy[a] += svc
-                if d < n_nodes:
-                    nunits[d] += units
-                    ntonnes[d] += tons
-                if start > t:
-                    wn_add(d)
-                    wt0_add(t)
-                    wt1_add(start)
-                    wu_add(units)
-                    wtn_add(tons)
+                wait(d, t, start, units, tons)
                 t = start + x if k == S_RAIL else start + svc + x
                 if b >= 0:
                     t += samplers[b].get()
@@ -381,14 +373,7 @@ def run_replication(cm: Compiled, horizon_h: float, seed: np.random.SeedSequence
                         start = f if f > t else t
                         heapq.heapreplace(fr, start + svc)
                     busy[b] += svc
-                    nunits[a] += units
-                    ntonnes[a] += tons
-                    if start > t:
-                        wn_add(a)
-                        wt0_add(t)
-                        wt1_add(start)
-                        wu_add(units)
-                        wtn_add(tons)
+                    wait(a, t, start, units, tons)
                     t = start + svc
                 t += x
                 if d >= 0:
@@ -698,15 +683,7 @@ def run_replication(cm: Compiled, horizon_h: float, seed: np.random.SeedSequence
         for u in range(n_units_kind):
             vu[u] += load[u]
         for lot in v.lots:
-            lt = lot.units * tpu[lot.flow]
-            nunits[port] += lot.units
-            ntonnes[port] += lt
-            if t > lot.tm:
-                wn_add(port)
-                wt0_add(lot.tm)
-                wt1_add(t)
-                wu_add(lot.units)
-                wtn_add(lt)
+            wait(port, lot.tm, t, lot.units, lot.units * tpu[lot.flow])
         if trk is not None:
             for lot in v.lots:
                 track(lot, "DEPART", port, t)
