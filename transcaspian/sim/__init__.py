@@ -1,4 +1,4 @@
-"""The stochastic operations simulator and its Monte Carlo driver (DESIGN.md §4).
+"""The stochastic operations simulator and its Monte Carlo driver (docs/architecture.md).
 
 >>> from transcaspian.model import load_scenario
 >>> from transcaspian.sim import simulate
