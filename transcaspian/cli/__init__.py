@@ -7,6 +7,7 @@ engines add a module here rather than editing this file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -53,7 +54,29 @@ def register_all() -> typer.Typer:
     return app
 
 
+INTERNAL_ERROR_EXIT = 1
+INTERRUPTED_EXIT = 130
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    A user's mistake ends with its problems and exit code 2 (each command's
+    ``user_errors``); anything else that escapes a command is a bug in this package: it
+    ends with one "internal error, please report" message and exit code 1, and the
+    traceback only when ``TRANSCASPIAN_DEBUG=1``.
+    """
     register_all()
-    sys.exit(app())
+    try:
+        code = app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(INTERRUPTED_EXIT)
+    except Exception as exc:  # the last line of defence: no bare traceback for users
+        if os.environ.get("TRANSCASPIAN_DEBUG") == "1":
+            raise
+        print(f"internal error, please report: {type(exc).__name__}: {exc}\n"
+              f"(transcaspian {__version__}; set TRANSCASPIAN_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        sys.exit(INTERNAL_ERROR_EXIT)
+    sys.exit(code)
