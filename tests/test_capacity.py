@@ -82,22 +82,23 @@ def ports_scenario(**extra: Any) -> Scenario:
 def test_vessel_cycle_by_hand():
     """Crossing 370.4 km at 10 kn = 20 h; sea level -0.5 m leaves 4.0 m at pa for a 4.2 m
     draft: 20 cm x 10 t/cm = 200 t of 4000 t -> payload 0.95 (190 TEU); handling 190/25 =
-    7.6 h at pa (fastest berth), 190/20 = 9.5 h at pb; each call discharges and loads."""
+    7.6 h at pa (fastest berth), at pb 20 TEU/h for 20 of 24 h = 16.67 TEU/h on average:
+    190 / 16.67 = 11.4 h; each call discharges and loads."""
     s = ports_scenario()
     c = vessel_cycle(s, "v")
     assert c.crossing_h == pytest.approx(20.0)
     assert c.payload_factor == pytest.approx(0.95)
-    assert c.handling_h == pytest.approx({"pa": 7.6, "pb": 9.5})
-    assert c.port_h == pytest.approx({"pa": 4 + 15.2, "pb": 6 + 19.0})
-    assert c.cycle_h == pytest.approx(40 + 19.2 + 25.0)
+    assert c.handling_h == pytest.approx({"pa": 7.6, "pb": 11.4})
+    assert c.port_h == pytest.approx({"pa": 4 + 15.2, "pb": 6 + 22.8})
+    assert c.cycle_h == pytest.approx(40 + 19.2 + 28.8)
     assert c.availability == pytest.approx(1 - 12 * 73 / 8760)             # 0.9
-    trips = 2 * 0.9 * 8760 / 84.2
+    trips = 2 * 0.9 * 8760 / 88.0
     assert c.round_trips_per_year == pytest.approx(trips)
     el = element_capacities(s).set_index(["element_id", "direction"])
     assert el.loc[("v", "forward"), "capacity"] == pytest.approx(trips)
     assert el.loc[("v", "forward"), "capacity_teu"] == pytest.approx(trips * 190)
     assert el.loc[("v", "forward"), "capacity_t"] == pytest.approx(trips * 190 * 10)
-    assert "84.2 h" in el.loc[("v", "forward"), "arithmetic"]
+    assert "88.0 h" in el.loc[("v", "forward"), "arithmetic"]
     assert el.loc[("pb-c", "both"), "capacity"] == pytest.approx(2 * 20 * 365)
     assert el.loc[("pb-c", "both"), "capacity_teu"] == pytest.approx(2 * 20 * 365 * 20)
 

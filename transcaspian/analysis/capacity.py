@@ -29,39 +29,45 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from scipy import sparse
 from scipy.optimize import linprog
 
-from transcaspian.model.derived import HOURS_PER_YEAR, closed_share, crossing_h, voyage_payload_factor
+from transcaspian.analysis.tariff import legs_unit_cost
 from transcaspian.model.network import Leg
+from transcaspian.model.options import EngineOptions
+from transcaspian.model.physics import (
+    berth_hours_per_year,
+    per_year,
+    port_berths,
+    sailings_per_year,
+    section_paths_per_day,
+    vessel_cycle,
+)
 from transcaspian.model.scenario import Scenario
-from transcaspian.model.schema import Berth, Node, Vessel
 from transcaspian.results import Result
 
-DAYS_PER_YEAR = 365.0
-WEEKS_PER_YEAR = 52.0
 UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
 
 
-@dataclass(frozen=True)
-class CapacityOptions:
-    """Options of the capacity engine.
+class CapacityOptions(EngineOptions):
+    """Options of the capacity engine (numerical settings of the LP, not corridor data).
 
-    Attributes
-    ----------
-    served_tolerance
-        Relative slack on served tonnes when stage 2 minimises cost (share, e.g. 1e-9);
-        served quantities within ``1e-6`` of the demand are reported as fully served.
-    multiplier_cap
-        Upper bound on the demand multiplier; reaching it means "unbounded" (no
-        capacitated element limits the demand).
+    Examples
+    --------
+    >>> CapacityOptions.build(multiplier_cap=50).record()
+    {'served_tolerance': 1e-09, 'multiplier_cap': 50.0}
     """
 
-    served_tolerance: float = 1e-9
-    multiplier_cap: float = 1000.0
+    served_tolerance: float = Field(
+        1e-9, ge=0.0, le=1e-3, description="Relative slack on served tonnes when stage 2 minimises "
+        "cost (share); served quantities within 1e-6 of the demand count as fully served")
+    multiplier_cap: float = Field(
+        1000.0, gt=1.0, le=1e9, description="Upper bound on the demand multiplier (x demand); "
+        "reaching it means no capacitated element limits the demand (reported as inf)")
 
 
-# -- shared arithmetic ---------------------------------------------------------------------
+# -- cargo mix -------------------------------------------------------------------------------
 def unit_tonnes(scenario: Scenario) -> dict[str, float]:
     """Tonnes per handling unit by unit kind: demand-weighted mean of the commodities (t/unit).
 
@@ -100,101 +106,6 @@ def typical_units_per_train(scenario: Scenario) -> dict[str, float]:
     return {u: a[0] / a[1] for u, a in acc.items() if a[1] > 0}
 
 
-def port_berths(scenario: Scenario, port: str) -> list[Berth]:
-    """Berth groups at a seaport."""
-    return [b for b in scenario.doc.berths if b.node == port]
-
-
-def best_rate(scenario: Scenario, port: str, unit: str) -> float | None:
-    """Fastest handling rate for ``unit`` over the port's berth groups (units/h), or None."""
-    rates = [b.handling_per_h[unit] for b in port_berths(scenario, port) if unit in b.handling_per_h]
-    return max(rates) if rates else None
-
-
-def weather_of(scenario: Scenario, port: str) -> Any:
-    """The port's weather regime, or None."""
-    return next((w for w in scenario.doc.weather if w.node == port), None)
-
-
-@dataclass(frozen=True)
-class VesselCycle:
-    """Round-trip arithmetic of one vessel class on its service.
-
-    Attributes
-    ----------
-    crossing_h
-        One-way sailing time (h).
-    port_h
-        Time per call by port id: ``port_time_h`` + discharge + loading of a full payload (h).
-    handling_h
-        Loading (or discharge) time of one full payload by port id (h).
-    cycle_h
-        ``2 x crossing_h + sum(port_h)`` (h).
-    availability
-        ``1 - closed_share(from) - closed_share(to)``, clamped to [0, 1].
-    payload_factor
-        Usable share of unit capacity (draft vs sea level, shallower port binds).
-    round_trips_per_year
-        Fleet round trips per year = voyages per direction (voyages/yr).
-    arithmetic
-        The computation written out.
-    """
-
-    vessel: str
-    service: str
-    crossing_h: float
-    port_h: dict[str, float]
-    handling_h: dict[str, float]
-    cycle_h: float
-    availability: float
-    payload_factor: float
-    round_trips_per_year: float
-    arithmetic: str
-
-
-def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
-    """Cycle time, availability, payload factor and round trips of a vessel class.
-
-    ``cycle_h = 2 x crossing_h(distance) + sum over both ports of (port_time_h +
-    2 x handling_h)``, where ``handling_h`` is the time to load (or discharge) one full
-    payload, ``capacity[u] x payload_factor / best berth rate for u`` at that port,
-    taking the slowest unit the vessel carries; a call discharges then loads.
-    Round trips/yr = ``count x availability x 8760 / cycle_h``.
-    """
-    v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
-    s = scenario.get("services", v.service)
-    a: Node = scenario.get("nodes", s.from_node)
-    b: Node = scenario.get("nodes", s.to_node)
-    pf = voyage_payload_factor(v, a, b, scenario.sea_level_change_m)
-    cross = crossing_h(v, s.distance_km)
-    port_h: dict[str, float] = {}
-    handling: dict[str, float] = {}
-    parts = []
-    for port in (a, b):
-        times = []
-        for unit, cap in v.capacity.items():
-            rate = best_rate(scenario, port.id, unit)
-            if rate:
-                times.append((cap * pf / rate, unit, rate))
-        h, note = 0.0, "no berth rate"
-        if times:
-            h, unit, rate = max(times)
-            note = f"{v.capacity[unit]:g} {unit} x {pf:.3f} / {rate:g} per h = {h:.1f} h"
-        handling[port.id] = h
-        pt = port.port_time_h or 0.0
-        port_h[port.id] = pt + 2.0 * h
-        parts.append(f"{port.id}: {pt:g} h port + 2 x ({note})")
-    cycle = 2.0 * cross + sum(port_h.values())
-    avail = min(1.0, max(0.0, 1.0 - closed_share(weather_of(scenario, a.id))
-                         - closed_share(weather_of(scenario, b.id))))
-    trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
-    text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
-            + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f}; "
-            f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
-            f"payload factor {pf:.3f}")
-    return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text)
-
-
 # -- elements ------------------------------------------------------------------------------
 @dataclass
 class Element:
@@ -220,8 +131,8 @@ def _elements(scenario: Scenario) -> list[Element]:
     for lk in scenario.doc.links:
         if lk.mode == "rail":
             for rev in (False, True):
-                tpd = lk.paths_per_day(rev)
-                trains = tpd * DAYS_PER_YEAR
+                tpd = section_paths_per_day(lk, rev)
+                trains = per_year(tpd)
                 per = {u: k for u, k in upt.items() if u != "truck"}
                 per.update(lk.max_units_per_train or {})
                 units = {u: trains * n for u, n in per.items()}
@@ -232,7 +143,7 @@ def _elements(scenario: Scenario) -> list[Element]:
                                    "reverse" if rev else "forward", trains, "trains", units, text))
         elif lk.mode == "road":
             for rev in (False, True):
-                trucks = lk.trucks_per_day * DAYS_PER_YEAR
+                trucks = per_year(lk.trucks_per_day)
                 a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
                 out.append(Element(("road", lk.id, rev), lk.id, "road", lk.name or lk.id, a, b,
                                    "reverse" if rev else "forward", trucks, "trucks",
@@ -245,13 +156,13 @@ def _elements(scenario: Scenario) -> list[Element]:
                                f"declared throughput {cap:,.0f} t/yr"))
     for n in scenario.doc.nodes:
         if n.capacity_trains_per_day is not None:
-            trains = n.capacity_trains_per_day * DAYS_PER_YEAR
+            trains = per_year(n.capacity_trains_per_day)
             units = {u: trains * k for u, k in upt.items() if u != "truck"}
             out.append(Element(("node", n.id), n.id, n.kind, n.name, n.id, n.id, "both", trains, "trains",
                                units, f"{n.capacity_trains_per_day:g} trains/day x 365 = {trains:,.0f} "
                                "trains/yr (both directions)"))
     for b in scenario.doc.berths:
-        hours = b.count * b.operating_h_per_day * DAYS_PER_YEAR
+        hours = berth_hours_per_year(b)
         units = {u: hours * r for u, r in b.handling_per_h.items()}
         out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
                            "both", hours, "berth_h", units,
@@ -272,7 +183,7 @@ def _elements(scenario: Scenario) -> list[Element]:
     for s in scenario.doc.services:
         if s.policy != "scheduled":
             continue
-        sail = s.departures_per_week * WEEKS_PER_YEAR
+        sail = sailings_per_year(s)
         fleet = [v for v in scenario.doc.vessels if v.service == s.id]
         for rev in (False, True):
             a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
@@ -375,8 +286,6 @@ class CapacityModel:
 
 def build_model(scenario: Scenario) -> CapacityModel:
     """Elements, routing columns and constraint rows of the capacity LP."""
-    from transcaspian.analysis.tariff import legs_unit_cost
-
     elements = _elements(scenario)
     com = {c.id: c for c in scenario.doc.commodities}
     columns: list[Column] = []
@@ -866,8 +775,7 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
         "demand_multiplier": lam,
         "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
         "binding": "; ".join(names)}])
-    meta = scenario.metadata(engine="capacity", served_tolerance=options.served_tolerance,
-                             multiplier_cap=options.multiplier_cap)
+    meta = scenario.metadata(engine="capacity", options=options.record())
     return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
                          "flow_routes": flow_routes, "utilisation": utilisation,
                          "bottlenecks": bottlenecks})
