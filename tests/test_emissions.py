@@ -8,8 +8,8 @@ import pytest
 
 from transcaspian.analysis import chain_emissions
 from transcaspian.analysis.emissions import hub_nodes, reference_emissions
-from transcaspian.model.itinerary import itinerary_along
 from transcaspian.model import Scenario
+from transcaspian.model.itinerary import itinerary_along
 
 A = {"assumption": "test"}
 

@@ -297,7 +297,8 @@ def test_cli_quote_json_and_exit_codes(write_yaml):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--cargo", "two FEU"],
                       catch_exceptions=False)
     assert r.exit_code == 2 and "--cargo: cannot read cargo" in r.output
-    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "-k", "0"], catch_exceptions=False)
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "-k", "0"],
+                      catch_exceptions=False)
     assert r.exit_code == 2 and "-k: " in r.output and "greater than or equal to 1" in r.output
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "o"], catch_exceptions=False)
     assert r.exit_code == 2 and "--to: origin and destination are the same node" in r.output
