@@ -389,8 +389,9 @@ def test_two_weather_regimes_on_one_port_combine_as_simulated():
     counts pa closed 1 - 0.9 x 0.9 = 19 % (availability 0.81, was 0.9 when the second entry
     was ignored); the simulator merges both closure processes and closes pa about as long
     (Poisson starts, overlaps merged: 1 - exp(-0.2) = 18.1 %)."""
+    from test_field_coverage import run_sim
+
     from transcaspian.model.physics import port_closed_share, residual_closure_h
-    from transcaspian.sim import simulate
 
     w = {"node": "pa", "closures_per_month": [1] * 12, "closure_duration_h": 73, **A}
     one = ports_scenario()
@@ -403,7 +404,7 @@ def test_two_weather_regimes_on_one_port_combine_as_simulated():
     assert el.loc[("v", "forward"), "capacity"] == pytest.approx(2 * 0.81 * 8760 / 88.0)
     # residual closure seen by an arrival: share x E[D^2] / (2 E[D]) = 0.1 x 73 / 2 per regime
     assert residual_closure_h(two, "pa") == pytest.approx(2 * 0.1 * 36.5)
-    res = simulate(two, years=40, replications=1, seed=3)
+    res = run_sim(two, years=40)
     closed = res["weather"].groupby("port")["closed_h_per_year"].max()["pa"] / 8760
     assert closed == pytest.approx(1 - math.exp(-0.2), abs=0.015)
     assert closed == pytest.approx(port_closed_share(two, "pa"), abs=0.025)
