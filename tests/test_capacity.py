@@ -408,3 +408,15 @@ def test_two_weather_regimes_on_one_port_combine_as_simulated():
     closed = res["weather"].groupby("port")["closed_h_per_year"].max()["pa"] / 8760
     assert closed == pytest.approx(1 - math.exp(-0.2), abs=0.015)
     assert closed == pytest.approx(port_closed_share(two, "pa"), abs=0.025)
+
+
+def test_capacity_options_are_bounded_and_recorded():
+    from transcaspian.analysis import CapacityOptions
+    from transcaspian.model.errors import UserError
+
+    with pytest.raises(UserError) as e:
+        CapacityOptions.build(multiplier_cap=0.5, served_tolerance=-1.0)
+    assert sorted(p.field for p in e.value.problems) == ["multiplier_cap", "served_tolerance"]
+    s = ports_scenario()
+    res = capacity(s, CapacityOptions.build(multiplier_cap=10))
+    assert res.meta["options"] == {"served_tolerance": 1e-9, "multiplier_cap": 10.0}

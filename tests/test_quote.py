@@ -23,10 +23,10 @@ SEA_S2_H = 500 / (13.5 * 1.852)   # crossing of v2 (h)
 
 
 def ask(s: Scenario, origin: str, destination: str, cargo: str = "1 FEU",
-        planner: RoutePlanner | None = None, **kw: Any):
+        planner: RoutePlanner | None = None, simulation: Any = None, **kw: Any):
     """quote() with options built from keyword arguments."""
     return quote(s, QuoteOptions.build(origin=origin, destination=destination, cargo=cargo, **kw),
-                 planner=planner)
+                 planner=planner, simulation=simulation)
 
 
 def corridor_dict() -> dict[str, Any]:
@@ -309,3 +309,25 @@ def test_cli_quote_json_and_exit_codes(write_yaml):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--format", "csv"],
                       catch_exceptions=False)
     assert r.exit_code == 0 and r.output.startswith("# scenario: mini") and "transit_days" in r.output
+
+
+def test_simulation_of_another_scenario_names_the_parameter():
+    from transcaspian.results import Result
+
+    s = corridor()
+    other = Result({"scenario": "elsewhere", "scenario_hash": "0" * 64}, {})
+    with pytest.raises(UserError) as e:
+        ask(s, "o", "d", simulation=other)
+    assert [p.field for p in e.value.problems] == ["simulation"]
+
+
+def test_quote_options_are_recorded_and_frozen():
+    opts = QuoteOptions.build(origin="o", destination="d", cargo="2 FEU", k=2, by="cost")
+    r = quote(corridor(), opts)
+    assert r.meta["options"] == {"origin": "o", "destination": "d", "cargo": "2 FEU", "k": 2, "by": "cost"}
+    assert list(r["options"]["option"][:2]) == ["opt1", "opt2"]
+    with pytest.raises(Exception, match="frozen"):
+        opts.k = 5
+    with pytest.raises(UserError) as e:
+        QuoteOptions.build(origin="o", destination="d", k=True)
+    assert e.value.problems[0].field == "k"

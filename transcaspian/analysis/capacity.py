@@ -284,9 +284,9 @@ class CapacityModel:
     berth_load: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
-def build_model(scenario: Scenario) -> CapacityModel:
-    """Elements, routing columns and constraint rows of the capacity LP."""
-    elements = _elements(scenario)
+def _columns(scenario: Scenario) -> tuple[list[Column], dict[str, str]]:
+    """Routing columns of every demand flow (one per route, or one fixed mix for shares) and
+    a note per flow whose route options cannot all carry it."""
     com = {c.id: c for c in scenario.doc.commodities}
     columns: list[Column] = []
     notes: dict[str, str] = {}
@@ -321,7 +321,8 @@ def build_model(scenario: Scenario) -> CapacityModel:
                 notes[d.id] = "feasible route options have zero share"
                 continue
             if abs(total - 1.0) > 1e-9:
-                notes[d.id] = notes[d.id] + "; shares renormalised over feasible options"
+                notes[d.id] = "; ".join(filter(None, [notes.get(d.id), "shares renormalised over "
+                                                      "feasible options"]))
             groups = [[(opt, legs, rc, (opt.share or 0.0) / total) for opt, legs, rc in feasible]]
         else:
             groups = [[(opt, legs, rc, 1.0)] for opt, legs, rc in feasible]
@@ -338,6 +339,13 @@ def build_model(scenario: Scenario) -> CapacityModel:
             columns.append(Column(d.id, {g[0].route: g[3] for g in group}, d.annual_units,
                                   c.tonnes_per_unit, cost, dict(usage), dict(passes)))
 
+    return columns, notes
+
+
+def build_model(scenario: Scenario) -> CapacityModel:
+    """Elements, routing columns and constraint rows of the capacity LP."""
+    elements = _elements(scenario)
+    columns, notes = _columns(scenario)
     n = len(columns)
     el_index = {e.key: i for i, e in enumerate(elements)}
     direct: dict[tuple, dict[int, float]] = defaultdict(dict)
@@ -676,6 +684,15 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
         One row: ``demand_t, served_t, unserved_t, served_share, demand_multiplier``
         (inf when no capacitated element limits demand), ``total_cost_usd, binding``
         (ids of the binding elements at the multiplier).
+
+    ``meta["options"]`` holds the :class:`CapacityOptions` used.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> res = capacity(load_scenario("baseline-2024"), CapacityOptions.build(multiplier_cap=100))
+    >>> res.meta["options"]["multiplier_cap"], list(res.tables)[:3]
+    (100.0, ['summary', 'elements', 'flows'])
     """
     options = options or CapacityOptions()
     model = build_model(scenario)
@@ -685,20 +702,35 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     load, load_t = element_loads(model, s2.x)
     load_m, _ = element_loads(model, sm.x[: model.n_vars])
     elements = _element_frame(model.elements, tpu, load, load_t)
+    flows, flow_routes = _flow_tables(scenario, model, s2)
+    utilisation, bottlenecks = _utilisation_tables(model, load, load_t, load_m, lam, s1, sm)
+    summary = _summary(flows, bottlenecks, lam)
+    meta = scenario.metadata(engine="capacity", options=options.record())
+    return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
+                         "flow_routes": flow_routes, "utilisation": utilisation,
+                         "bottlenecks": bottlenecks})
 
-    # flows
+
+FLOW_COLUMNS = ["flow", "origin", "destination", "commodity", "unit", "direction", "demand_units",
+                "served_units", "unserved_units", "demand_t", "served_t", "unserved_t", "served_share",
+                "cost_usd", "cost_usd_per_unit", "routes", "note"]
+
+
+def _flow_tables(scenario: Scenario, model: CapacityModel, sol: LPSolution
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``flows`` and ``flow_routes`` tables of a routing solution (units and t per year)."""
     com = {c.id: c for c in scenario.doc.commodities}
     served_units: dict[str, float] = defaultdict(float)
     cost: dict[str, float] = defaultdict(float)
     route_rows = []
     for j, col in enumerate(model.columns):
-        units = s2.x[j] * col.demand_units
+        units = sol.x[j] * col.demand_units
         served_units[col.flow] += units
         cost[col.flow] += units * col.cost_per_unit
         for r, w in col.routes.items():
             route_rows.append({"flow": col.flow, "route": r, "units": units * w,
                                "t": units * w * col.tonnes_per_unit,
-                               "share": s2.x[j] * w})
+                               "share": sol.x[j] * w})
     flow_routes = pd.DataFrame(route_rows, columns=["flow", "route", "units", "t", "share"])
     if not flow_routes.empty:
         flow_routes = flow_routes.groupby(["flow", "route"], as_index=False, sort=False).sum()
@@ -720,12 +752,18 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
             "cost_usd": cost.get(d.id, 0.0),
             "cost_usd_per_unit": cost.get(d.id, 0.0) / su if su > 0 else np.nan,
             "routes": text, "note": model.flow_notes.get(d.id, "")})
-    flows = pd.DataFrame(frows, columns=[
-        "flow", "origin", "destination", "commodity", "unit", "direction", "demand_units",
-        "served_units", "unserved_units", "demand_t", "served_t", "unserved_t", "served_share",
-        "cost_usd", "cost_usd_per_unit", "routes", "note"])
+    return pd.DataFrame(frows, columns=FLOW_COLUMNS), flow_routes
 
-    # utilisation and shadow prices
+
+UTILISATION_COLUMNS = ["element_id", "element_type", "from_node", "to_node", "direction", "load", "capacity",
+                       "capacity_unit", "utilisation", "load_t", "headroom", "utilisation_at_multiplier"]
+SHADOW_COLUMNS = ["shadow_served_t_per_unit", "gain_served_t_per_1pct", "shadow_multiplier_per_unit",
+                  "gain_multiplier_per_1pct"]
+
+
+def _utilisation_tables(model: CapacityModel, load: np.ndarray, load_t: np.ndarray, load_m: np.ndarray,
+                        lam: float, s1: LPSolution, sm: LPSolution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``utilisation`` and ``bottlenecks`` tables: loads, headroom and shadow prices."""
     dual_served: dict[int, float] = defaultdict(float)
     dual_lam: dict[int, float] = defaultdict(float)
     for r, i in enumerate(model.cap_rows):
@@ -747,12 +785,8 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
             "shadow_multiplier_per_unit": max(0.0, dual_lam.get(i, 0.0)),
             "gain_multiplier_per_1pct": max(0.0, dual_lam.get(i, 0.0)) * e.capacity / 100.0,
         })
-    ucols = ["element_id", "element_type", "from_node", "to_node", "direction", "load", "capacity",
-             "capacity_unit", "utilisation", "load_t", "headroom", "utilisation_at_multiplier"]
-    shadow_cols = ["shadow_served_t_per_unit", "gain_served_t_per_1pct", "shadow_multiplier_per_unit",
-                   "gain_multiplier_per_1pct"]
-    util_all = pd.DataFrame(urows, columns=ucols + shadow_cols)
-    utilisation = util_all[ucols].copy()
+    util_all = pd.DataFrame(urows, columns=UTILISATION_COLUMNS + SHADOW_COLUMNS)
+    utilisation = util_all[UTILISATION_COLUMNS].copy()
     bott = util_all.copy()
     bott["headroom_share"] = 1.0 - bott["utilisation"]
     bott["binding"] = (bott["gain_multiplier_per_1pct"] > 1e-12) | (bott["gain_served_t_per_1pct"] > 1e-9) | (
@@ -762,20 +796,20 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     bott.insert(0, "rank", np.arange(1, len(bott) + 1))
     bottlenecks = bott[["rank", "element_id", "element_type", "from_node", "to_node", "direction",
                         "utilisation", "utilisation_at_multiplier", "headroom", "capacity_unit",
-                        *shadow_cols, "binding"]]
+                        *SHADOW_COLUMNS, "binding"]]
+    return utilisation, bottlenecks
 
+
+def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float) -> pd.DataFrame:
+    """The one-row ``summary`` table."""
     demand_t = float(flows["demand_t"].sum()) if not flows.empty else 0.0
     served_t = float(flows["served_t"].sum()) if not flows.empty else 0.0
     binding = bottlenecks[bottlenecks["binding"]]
     names = [f"{r.element_id} ({r.from_node}->{r.to_node})" if r.direction != "both" else r.element_id
              for r in binding.itertuples()]
-    summary = pd.DataFrame([{
+    return pd.DataFrame([{
         "demand_t": demand_t, "served_t": served_t, "unserved_t": demand_t - served_t,
         "served_share": served_t / demand_t if demand_t > 0 else 1.0,
         "demand_multiplier": lam,
         "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
         "binding": "; ".join(names)}])
-    meta = scenario.metadata(engine="capacity", options=options.record())
-    return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
-                         "flow_routes": flow_routes, "utilisation": utilisation,
-                         "bottlenecks": bottlenecks})
