@@ -76,6 +76,15 @@ def draft_deficit_m(vessel: Vessel, port: Node, sea_level_change_m: float) -> fl
     Available draft = port ``max_draft_m`` (at the reference sea level) + level change,
     where the change applies to Caspian ports only (see :func:`level_change_at`).
     A port without ``max_draft_m`` never limits draft.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Node, Vessel
+    >>> v = Vessel(id="v", name="V", service="s", count=1, capacity={"teu": 100}, deadweight_t=5000,
+    ...            speed_kn=10, design_draft_m=4.6, tonnes_per_cm=15)
+    >>> port = Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport", max_draft_m=4.5)
+    >>> round(draft_deficit_m(v, port, -0.4), 2)      # 4.6 m design, 4.5 - 0.4 = 4.1 m of water
+    0.5
     """
     if port.max_draft_m is None:
         return 0.0
@@ -88,6 +97,15 @@ def payload_factor(vessel: Vessel, port: Node, sea_level_change_m: float) -> flo
 
     The draft deficit costs ``deficit_cm x tonnes_per_cm`` of deadweight; unit capacity
     shrinks in the same proportion: ``1 - deficit_cm x tpc / deadweight_t``.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Node, Vessel
+    >>> v = Vessel(id="v", name="V", service="s", count=1, capacity={"teu": 100}, deadweight_t=5000,
+    ...            speed_kn=10, design_draft_m=4.6, tonnes_per_cm=15)
+    >>> port = Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport", max_draft_m=4.5)
+    >>> round(payload_factor(v, port, -0.4), 3)       # 50 cm x 15 t/cm = 750 t of 5000 t
+    0.85
     """
     lost_t = draft_deficit_m(vessel, port, sea_level_change_m) * 100.0 * vessel.tonnes_per_cm
     return min(1.0, max(0.0, 1.0 - lost_t / vessel.deadweight_t))
@@ -102,7 +120,14 @@ def voyage_payload_factor(vessel: Vessel, port_a: Node, port_b: Node,
 
 # -- weather -----------------------------------------------------------------------------
 def closed_share(regime: WeatherRegime | None) -> float:
-    """Expected share of the year one regime closes its port (0..1, overlaps ignored)."""
+    """Expected share of the year one regime closes its port (0..1, overlaps ignored).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import WeatherRegime
+    >>> closed_share(WeatherRegime(id="w", node="p", closures_per_month=[1] * 12, closure_duration_h=73))
+    0.1
+    """
     if regime is None:
         return 0.0
     return min(1.0, regime.expected_closed_h_per_year() / HOURS_PER_YEAR)
@@ -153,13 +178,29 @@ def residual_closure_h(scenario: Scenario, port: str) -> float:
 
 # -- berths ------------------------------------------------------------------------------
 def berth_hours_per_year(berth: Berth) -> float:
-    """Berth-hours a group offers per year: ``count x operating_h_per_day x 365`` (h)."""
+    """Berth-hours a group offers per year: ``count x operating_h_per_day x 365`` (h).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Berth
+    >>> berth_hours_per_year(Berth(id="b", node="p", kind="ferry", count=2, handling_per_h={"teu": 30},
+    ...                            operating_h_per_day=12))
+    8760.0
+    """
     return berth.count * berth.operating_h_per_day * DAYS_PER_YEAR
 
 
 def berth_rate_per_h(berth: Berth, unit: str) -> float | None:
     """Mean handling rate of one berth over the day: ``handling_per_h x operating_h / 24``
-    (units/h), or None when the group does not handle ``unit``."""
+    (units/h), or None when the group does not handle ``unit``.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Berth
+    >>> b = Berth(id="b", node="p", kind="ferry", handling_per_h={"teu": 30}, operating_h_per_day=12)
+    >>> berth_rate_per_h(b, "teu"), berth_rate_per_h(b, "wagon")
+    (15.0, None)
+    """
     rate = berth.handling_per_h.get(unit)
     return None if rate is None else float(rate) * berth.operating_h_per_day / HOURS_PER_DAY
 
@@ -285,7 +326,16 @@ def sailings_per_year(service: Service) -> float:
 
 # -- land elements -----------------------------------------------------------------------
 def section_paths_per_day(link: Link, reverse: bool = False) -> float:
-    """Rail paths per day in a direction (trains/day)."""
+    """Rail paths per day in a direction (trains/day).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Link
+    >>> lk = Link(**{"id": "l", "from": "a", "to": "b", "mode": "rail", "distance_km": 100, "speed_kmh": 50,
+    ...              "gauge_mm": 1520, "trains_per_day": 8, "trains_per_day_reverse": 6})
+    >>> section_paths_per_day(lk), section_paths_per_day(lk, reverse=True), section_headway_h(lk)
+    (8.0, 6.0, 3.0)
+    """
     return float(link.paths_per_day(reverse))
 
 
@@ -316,10 +366,14 @@ def per_year(per_day: float) -> float:
 
 
 def yard_capacity(node: Node, unit: str) -> float | None:
-    """Yard storage at a node for ``unit`` (TEU or wagons at once), or None (no limit)."""
+    """Yard storage at a node for ``unit`` (TEU or wagons at once), or None (no limit).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Node
+    >>> n = Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport", yard_capacity_teu=900)
+    >>> yard_capacity(n, "teu"), yard_capacity(n, "wagon")
+    (900.0, None)
+    """
     cap = {"teu": node.yard_capacity_teu, "wagon": node.yard_capacity_wagons}.get(unit)
     return None if cap is None else float(cap)
-
-
-#: Yard field of each unit that has one.
-YARD_FIELDS = {"teu": "yard_capacity_teu", "wagon": "yard_capacity_wagons"}
