@@ -331,3 +331,14 @@ def test_quote_options_are_recorded_and_frozen():
     with pytest.raises(UserError) as e:
         QuoteOptions.build(origin="o", destination="d", k=True)
     assert e.value.problems[0].field == "k"
+
+
+def test_cli_quote_runs_the_simulator_itself(write_yaml, tmp_path):
+    path = write_yaml(corridor_dict())
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "1 simulated years, seed 1" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1",
+                            "--sim", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 2 and "--sim: give either --sim or --simulate" in r.output

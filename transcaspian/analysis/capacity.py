@@ -10,7 +10,8 @@ Element capacities (own unit per year, per direction where it matters):
 - berth group: ``count x operating_h_per_day x 365`` berth-hours/yr, spent at
   ``1 / handling_per_h[unit]`` hours per unit loaded or discharged;
 - vessel class on a service: voyages/yr per direction = round trips =
-  ``count x availability x 8760 / cycle_h`` (see :func:`vessel_cycle`); a scheduled
+  ``count x availability x 8760 / cycle_h`` (see :func:`~transcaspian.model.physics.vessel_cycle`,
+  where every scenario -> rate rule lives); a scheduled
   service adds a sailings limit ``departures_per_week x 52`` per direction;
 - yards: storage (TEU or wagons), reported but not a throughput limit.
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from transcaspian.analysis.emissions import chain_emissions, emission_rows
 from transcaspian.analysis.tariff import itinerary_tariff, tariff_rows
-from transcaspian.model.itinerary import Itinerary, itinerary_along
+from transcaspian.model.itinerary import Itinerary, itinerary_along, route_id_of
 from transcaspian.model.network import LAND_MODES, Leg
 from transcaspian.model.physics import (
     HOURS_PER_YEAR,
@@ -113,7 +113,6 @@ class RoutePlanner:
         for row in u.itertuples(index=False):
             rev = row.direction == "reverse"
             self._util[(row.element_type, row.element_id, rev)] = float(row.utilisation)
-        self._routes = {tuple(r.nodes): r.id for r in self.scenario.doc.routes}
 
     # -- utilisation lookups --------------------------------------------------------------
     def utilisation(self, element_type: str, element_id: str, reverse: bool = False) -> float:
@@ -183,7 +182,7 @@ class RoutePlanner:
                     continue
                 choices = [leg.services if leg.kind == "sea" else (None,) for leg in legs]
                 for combo in itertools.product(*choices):
-                    out.append(Itinerary(nodes, tuple(legs), tuple(combo), self._routes.get(nodes)))
+                    out.append(Itinerary(nodes, tuple(legs), tuple(combo), route_id_of(self.scenario, nodes)))
         self._paths[key] = out
         return out
 

@@ -12,6 +12,8 @@ import typer
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
 from transcaspian.cli._flags import flag_names
 from transcaspian.model.errors import input_error
+from transcaspian.model.scenario import Scenario
+from transcaspian.results import Result
 
 #: Engine parameter -> flag of this command, for error messages.
 FLAGS = {"origin": "--from", "destination": "--to", "cargo": "--cargo", "k": "-k", "by": "--by",
@@ -44,6 +46,25 @@ def display_options(opts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: int) -> Result | None:
+    """The simulation result for typical and P90 days: read from ``--sim`` or run ``--simulate``
+    replications of one year here (the CLI runs the simulator; the quote engine only reads
+    its result)."""
+    if folder is not None and replications:
+        raise input_error("give either --sim or --simulate, not both", "--sim")
+    if folder is not None:
+        from transcaspian.report.sim import read_sim_result
+
+        return read_sim_result(folder, scen)
+    if replications < 0:
+        raise input_error("--simulate takes a number of years >= 0", "--simulate")
+    if replications:
+        from transcaspian.sim import simulate
+
+        return simulate(scen, years=1.0, replications=replications, seed=seed)
+    return None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``quote`` command."""
 
@@ -71,22 +92,11 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             scen = open_scenario(scenario)
-            simulation = None
-            if sim is not None and simulate_n:
-                raise input_error("give either --sim or --simulate, not both", "--sim")
-            if sim is not None:
-                from transcaspian.report.sim import read_sim_result
-
-                simulation = read_sim_result(sim, scen)
-            elif simulate_n < 0:
-                raise input_error("--simulate takes a number of years >= 0", "--simulate")
-            elif simulate_n:
-                from transcaspian.sim import simulate
-
-                simulation = simulate(scen, years=1.0, replications=simulate_n, seed=seed)
             with flag_names(FLAGS):
                 options = QuoteOptions.build(origin=origin, destination=destination, cargo=cargo, k=k,
                                              by=by.value)
+            simulation = _simulation(scen, sim, simulate_n, seed)
+            with flag_names(FLAGS):
                 res = quote(scen, options, simulation=simulation)
         opts = res["options"]
         if fmt == Format.json:

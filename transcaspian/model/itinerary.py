@@ -22,7 +22,7 @@ from transcaspian.model.network import Leg
 if TYPE_CHECKING:
     from transcaspian.model.scenario import Scenario
 
-__all__ = ["Itinerary", "Leg", "itinerary_along"]
+__all__ = ["Itinerary", "Leg", "itinerary_along", "route_id_of"]
 
 
 @dataclass(frozen=True)
