@@ -79,12 +79,10 @@ def draft_deficit_m(vessel: Vessel, port: Node, sea_level_change_m: float) -> fl
 
     Examples
     --------
-    >>> from transcaspian.model.schema import Node, Vessel
-    >>> v = Vessel(id="v", name="V", service="s", count=1, capacity={"teu": 100}, deadweight_t=5000,
-    ...            speed_kn=10, design_draft_m=4.6, tonnes_per_cm=15)
-    >>> port = Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport", max_draft_m=4.5)
-    >>> round(draft_deficit_m(v, port, -0.4), 2)      # 4.6 m design, 4.5 - 0.4 = 4.1 m of water
-    0.5
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")       # a 4.6 m tanker at Aktau's 4.4 m
+    >>> round(draft_deficit_m(s.get("vessels", "caspian-tanker-7k"), s.get("nodes", "aktau"), 0.0), 2)
+    0.2
     """
     if port.max_draft_m is None:
         return 0.0
@@ -104,6 +102,8 @@ def payload_factor(vessel: Vessel, port: Node, sea_level_change_m: float) -> flo
     >>> v = Vessel(id="v", name="V", service="s", count=1, capacity={"teu": 100}, deadweight_t=5000,
     ...            speed_kn=10, design_draft_m=4.6, tonnes_per_cm=15)
     >>> port = Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport", max_draft_m=4.5)
+    >>> round(draft_deficit_m(v, port, -0.4), 2)      # 4.6 m design, 4.5 - 0.4 = 4.1 m of water
+    0.5
     >>> round(payload_factor(v, port, -0.4), 3)       # 50 cm x 15 t/cm = 750 t of 5000 t
     0.85
     """
