@@ -26,8 +26,10 @@ demo: install
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# ruff, then the layer contract of pyproject.toml [tool.importlinter] (a wrong import fails CI).
 lint: install
 	$(BIN)/ruff check transcaspian tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 test: install lint browser
 	$(BIN)/python -m pytest -q

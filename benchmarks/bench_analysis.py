@@ -26,7 +26,7 @@ import pandas as pd
 import scipy
 
 from transcaspian import __version__
-from transcaspian.analysis import RoutePlanner, capacity, quote
+from transcaspian.analysis import QuoteOptions, RoutePlanner, capacity, quote
 from transcaspian.analysis.capacity import build_model
 from transcaspian.model import load_scenario
 
@@ -96,7 +96,7 @@ def main() -> None:
     first_s = 0.0
     for o, dst, cargo in picks:
         t1 = time.perf_counter()
-        quote(s, o, dst, cargo, k=3, planner=planner)
+        quote(s, QuoteOptions.build(origin=o, destination=dst, cargo=cargo, k=3), planner=planner)
         if first:
             first_s = time.perf_counter() - t1
             first = False
@@ -105,7 +105,7 @@ def main() -> None:
           f"{total:.2f} s total, {total / args.quotes * 1e3:.2f} ms per quote "
           f"(first quote {first_s * 1e3:.1f} ms; planner build from a capacity result {cold * 1e3:.1f} ms)")
     t0 = time.perf_counter()
-    quote(s, picks[0][0], picks[0][1], picks[0][2])
+    quote(s, QuoteOptions.build(origin=picks[0][0], destination=picks[0][1], cargo=picks[0][2]))
     print(f"one quote from scratch (runs the capacity LP for the queue waits): "
           f"{(time.perf_counter() - t0) * 1e3:.1f} ms")
 

@@ -82,22 +82,23 @@ def ports_scenario(**extra: Any) -> Scenario:
 def test_vessel_cycle_by_hand():
     """Crossing 370.4 km at 10 kn = 20 h; sea level -0.5 m leaves 4.0 m at pa for a 4.2 m
     draft: 20 cm x 10 t/cm = 200 t of 4000 t -> payload 0.95 (190 TEU); handling 190/25 =
-    7.6 h at pa (fastest berth), 190/20 = 9.5 h at pb; each call discharges and loads."""
+    7.6 h at pa (fastest berth), at pb 20 TEU/h for 20 of 24 h = 16.67 TEU/h on average:
+    190 / 16.67 = 11.4 h; each call discharges and loads."""
     s = ports_scenario()
     c = vessel_cycle(s, "v")
     assert c.crossing_h == pytest.approx(20.0)
     assert c.payload_factor == pytest.approx(0.95)
-    assert c.handling_h == pytest.approx({"pa": 7.6, "pb": 9.5})
-    assert c.port_h == pytest.approx({"pa": 4 + 15.2, "pb": 6 + 19.0})
-    assert c.cycle_h == pytest.approx(40 + 19.2 + 25.0)
+    assert c.handling_h == pytest.approx({"pa": 7.6, "pb": 11.4})
+    assert c.port_h == pytest.approx({"pa": 4 + 15.2, "pb": 6 + 22.8})
+    assert c.cycle_h == pytest.approx(40 + 19.2 + 28.8)
     assert c.availability == pytest.approx(1 - 12 * 73 / 8760)             # 0.9
-    trips = 2 * 0.9 * 8760 / 84.2
+    trips = 2 * 0.9 * 8760 / 88.0
     assert c.round_trips_per_year == pytest.approx(trips)
     el = element_capacities(s).set_index(["element_id", "direction"])
     assert el.loc[("v", "forward"), "capacity"] == pytest.approx(trips)
     assert el.loc[("v", "forward"), "capacity_teu"] == pytest.approx(trips * 190)
     assert el.loc[("v", "forward"), "capacity_t"] == pytest.approx(trips * 190 * 10)
-    assert "84.2 h" in el.loc[("v", "forward"), "arithmetic"]
+    assert "88.0 h" in el.loc[("v", "forward"), "arithmetic"]
     assert el.loc[("pb-c", "both"), "capacity"] == pytest.approx(2 * 20 * 365)
     assert el.loc[("pb-c", "both"), "capacity_teu"] == pytest.approx(2 * 20 * 365 * 20)
 
@@ -381,3 +382,41 @@ def test_cli_capacity(write_yaml, tmp_path):
     assert (tmp_path / "out" / "elements.csv").exists() and (tmp_path / "out" / "meta.json").exists()
     r = runner.invoke(app, ["capacity", str(tmp_path / "missing.yaml")], catch_exceptions=False)
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_two_weather_regimes_on_one_port_combine_as_simulated():
+    """Two independent regimes at pa, each closing 12 x 73 h = 10 % of the year: capacity
+    counts pa closed 1 - 0.9 x 0.9 = 19 % (availability 0.81, was 0.9 when the second entry
+    was ignored); the simulator merges both closure processes and closes pa about as long
+    (Poisson starts, overlaps merged: 1 - exp(-0.2) = 18.1 %)."""
+    from test_field_coverage import run_sim
+
+    from transcaspian.model.physics import port_closed_share, residual_closure_h
+
+    w = {"node": "pa", "closures_per_month": [1] * 12, "closure_duration_h": 73, **A}
+    one = ports_scenario()
+    two = ports_scenario(weather=[{"id": "w", **w}, {"id": "w2", **w}])
+    assert port_closed_share(two, "pa") == pytest.approx(0.19)
+    assert vessel_cycle(two, "v").availability == pytest.approx(0.81)
+    ratio = vessel_cycle(two, "v").round_trips_per_year / vessel_cycle(one, "v").round_trips_per_year
+    assert ratio == pytest.approx(0.81 / 0.9)
+    el = element_capacities(two).set_index(["element_id", "direction"])
+    assert el.loc[("v", "forward"), "capacity"] == pytest.approx(2 * 0.81 * 8760 / 88.0)
+    # residual closure seen by an arrival: share x E[D^2] / (2 E[D]) = 0.1 x 73 / 2 per regime
+    assert residual_closure_h(two, "pa") == pytest.approx(2 * 0.1 * 36.5)
+    res = run_sim(two, years=40)
+    closed = res["weather"].groupby("port")["closed_h_per_year"].max()["pa"] / 8760
+    assert closed == pytest.approx(1 - math.exp(-0.2), abs=0.015)
+    assert closed == pytest.approx(port_closed_share(two, "pa"), abs=0.025)
+
+
+def test_capacity_options_are_bounded_and_recorded():
+    from transcaspian.analysis import CapacityOptions
+    from transcaspian.model.errors import UserError
+
+    with pytest.raises(UserError) as e:
+        CapacityOptions.build(multiplier_cap=0.5, served_tolerance=-1.0)
+    assert sorted(p.field for p in e.value.problems) == ["multiplier_cap", "served_tolerance"]
+    s = ports_scenario()
+    res = capacity(s, CapacityOptions.build(multiplier_cap=10))
+    assert res.meta["options"] == {"served_tolerance": 1e-9, "multiplier_cap": 10.0}

@@ -6,9 +6,10 @@ import copy
 
 import pytest
 
-from transcaspian.analysis import RoutePlanner, chain_emissions
+from transcaspian.analysis import chain_emissions
 from transcaspian.analysis.emissions import hub_nodes, reference_emissions
 from transcaspian.model import Scenario
+from transcaspian.model.itinerary import itinerary_along
 
 A = {"assumption": "test"}
 
@@ -55,7 +56,7 @@ def test_iso14083_worked_example():
     hubs: p1 24 x 1.5 = 36 / 24 x 1.2 = 28.8; p2 24 x 2.5 = 60 / 24 x 0.5 = 12
     total WTW 1080 kg, TTW 856.8 kg, WTT 223.2 kg."""
     s = chain_scenario()
-    it = RoutePlanner(s).itinerary_for(["o", "p1", "p2"], "teu")
+    it = itinerary_along(s, ["o", "p1", "p2"], "teu")
     em = chain_emissions(s, it, 24.0)
     assert list(em["kind"]) == ["transport", "hub", "transport", "hub"]
     assert list(em["element"]) == ["o-p1", "p1", "s", "p2"]
@@ -70,7 +71,7 @@ def test_iso14083_worked_example():
 
 def test_missing_factor_flagged_and_counted_zero():
     s = chain_scenario(sea_factor=False)
-    it = RoutePlanner(s).itinerary_for(["o", "p1", "p2"], "teu")
+    it = itinerary_along(s, ["o", "p1", "p2"], "teu")
     em = chain_emissions(s, it, 24.0).set_index("element")
     assert em.loc["s", "missing_factor"] and em.loc["s", "co2e_wtw_kg"] == 0
     assert em["co2e_wtw_kg"].sum() == pytest.approx(600 + 36 + 60)
@@ -78,7 +79,7 @@ def test_missing_factor_flagged_and_counted_zero():
 
 def test_hubs_only_where_cargo_changes_vehicle():
     s = chain_scenario()
-    it = RoutePlanner(s).itinerary_for(["o", "p1", "p2"], "teu")
+    it = itinerary_along(s, ["o", "p1", "p2"], "teu")
     assert hub_nodes(s, it) == [1, 2]       # the origin terminal is not a transshipment
 
 

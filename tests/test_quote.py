@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from transcaspian.analysis import RoutePlanner, parse_cargo, quote
+from transcaspian.analysis import QuoteOptions, RoutePlanner, capacity, parse_cargo, quote
 from transcaspian.analysis.routes import RHO_MAX, queue_wait_h
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario
@@ -20,6 +20,13 @@ from transcaspian.model.errors import UserError
 A = {"assumption": "test"}
 SEA_S1_H = 400 / (10 * 1.852)     # crossing of v1 (h)
 SEA_S2_H = 500 / (13.5 * 1.852)   # crossing of v2 (h)
+
+
+def ask(s: Scenario, origin: str, destination: str, cargo: str = "1 FEU",
+        planner: RoutePlanner | None = None, simulation: Any = None, **kw: Any):
+    """quote() with options built from keyword arguments."""
+    return quote(s, QuoteOptions.build(origin=origin, destination=destination, cargo=cargo, **kw),
+                 planner=planner, simulation=simulation)
 
 
 def corridor_dict() -> dict[str, Any]:
@@ -144,7 +151,7 @@ def test_queue_wait_mm1_and_cap():
 # -- quote arithmetic ----------------------------------------------------------------------
 def test_quote_times_costs_by_hand():
     s = corridor()
-    r = quote(s, "o", "d", "2 FEU", k=5, by="time")
+    r = ask(s, "o", "d", "2 FEU", k=5, by="time")
     opts = r["options"]
     corr = opts[opts["kind"] == "corridor"].set_index("route")
     assert list(corr.index) == ["r3", "r1"]            # p3 is faster
@@ -166,7 +173,7 @@ def test_quote_times_costs_by_hand():
     assert corr.loc["r3", "through_tariff_usd"] is None or math.isnan(corr.loc["r3", "through_tariff_usd"])
     assert corr.loc["r1", "distance_km"] == 500 + 400 + 400 + 300
     # legs sum to the option and carry the cumulative columns
-    legs = r["legs"][r["legs"]["option"] == "#2"]
+    legs = r["legs"][r["legs"]["option"] == "opt2"]
     assert legs["time_h"].sum() == pytest.approx(t1)
     assert legs["cum_cost_usd"].iloc[-1] == pytest.approx(4080)
     assert legs["cum_distance_km"].iloc[-1] == 1600
@@ -174,7 +181,7 @@ def test_quote_times_costs_by_hand():
 
 def test_quote_party_shares_and_ranking_by_cost():
     s = corridor()
-    r = quote(s, "o", "d", "2 FEU", k=1, by="cost")
+    r = ask(s, "o", "d", "2 FEU", k=1, by="cost")
     assert list(r["options"].query("kind == 'corridor'")["route"]) == ["r1"]
     p = r["parties"].set_index("party")
     assert p.loc["ktz", "leg_sum_usd"] == pytest.approx(4 * 450)
@@ -188,7 +195,7 @@ def test_quote_party_shares_and_ranking_by_cost():
 
 def test_quote_ranking_by_co2e_and_references():
     s = corridor()
-    r = quote(s, "o", "d", "2 FEU", k=2, by="co2e")
+    r = ask(s, "o", "d", "2 FEU", k=2, by="co2e")
     opts = r["options"]
     corr = opts[opts["kind"] == "corridor"]
     # 48 t: r3 = 480 + 576 + 720 + 288 + hubs p3, p2 (2 x 96) = 2256; r1 = 480 + 384 + 960 + 288 + 192
@@ -208,18 +215,18 @@ def test_queue_waits_follow_utilisation():
             "annual_units": 365 * 50, "units_per_train": 50, "route_options": [{"route": "r1", "share": 1}],
             **A}
     s = corridor(demand=[flow])
-    planner = RoutePlanner(s)
+    planner = RoutePlanner(s, capacity(s))
     assert planner.utilisation("border", "b") == pytest.approx(0.25)
     assert planner.utilisation("rail_section", "o-b") == pytest.approx(1 / 8)
-    r = quote(s, "o", "d", "1 FEU", k=5, planner=planner)
+    r = ask(s, "o", "d", "1 FEU", k=5, planner=planner)
     legs = r["legs"]
-    one = legs[legs["option"] == "#1"]   # r3 still fastest
+    one = legs[legs["option"] == "opt1"]   # r3 still fastest
     b = one[one["node"] == "b"].iloc[0]
     assert b["wait_h"] == pytest.approx(0.25 / 0.75 * 6.0)       # s = 24/4 h
     ob = one[one["element"] == "o-b"].iloc[0]
     assert ob["wait_h"] == pytest.approx((1 / 8) / (7 / 8) * 3.0)  # s = 24/8 h
     # the scheduled sailing on r1: half headway + rollover queue (200 slots of 56 h) + berth
-    two = legs[legs["option"] == "#2"]
+    two = legs[legs["option"] == "opt2"]
     p1 = two[two["node"] == "p1"].iloc[0]
     v1 = planner.utilisation("vessel", "v1")
     assert v1 == pytest.approx(365 * 50 / 200 / (2 * 8760 / 89.19659), rel=1e-5)
@@ -232,18 +239,26 @@ def test_queue_waits_follow_utilisation():
 
 def test_planner_reuse_and_unknown_nodes():
     s = corridor()
-    planner = RoutePlanner(s)
-    a = quote(s, "o", "d", "1 TEU", planner=planner)["options"]
-    b = quote(s, "o", "d", "1 TEU", planner=planner)["options"]
+    planner = RoutePlanner(s, capacity(s))
+    a = ask(s, "o", "d", "1 TEU", planner=planner)["options"]
+    b = ask(s, "o", "d", "1 TEU", planner=planner)["options"]
     assert a.equals(b)
     with pytest.raises(UserError) as e:
-        quote(s, "oo", "dd", "2 FUE", k=0, by="speed")
+        QuoteOptions.build(origin="o", destination="d", k=0, by="speed")
+    assert sorted(p.field for p in e.value.problems) == ["by", "k"]
+    with pytest.raises(UserError) as e:
+        QuoteOptions.build(origin="o", destination="d", k=21)
+    assert [p.field for p in e.value.problems] == ["k"]
+    with pytest.raises(UserError) as e:
+        ask(s, "oo", "dd", "2 FUE")
     text = str(e.value)
-    for part in ("unknown node 'oo'", "did you mean 'o'", "unknown node 'dd'", "k must be at least 1",
-                 "unknown ranking 'speed'", "unknown cargo unit 'FUE'"):
+    for part in ("unknown node 'oo'", "did you mean 'o'", "unknown node 'dd'", "unknown cargo unit 'FUE'"):
         assert part in text
-    with pytest.raises(UserError, match="no itinerary carries wagon"):
-        quote(s, "o", "d", "1 wagon grain")
+    assert [p.field for p in e.value.problems] == ["cargo", "origin", "destination"]
+    assert "--" not in "".join(p.field for p in e.value.problems)
+    with pytest.raises(UserError, match="no itinerary carries wagon") as e:
+        ask(s, "o", "d", "1 wagon grain")
+    assert e.value.problems[0].field == "destination"
 
 
 def test_bulk_cargo_quote_has_no_container_references():
@@ -252,7 +267,7 @@ def test_bulk_cargo_quote_has_no_container_references():
     d["tariffs"].append({"id": "t-s1-w", "element": "s1", "unit": "wagon", "usd_per_unit": 700,
                          "party": "line1", **A})
     s = Scenario.from_dict(d)
-    r = quote(s, "o", "d", "130 t grain")
+    r = ask(s, "o", "d", "130 t grain")
     opts = r["options"]
     assert list(opts["kind"]) == ["corridor"] and opts.iloc[0]["route"] == "r1"
     assert r.meta["units"] == pytest.approx(2.0) and r.meta["tonnes"] == pytest.approx(130.0)
@@ -278,9 +293,15 @@ def test_cli_quote_json_and_exit_codes(write_yaml):
     assert opts[0]["route"] == "r3"
     r = runner.invoke(app, ["quote", str(path), "--from", "x", "--to", "d"], catch_exceptions=False)
     assert r.exit_code == 2 and "unknown node 'x'" in r.output and "Traceback" not in r.output
+    assert "--from: unknown node 'x'" in r.output and "origin" not in r.output
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--cargo", "two FEU"],
                       catch_exceptions=False)
-    assert r.exit_code == 2 and "cannot read cargo" in r.output
+    assert r.exit_code == 2 and "--cargo: cannot read cargo" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "-k", "0"],
+                      catch_exceptions=False)
+    assert r.exit_code == 2 and "-k: " in r.output and "greater than or equal to 1" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "o"], catch_exceptions=False)
+    assert r.exit_code == 2 and "--to: origin and destination are the same node" in r.output
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--legs"], catch_exceptions=False)
     assert r.exit_code == 0 and "Northern" in r.output and "moving" in r.output
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--tcd"], catch_exceptions=False)
@@ -288,3 +309,36 @@ def test_cli_quote_json_and_exit_codes(write_yaml):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--format", "csv"],
                       catch_exceptions=False)
     assert r.exit_code == 0 and r.output.startswith("# scenario: mini") and "transit_days" in r.output
+
+
+def test_simulation_of_another_scenario_names_the_parameter():
+    from transcaspian.results import Result
+
+    s = corridor()
+    other = Result({"scenario": "elsewhere", "scenario_hash": "0" * 64}, {})
+    with pytest.raises(UserError) as e:
+        ask(s, "o", "d", simulation=other)
+    assert [p.field for p in e.value.problems] == ["simulation"]
+
+
+def test_quote_options_are_recorded_and_frozen():
+    opts = QuoteOptions.build(origin="o", destination="d", cargo="2 FEU", k=2, by="cost")
+    r = quote(corridor(), opts)
+    assert r.meta["options"] == {"origin": "o", "destination": "d", "cargo": "2 FEU", "k": 2, "by": "cost"}
+    assert list(r["options"]["option"][:2]) == ["opt1", "opt2"]
+    with pytest.raises(Exception, match="frozen"):
+        opts.k = 5
+    with pytest.raises(UserError) as e:
+        QuoteOptions.build(origin="o", destination="d", k=True)
+    assert e.value.problems[0].field == "k"
+
+
+def test_cli_quote_runs_the_simulator_itself(write_yaml, tmp_path):
+    path = write_yaml(corridor_dict())
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1"],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "1 simulated years, seed 1" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1",
+                            "--sim", str(tmp_path)], catch_exceptions=False)
+    assert r.exit_code == 2 and "--sim: give either --sim or --simulate" in r.output

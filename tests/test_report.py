@@ -105,10 +105,10 @@ def test_short_names_drop_generic_words_and_never_collide():
 
 
 def test_via_names_borders_and_sea_crossings(mini):
-    from transcaspian.analysis import quote
+    from transcaspian.analysis import QuoteOptions, quote
 
-    legs = quote(mini, "xian", "constanta", "1 FEU")["legs"]
-    assert via_text(mini, legs[legs["option"] == "#1"]) == (
+    legs = quote(mini, QuoteOptions.build(origin="xian", destination="constanta", cargo="1 FEU"))["legs"]
+    assert via_text(mini, legs[legs["option"] == "opt1"]) == (
         "Dostyk – Aktau → Alat by container feeder – Poti → Constanta by black sea feeder")
 
 

@@ -7,6 +7,8 @@ import pytest
 from test_quote import SEA_S1_H, corridor
 
 from transcaspian.analysis import (
+    QuoteOptions,
+    TcdOptions,
     capacity,
     charts,
     cpmm_borders,
@@ -22,7 +24,7 @@ R1 = ["o", "b", "p1", "p2", "d"]
 
 def test_tcd_cumulative_and_vertical_segments():
     s = corridor()
-    r = time_cost_distance(s, R1, "2 FEU")
+    r = time_cost_distance(s, TcdOptions.build(nodes=R1, cargo="2 FEU"))
     t = r["tcd"]
     assert list(t["kind"]) == ["node", "move"] * 4 + ["node"]
     assert t["cum_distance_km"].iloc[-1] == 1600
@@ -40,7 +42,7 @@ def test_tcd_cumulative_and_vertical_segments():
 
 def test_cpmm_borders_and_sections():
     s = corridor()
-    r = time_cost_distance(s, R1, "2 FEU")
+    r = time_cost_distance(s, TcdOptions.build(nodes=R1, cargo="2 FEU"))
     bor = r["borders"]
     assert list(bor["node"]) == ["b"]
     assert bor.iloc[0]["time_h"] == pytest.approx(5) and bor.iloc[0]["cost_usd"] == 0
@@ -81,15 +83,23 @@ def test_speed_with_delay_counts_intermediate_nodes():
 
 def test_tcd_errors():
     s = corridor()
-    with pytest.raises(UserError, match="unknown node 'bb'"):
-        time_cost_distance(s, ["o", "bb"], "1 TEU")
-    with pytest.raises(UserError, match="no link or sea service joins o and d"):
-        time_cost_distance(s, ["o", "d"], "1 TEU")
+    with pytest.raises(UserError, match="unknown node 'bb'") as e:
+        time_cost_distance(s, TcdOptions.build(nodes=["o", "bb"], cargo="1 TEU"))
+    assert e.value.problems[0].field == "nodes"
+    with pytest.raises(UserError, match="no link or sea service joins o and d") as e:
+        time_cost_distance(s, TcdOptions.build(nodes=["o", "d"], cargo="1 TEU"))
+    assert e.value.problems[0].field == "nodes"
+    with pytest.raises(UserError) as e:
+        TcdOptions.build(nodes=["o"])
+    assert e.value.problems[0].field == "nodes"
+    with pytest.raises(UserError) as e:
+        time_cost_distance(s, TcdOptions.build(nodes=["o", "b"], cargo="1 parsec"))
+    assert e.value.problems[0].field == "cargo"
 
 
 def test_figure_builders():
     s = corridor()
-    r = time_cost_distance(s, R1, "2 FEU")
+    r = time_cost_distance(s, TcdOptions.build(nodes=R1, cargo="2 FEU"))
     fig = charts.tcd_figure(r["tcd"], "time", name="r1")
     assert isinstance(fig, go.Figure) and len(fig.data) == 2
     assert fig.data[0].x[-1] == 1600
@@ -100,7 +110,7 @@ def test_figure_builders():
     cap = capacity(s)
     for builder in (charts.capacity_vs_demand_figure, charts.utilisation_figure, charts.bottleneck_figure):
         assert isinstance(builder(cap), go.Figure)
-    q = quote(s, "o", "d", "2 FEU", k=2)
+    q = quote(s, QuoteOptions.build(origin="o", destination="d", cargo="2 FEU", k=2))
     fig = charts.quote_comparison_figure(q["options"])
     assert isinstance(fig, go.Figure) and len(fig.data) == 3
     assert isinstance(charts.cpmm_speed_figure(r["sections"]), go.Figure)

@@ -1,26 +1,35 @@
 """Static engines: capacity and bottlenecks, itineraries and quotes, tariffs, CO2e, TCD.
 
-Each engine is a function ``engine(scenario, ...) -> Result`` returning DataFrames whose
-column names carry their units, plus the scenario's metadata (name, hash, version).
+Each engine is a function ``engine(scenario, options) -> Result`` returning DataFrames whose
+column names carry their units, plus the scenario's metadata (name, hash, version) and the
+options (``meta["options"]``).
 
+Examples
+--------
 >>> from transcaspian.model import load_scenario
->>> from transcaspian.analysis import capacity, quote
->>> s = load_scenario("baseline-2024")                         # doctest: +SKIP
->>> capacity(s)["bottlenecks"].head()                          # doctest: +SKIP
->>> quote(s, "xian", "constanta", "2 FEU")["options"]          # doctest: +SKIP
+>>> from transcaspian.analysis import capacity, quote, QuoteOptions
+>>> s = load_scenario("baseline-2024")
+>>> round(float(capacity(s)["summary"]["served_share"].iloc[0]), 2) <= 1.0
+True
+>>> q = quote(s, QuoteOptions.build(origin="aktau", destination="alat", cargo="2 FEU", k=1))
+>>> q.meta["options"]["k"]
+1
 """
 
-from transcaspian.analysis.capacity import CapacityOptions, capacity, element_capacities, vessel_cycle
+from transcaspian.analysis.capacity import CapacityOptions, capacity, element_capacities
 from transcaspian.analysis.emissions import chain_emissions
-from transcaspian.analysis.quote import Cargo, parse_cargo, quote
+from transcaspian.analysis.quote import Cargo, QuoteOptions, parse_cargo, quote
 from transcaspian.analysis.routes import RoutePlanner, itinerary_legs
 from transcaspian.analysis.tariff import itinerary_tariff
-from transcaspian.analysis.tcd import cpmm_borders, cpmm_sections, tcd_table, time_cost_distance
+from transcaspian.analysis.tcd import TcdOptions, cpmm_borders, cpmm_sections, tcd_table, time_cost_distance
+from transcaspian.model.physics import vessel_cycle
 
 __all__ = [
     "CapacityOptions",
     "Cargo",
+    "QuoteOptions",
     "RoutePlanner",
+    "TcdOptions",
     "capacity",
     "chain_emissions",
     "cpmm_borders",

@@ -10,7 +10,8 @@ Element capacities (own unit per year, per direction where it matters):
 - berth group: ``count x operating_h_per_day x 365`` berth-hours/yr, spent at
   ``1 / handling_per_h[unit]`` hours per unit loaded or discharged;
 - vessel class on a service: voyages/yr per direction = round trips =
-  ``count x availability x 8760 / cycle_h`` (see :func:`vessel_cycle`); a scheduled
+  ``count x availability x 8760 / cycle_h`` (see :func:`~transcaspian.model.physics.vessel_cycle`,
+  where every scenario -> rate rule lives); a scheduled
   service adds a sailings limit ``departures_per_week x 52`` per direction;
 - yards: storage (TEU or wagons), reported but not a throughput limit.
 
@@ -29,39 +30,45 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 from scipy import sparse
 from scipy.optimize import linprog
 
-from transcaspian.model.derived import HOURS_PER_YEAR, closed_share, crossing_h, voyage_payload_factor
+from transcaspian.analysis.tariff import legs_unit_cost
 from transcaspian.model.network import Leg
+from transcaspian.model.options import EngineOptions
+from transcaspian.model.physics import (
+    berth_hours_per_year,
+    per_year,
+    port_berths,
+    sailings_per_year,
+    section_paths_per_day,
+    vessel_cycle,
+)
 from transcaspian.model.scenario import Scenario
-from transcaspian.model.schema import Berth, Node, Vessel
 from transcaspian.results import Result
 
-DAYS_PER_YEAR = 365.0
-WEEKS_PER_YEAR = 52.0
 UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
 
 
-@dataclass(frozen=True)
-class CapacityOptions:
-    """Options of the capacity engine.
+class CapacityOptions(EngineOptions):
+    """Options of the capacity engine (numerical settings of the LP, not corridor data).
 
-    Attributes
-    ----------
-    served_tolerance
-        Relative slack on served tonnes when stage 2 minimises cost (share, e.g. 1e-9);
-        served quantities within ``1e-6`` of the demand are reported as fully served.
-    multiplier_cap
-        Upper bound on the demand multiplier; reaching it means "unbounded" (no
-        capacitated element limits the demand).
+    Examples
+    --------
+    >>> CapacityOptions.build(multiplier_cap=50).record()
+    {'served_tolerance': 1e-09, 'multiplier_cap': 50.0}
     """
 
-    served_tolerance: float = 1e-9
-    multiplier_cap: float = 1000.0
+    served_tolerance: float = Field(
+        1e-9, ge=0.0, le=1e-3, description="Relative slack on served tonnes when stage 2 minimises "
+        "cost (share); served quantities within 1e-6 of the demand count as fully served")
+    multiplier_cap: float = Field(
+        1000.0, gt=1.0, le=1e9, description="Upper bound on the demand multiplier (x demand); "
+        "reaching it means no capacitated element limits the demand (reported as inf)")
 
 
-# -- shared arithmetic ---------------------------------------------------------------------
+# -- cargo mix -------------------------------------------------------------------------------
 def unit_tonnes(scenario: Scenario) -> dict[str, float]:
     """Tonnes per handling unit by unit kind: demand-weighted mean of the commodities (t/unit).
 
@@ -100,101 +107,6 @@ def typical_units_per_train(scenario: Scenario) -> dict[str, float]:
     return {u: a[0] / a[1] for u, a in acc.items() if a[1] > 0}
 
 
-def port_berths(scenario: Scenario, port: str) -> list[Berth]:
-    """Berth groups at a seaport."""
-    return [b for b in scenario.doc.berths if b.node == port]
-
-
-def best_rate(scenario: Scenario, port: str, unit: str) -> float | None:
-    """Fastest handling rate for ``unit`` over the port's berth groups (units/h), or None."""
-    rates = [b.handling_per_h[unit] for b in port_berths(scenario, port) if unit in b.handling_per_h]
-    return max(rates) if rates else None
-
-
-def weather_of(scenario: Scenario, port: str) -> Any:
-    """The port's weather regime, or None."""
-    return next((w for w in scenario.doc.weather if w.node == port), None)
-
-
-@dataclass(frozen=True)
-class VesselCycle:
-    """Round-trip arithmetic of one vessel class on its service.
-
-    Attributes
-    ----------
-    crossing_h
-        One-way sailing time (h).
-    port_h
-        Time per call by port id: ``port_time_h`` + discharge + loading of a full payload (h).
-    handling_h
-        Loading (or discharge) time of one full payload by port id (h).
-    cycle_h
-        ``2 x crossing_h + sum(port_h)`` (h).
-    availability
-        ``1 - closed_share(from) - closed_share(to)``, clamped to [0, 1].
-    payload_factor
-        Usable share of unit capacity (draft vs sea level, shallower port binds).
-    round_trips_per_year
-        Fleet round trips per year = voyages per direction (voyages/yr).
-    arithmetic
-        The computation written out.
-    """
-
-    vessel: str
-    service: str
-    crossing_h: float
-    port_h: dict[str, float]
-    handling_h: dict[str, float]
-    cycle_h: float
-    availability: float
-    payload_factor: float
-    round_trips_per_year: float
-    arithmetic: str
-
-
-def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
-    """Cycle time, availability, payload factor and round trips of a vessel class.
-
-    ``cycle_h = 2 x crossing_h(distance) + sum over both ports of (port_time_h +
-    2 x handling_h)``, where ``handling_h`` is the time to load (or discharge) one full
-    payload, ``capacity[u] x payload_factor / best berth rate for u`` at that port,
-    taking the slowest unit the vessel carries; a call discharges then loads.
-    Round trips/yr = ``count x availability x 8760 / cycle_h``.
-    """
-    v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
-    s = scenario.get("services", v.service)
-    a: Node = scenario.get("nodes", s.from_node)
-    b: Node = scenario.get("nodes", s.to_node)
-    pf = voyage_payload_factor(v, a, b, scenario.sea_level_change_m)
-    cross = crossing_h(v, s.distance_km)
-    port_h: dict[str, float] = {}
-    handling: dict[str, float] = {}
-    parts = []
-    for port in (a, b):
-        times = []
-        for unit, cap in v.capacity.items():
-            rate = best_rate(scenario, port.id, unit)
-            if rate:
-                times.append((cap * pf / rate, unit, rate))
-        h, note = 0.0, "no berth rate"
-        if times:
-            h, unit, rate = max(times)
-            note = f"{v.capacity[unit]:g} {unit} x {pf:.3f} / {rate:g} per h = {h:.1f} h"
-        handling[port.id] = h
-        pt = port.port_time_h or 0.0
-        port_h[port.id] = pt + 2.0 * h
-        parts.append(f"{port.id}: {pt:g} h port + 2 x ({note})")
-    cycle = 2.0 * cross + sum(port_h.values())
-    avail = min(1.0, max(0.0, 1.0 - closed_share(weather_of(scenario, a.id))
-                         - closed_share(weather_of(scenario, b.id))))
-    trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
-    text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
-            + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f}; "
-            f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
-            f"payload factor {pf:.3f}")
-    return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text)
-
-
 # -- elements ------------------------------------------------------------------------------
 @dataclass
 class Element:
@@ -220,8 +132,8 @@ def _elements(scenario: Scenario) -> list[Element]:
     for lk in scenario.doc.links:
         if lk.mode == "rail":
             for rev in (False, True):
-                tpd = lk.paths_per_day(rev)
-                trains = tpd * DAYS_PER_YEAR
+                tpd = section_paths_per_day(lk, rev)
+                trains = per_year(tpd)
                 per = {u: k for u, k in upt.items() if u != "truck"}
                 per.update(lk.max_units_per_train or {})
                 units = {u: trains * n for u, n in per.items()}
@@ -232,7 +144,7 @@ def _elements(scenario: Scenario) -> list[Element]:
                                    "reverse" if rev else "forward", trains, "trains", units, text))
         elif lk.mode == "road":
             for rev in (False, True):
-                trucks = lk.trucks_per_day * DAYS_PER_YEAR
+                trucks = per_year(lk.trucks_per_day)
                 a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
                 out.append(Element(("road", lk.id, rev), lk.id, "road", lk.name or lk.id, a, b,
                                    "reverse" if rev else "forward", trucks, "trucks",
@@ -245,13 +157,13 @@ def _elements(scenario: Scenario) -> list[Element]:
                                f"declared throughput {cap:,.0f} t/yr"))
     for n in scenario.doc.nodes:
         if n.capacity_trains_per_day is not None:
-            trains = n.capacity_trains_per_day * DAYS_PER_YEAR
+            trains = per_year(n.capacity_trains_per_day)
             units = {u: trains * k for u, k in upt.items() if u != "truck"}
             out.append(Element(("node", n.id), n.id, n.kind, n.name, n.id, n.id, "both", trains, "trains",
                                units, f"{n.capacity_trains_per_day:g} trains/day x 365 = {trains:,.0f} "
                                "trains/yr (both directions)"))
     for b in scenario.doc.berths:
-        hours = b.count * b.operating_h_per_day * DAYS_PER_YEAR
+        hours = berth_hours_per_year(b)
         units = {u: hours * r for u, r in b.handling_per_h.items()}
         out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
                            "both", hours, "berth_h", units,
@@ -272,7 +184,7 @@ def _elements(scenario: Scenario) -> list[Element]:
     for s in scenario.doc.services:
         if s.policy != "scheduled":
             continue
-        sail = s.departures_per_week * WEEKS_PER_YEAR
+        sail = sailings_per_year(s)
         fleet = [v for v in scenario.doc.vessels if v.service == s.id]
         for rev in (False, True):
             a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
@@ -373,11 +285,9 @@ class CapacityModel:
     berth_load: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
-def build_model(scenario: Scenario) -> CapacityModel:
-    """Elements, routing columns and constraint rows of the capacity LP."""
-    from transcaspian.analysis.tariff import legs_unit_cost
-
-    elements = _elements(scenario)
+def _columns(scenario: Scenario) -> tuple[list[Column], dict[str, str]]:
+    """Routing columns of every demand flow (one per route, or one fixed mix for shares) and
+    a note per flow whose route options cannot all carry it."""
     com = {c.id: c for c in scenario.doc.commodities}
     columns: list[Column] = []
     notes: dict[str, str] = {}
@@ -412,7 +322,8 @@ def build_model(scenario: Scenario) -> CapacityModel:
                 notes[d.id] = "feasible route options have zero share"
                 continue
             if abs(total - 1.0) > 1e-9:
-                notes[d.id] = notes[d.id] + "; shares renormalised over feasible options"
+                notes[d.id] = "; ".join(filter(None, [notes.get(d.id), "shares renormalised over "
+                                                      "feasible options"]))
             groups = [[(opt, legs, rc, (opt.share or 0.0) / total) for opt, legs, rc in feasible]]
         else:
             groups = [[(opt, legs, rc, 1.0)] for opt, legs, rc in feasible]
@@ -429,6 +340,13 @@ def build_model(scenario: Scenario) -> CapacityModel:
             columns.append(Column(d.id, {g[0].route: g[3] for g in group}, d.annual_units,
                                   c.tonnes_per_unit, cost, dict(usage), dict(passes)))
 
+    return columns, notes
+
+
+def build_model(scenario: Scenario) -> CapacityModel:
+    """Elements, routing columns and constraint rows of the capacity LP."""
+    elements = _elements(scenario)
+    columns, notes = _columns(scenario)
     n = len(columns)
     el_index = {e.key: i for i, e in enumerate(elements)}
     direct: dict[tuple, dict[int, float]] = defaultdict(dict)
@@ -767,6 +685,15 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
         One row: ``demand_t, served_t, unserved_t, served_share, demand_multiplier``
         (inf when no capacitated element limits demand), ``total_cost_usd, binding``
         (ids of the binding elements at the multiplier).
+
+    ``meta["options"]`` holds the :class:`CapacityOptions` used.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> res = capacity(load_scenario("baseline-2024"), CapacityOptions.build(multiplier_cap=100))
+    >>> res.meta["options"]["multiplier_cap"], list(res.tables)[:3]
+    (100.0, ['summary', 'elements', 'flows'])
     """
     options = options or CapacityOptions()
     model = build_model(scenario)
@@ -776,20 +703,35 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     load, load_t = element_loads(model, s2.x)
     load_m, _ = element_loads(model, sm.x[: model.n_vars])
     elements = _element_frame(model.elements, tpu, load, load_t)
+    flows, flow_routes = _flow_tables(scenario, model, s2)
+    utilisation, bottlenecks = _utilisation_tables(model, load, load_t, load_m, lam, s1, sm)
+    summary = _summary(flows, bottlenecks, lam)
+    meta = scenario.metadata(engine="capacity", options=options.record())
+    return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
+                         "flow_routes": flow_routes, "utilisation": utilisation,
+                         "bottlenecks": bottlenecks})
 
-    # flows
+
+FLOW_COLUMNS = ["flow", "origin", "destination", "commodity", "unit", "direction", "demand_units",
+                "served_units", "unserved_units", "demand_t", "served_t", "unserved_t", "served_share",
+                "cost_usd", "cost_usd_per_unit", "routes", "note"]
+
+
+def _flow_tables(scenario: Scenario, model: CapacityModel, sol: LPSolution
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``flows`` and ``flow_routes`` tables of a routing solution (units and t per year)."""
     com = {c.id: c for c in scenario.doc.commodities}
     served_units: dict[str, float] = defaultdict(float)
     cost: dict[str, float] = defaultdict(float)
     route_rows = []
     for j, col in enumerate(model.columns):
-        units = s2.x[j] * col.demand_units
+        units = sol.x[j] * col.demand_units
         served_units[col.flow] += units
         cost[col.flow] += units * col.cost_per_unit
         for r, w in col.routes.items():
             route_rows.append({"flow": col.flow, "route": r, "units": units * w,
                                "t": units * w * col.tonnes_per_unit,
-                               "share": s2.x[j] * w})
+                               "share": sol.x[j] * w})
     flow_routes = pd.DataFrame(route_rows, columns=["flow", "route", "units", "t", "share"])
     if not flow_routes.empty:
         flow_routes = flow_routes.groupby(["flow", "route"], as_index=False, sort=False).sum()
@@ -811,12 +753,18 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
             "cost_usd": cost.get(d.id, 0.0),
             "cost_usd_per_unit": cost.get(d.id, 0.0) / su if su > 0 else np.nan,
             "routes": text, "note": model.flow_notes.get(d.id, "")})
-    flows = pd.DataFrame(frows, columns=[
-        "flow", "origin", "destination", "commodity", "unit", "direction", "demand_units",
-        "served_units", "unserved_units", "demand_t", "served_t", "unserved_t", "served_share",
-        "cost_usd", "cost_usd_per_unit", "routes", "note"])
+    return pd.DataFrame(frows, columns=FLOW_COLUMNS), flow_routes
 
-    # utilisation and shadow prices
+
+UTILISATION_COLUMNS = ["element_id", "element_type", "from_node", "to_node", "direction", "load", "capacity",
+                       "capacity_unit", "utilisation", "load_t", "headroom", "utilisation_at_multiplier"]
+SHADOW_COLUMNS = ["shadow_served_t_per_unit", "gain_served_t_per_1pct", "shadow_multiplier_per_unit",
+                  "gain_multiplier_per_1pct"]
+
+
+def _utilisation_tables(model: CapacityModel, load: np.ndarray, load_t: np.ndarray, load_m: np.ndarray,
+                        lam: float, s1: LPSolution, sm: LPSolution) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``utilisation`` and ``bottlenecks`` tables: loads, headroom and shadow prices."""
     dual_served: dict[int, float] = defaultdict(float)
     dual_lam: dict[int, float] = defaultdict(float)
     for r, i in enumerate(model.cap_rows):
@@ -838,12 +786,8 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
             "shadow_multiplier_per_unit": max(0.0, dual_lam.get(i, 0.0)),
             "gain_multiplier_per_1pct": max(0.0, dual_lam.get(i, 0.0)) * e.capacity / 100.0,
         })
-    ucols = ["element_id", "element_type", "from_node", "to_node", "direction", "load", "capacity",
-             "capacity_unit", "utilisation", "load_t", "headroom", "utilisation_at_multiplier"]
-    shadow_cols = ["shadow_served_t_per_unit", "gain_served_t_per_1pct", "shadow_multiplier_per_unit",
-                   "gain_multiplier_per_1pct"]
-    util_all = pd.DataFrame(urows, columns=ucols + shadow_cols)
-    utilisation = util_all[ucols].copy()
+    util_all = pd.DataFrame(urows, columns=UTILISATION_COLUMNS + SHADOW_COLUMNS)
+    utilisation = util_all[UTILISATION_COLUMNS].copy()
     bott = util_all.copy()
     bott["headroom_share"] = 1.0 - bott["utilisation"]
     bott["binding"] = (bott["gain_multiplier_per_1pct"] > 1e-12) | (bott["gain_served_t_per_1pct"] > 1e-9) | (
@@ -853,21 +797,20 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     bott.insert(0, "rank", np.arange(1, len(bott) + 1))
     bottlenecks = bott[["rank", "element_id", "element_type", "from_node", "to_node", "direction",
                         "utilisation", "utilisation_at_multiplier", "headroom", "capacity_unit",
-                        *shadow_cols, "binding"]]
+                        *SHADOW_COLUMNS, "binding"]]
+    return utilisation, bottlenecks
 
+
+def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float) -> pd.DataFrame:
+    """The one-row ``summary`` table."""
     demand_t = float(flows["demand_t"].sum()) if not flows.empty else 0.0
     served_t = float(flows["served_t"].sum()) if not flows.empty else 0.0
     binding = bottlenecks[bottlenecks["binding"]]
     names = [f"{r.element_id} ({r.from_node}->{r.to_node})" if r.direction != "both" else r.element_id
              for r in binding.itertuples()]
-    summary = pd.DataFrame([{
+    return pd.DataFrame([{
         "demand_t": demand_t, "served_t": served_t, "unserved_t": demand_t - served_t,
         "served_share": served_t / demand_t if demand_t > 0 else 1.0,
         "demand_multiplier": lam,
         "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
         "binding": "; ".join(names)}])
-    meta = scenario.metadata(engine="capacity", served_tolerance=options.served_tolerance,
-                             multiplier_cap=options.multiplier_cap)
-    return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
-                         "flow_routes": flow_routes, "utilisation": utilisation,
-                         "bottlenecks": bottlenecks})

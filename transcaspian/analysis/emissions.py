@@ -15,15 +15,13 @@ Well-to-tank (WTT) = WTW - TTW.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import EmissionFactor
-
-if TYPE_CHECKING:
-    from transcaspian.analysis.routes import Itinerary
 
 COLUMNS = ["seq", "tce", "kind", "element", "mode", "factor", "category", "t", "distance_km", "tkm",
            "wtw_factor", "ttw_factor", "co2e_wtw_kg", "co2e_ttw_kg", "co2e_wtt_kg", "missing_factor"]

@@ -1,7 +1,13 @@
 """Quotes: the k best itineraries between two nodes on time, cost and CO2e, beside the
 reference routes (northern rail, Suez, Cape).
 
->>> quote(load_scenario("baseline-2024"), "xian", "constanta", "2 FEU")   # doctest: +SKIP
+Examples
+--------
+>>> from transcaspian.model import load_scenario
+>>> res = quote(load_scenario("baseline-2024"),
+...             QuoteOptions.build(origin="aktau", destination="alat", cargo="2 FEU", k=1))
+>>> res["options"]["option"].tolist()[:1]
+['opt1']
 """
 
 from __future__ import annotations
@@ -9,16 +15,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
+from pydantic import Field
 
+from transcaspian.analysis.capacity import capacity
 from transcaspian.analysis.emissions import COLUMNS as EM_COLUMNS
 from transcaspian.analysis.emissions import emission_rows, reference_emissions
-from transcaspian.analysis.routes import LEG_COLUMNS, Itinerary, RoutePlanner, leg_rows
+from transcaspian.analysis.routes import LEG_COLUMNS, RoutePlanner, leg_rows
 from transcaspian.analysis.tariff import LINE_COLUMNS, PARTY_COLUMNS, party_rows, tariff_rows
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.loading import suggest
+from transcaspian.model.options import EngineOptions
 from transcaspian.model.scenario import Scenario
 from transcaspian.results import Result
 
@@ -78,26 +88,26 @@ def parse_cargo(scenario: Scenario, text: str) -> Cargo:
     m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([a-zA-Z]*)", parts[0]) if parts else None
     if m is None:
         raise UserError([Problem(f"cannot read cargo '{text}': expected QUANTITY UNIT [COMMODITY], "
-                                 "e.g. '2 FEU', '500 t crude-oil', '3 wagons grain'", field="--cargo")],
-                        "the command")
+                                 "e.g. '2 FEU', '500 t crude-oil', '3 wagons grain'", field="cargo")],
+                        "the cargo")
     qty = float(m.group(1))
     rest = ([m.group(2)] if m.group(2) else []) + parts[1:]
     if qty <= 0:
-        problems.append(Problem(f"cargo quantity must be positive (got {qty:g})", field="--cargo"))
+        problems.append(Problem(f"cargo quantity must be positive (got {qty:g})", field="cargo"))
     if not rest:
-        problems.append(Problem("cargo needs a unit: teu, feu, wagons, trucks or t", field="--cargo"))
-        raise UserError(problems, "the command")
+        problems.append(Problem("cargo needs a unit: teu, feu, wagons, trucks or t", field="cargo"))
+        raise UserError(problems, "the cargo")
     word = rest[0].lower()
     if word not in _UNIT_WORDS:
         problems.append(Problem(f"unknown cargo unit '{rest[0]}'{suggest(word, list(_UNIT_WORDS))}; "
-                                "use teu, feu, wagons, trucks or t", field="--cargo"))
+                                "use teu, feu, wagons, trucks or t", field="cargo"))
     commodities = {c.id: c for c in scenario.doc.commodities}
     com_id = " ".join(rest[1:]) if len(rest) > 1 else None
     if com_id is not None and com_id not in commodities:
         problems.append(Problem(f"unknown commodity '{com_id}'{suggest(com_id, list(commodities))}",
-                                field="--cargo"))
+                                field="cargo"))
     if problems:
-        raise UserError(problems, "the command")
+        raise UserError(problems, "the cargo")
     unit, factor = _UNIT_WORDS[word]
     if com_id is None:
         demand: dict[str, float] = {}
@@ -105,8 +115,8 @@ def parse_cargo(scenario: Scenario, text: str) -> Cargo:
             demand[d.commodity] = demand.get(d.commodity, 0.0) + d.annual_units
         same = [c for c in scenario.doc.commodities if c.unit == unit]
         if not same:
-            raise UserError([Problem(f"the scenario has no commodity handled in {unit}", field="--cargo")],
-                            "the command")
+            raise UserError([Problem(f"the scenario has no commodity handled in {unit}", field="cargo")],
+                            "the cargo")
         com = max(same, key=lambda c: demand.get(c.id, 0.0))
     else:
         com = commodities[com_id]
@@ -116,24 +126,37 @@ def parse_cargo(scenario: Scenario, text: str) -> Cargo:
         units = qty / com.tonnes_per_unit
     else:
         raise UserError([Problem(f"commodity '{com.id}' is handled in {com.unit}, not {unit}",
-                                 field="--cargo")], "the command")
+                                 field="cargo")], "the cargo")
     return Cargo(com.id, com.unit, units, units * com.tonnes_per_unit, text)
 
 
-def _check_args(scenario: Scenario, origin: str, destination: str, k: int, by: str,
-                problems: list[Problem]) -> None:
+class QuoteOptions(EngineOptions):
+    """What to quote: the shipment, its ends and how to rank the itineraries.
+
+    Examples
+    --------
+    >>> QuoteOptions.build(origin="xian", destination="constanta").record()["k"]
+    3
+    """
+
+    origin: str = Field(..., min_length=1, description="Origin node id")
+    destination: str = Field(..., min_length=1, description="Destination node id")
+    cargo: str = Field("1 FEU", min_length=1, description="Shipment as QUANTITY UNIT [COMMODITY], "
+                       "e.g. '2 FEU', '500 t crude', '3 wagons grain' (FEU = 2 TEU)")
+    k: int = Field(3, ge=1, le=20, description="Number of corridor itineraries returned (itineraries)")
+    by: Literal["time", "cost", "co2e"] = Field(
+        "time", description="Ranking: expected transit time (h), price (USD: through tariff where "
+        "one covers the itinerary, else the sum of leg tariffs) or WTW CO2e (kg)")
+
+
+def check_nodes(scenario: Scenario, options: QuoteOptions, problems: list[Problem]) -> None:
+    """Add a problem naming ``origin`` or ``destination`` for an unknown or repeated node."""
     nodes = list(scenario.network.nodes)
-    for flag, value in (("--from", origin), ("--to", destination)):
+    for name, value in (("origin", options.origin), ("destination", options.destination)):
         if value not in scenario.network.nodes:
-            problems.append(Problem(f"unknown node '{value}'{suggest(value, nodes)}", field=flag))
-    if origin == destination and origin in scenario.network.nodes:
-        problems.append(Problem("origin and destination are the same node", field="--to"))
-    if k < 1:
-        problems.append(Problem(f"k must be at least 1 (got {k})", field="-k"))
-    if by not in RANK_BY:
-        problems.append(Problem(f"unknown ranking '{by}'; use time, cost or co2e", field="--by"))
-    if problems:
-        raise UserError(problems, "the command")
+            problems.append(Problem(f"unknown node '{value}'{suggest(value, nodes)}", field=name))
+    if options.origin == options.destination and options.origin in scenario.network.nodes:
+        problems.append(Problem("origin and destination are the same node", field="destination"))
 
 
 def evaluate(planner: RoutePlanner, itinerary: Itinerary, cargo: Cargo) -> dict[str, Any]:
@@ -186,36 +209,100 @@ def simulated_transit(transit_times: pd.DataFrame, origin: str, destination: str
     return out.reset_index(drop=True)[SIMULATED_COLUMNS]
 
 
-def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo, k: int = 3,
-          by: str = "time", planner: RoutePlanner | None = None,
+def _reference_rows(scenario: Scenario, cg: Cargo) -> list[dict[str, Any]]:
+    """Option rows of the reference routes (container cargo only; costs per FEU x FEUs)."""
+    rows = []
+    feu = cg.units / 2.0
+    for ref in scenario.doc.references if cg.unit == "teu" else []:
+        wtw, ttw = reference_emissions(scenario, ref.id, cg.tonnes)
+        lo, hi = ref.cost_usd_per_feu_low * feu, ref.cost_usd_per_feu_high * feu
+        days = (ref.transit_days_low + ref.transit_days_high) / 2.0
+        rows.append({"option": ref.id, "rank": math.nan, "kind": "reference", "name": ref.name,
+                     "via": ref.via, "route": "", "nodes": f"{ref.origin} - {ref.destination}",
+                     "distance_km": ref.distance_km,
+                     "transit_h": days * 24.0, "transit_days": days, "transit_days_low": ref.transit_days_low,
+                     "transit_days_high": ref.transit_days_high, "moving_h": math.nan, "dwell_h": math.nan,
+                     "wait_h": math.nan, "cost_usd": (lo + hi) / 2.0, "cost_usd_low": lo, "cost_usd_high": hi,
+                     "through_tariff_usd": math.nan, "price_usd": (lo + hi) / 2.0,
+                     "co2e_wtw_kg": wtw, "co2e_ttw_kg": ttw,
+                     "saturated": False, "co2e_complete": not math.isnan(wtw)})
+    return rows
+
+
+def option_id(rank: int) -> str:
+    """Id of the corridor option ranked ``rank`` (1-based): ``opt1``, ``opt2``, ...
+
+    Examples
+    --------
+    >>> option_id(2)
+    'opt2'
+    """
+    return f"opt{rank}"
+
+
+def _ranked(planner: RoutePlanner, options: QuoteOptions, cg: Cargo) -> tuple[list[dict[str, Any]], int]:
+    """The k best evaluated itineraries and the number considered (UserError naming
+    ``destination`` when none carries the cargo's unit)."""
+    its = planner.itineraries(options.origin, options.destination, cg.unit)
+    if not its:
+        raise UserError([Problem(f"no itinerary carries {cg.unit} from {options.origin} to "
+                                 f"{options.destination}", field="destination")], "the quote")
+    evaluated = [evaluate(planner, it, cg) for it in its]
+    metric = RANK_BY[options.by]
+    others = [m for m in ("transit_h", "price_usd", "co2e_wtw_kg") if m != metric]
+    evaluated.sort(key=lambda e: (e[metric], e[others[0]], e[others[1]], e["nodes"]))
+    return evaluated[: options.k], len(its)
+
+
+def _corridor_tables(planner: RoutePlanner, best: list[dict[str, Any]], cg: Cargo
+                     ) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the options, legs, tariffs, parties and emissions tables for the corridor options."""
+    scenario = planner.scenario
+    out: dict[str, list[dict[str, Any]]] = {n: [] for n in ("options", "legs", "tariffs", "parties",
+                                                             "emissions")}
+    for rank, e in enumerate(best, start=1):
+        opt = option_id(rank)
+        out["options"].append({
+            "option": opt, "rank": rank, "kind": "corridor",
+            **{c: e[c] for c in ("name", "via", "route", "nodes", "distance_km", "transit_h", "moving_h",
+                                 "dwell_h", "wait_h", "cost_usd", "through_tariff_usd", "price_usd",
+                                 "co2e_wtw_kg", "co2e_ttw_kg", "saturated", "co2e_complete")},
+            "transit_days": e["transit_h"] / 24.0, "transit_days_low": math.nan,
+            "transit_days_high": math.nan, "cost_usd_low": math.nan, "cost_usd_high": math.nan})
+        it = e["itinerary"]
+        lines, through = tariff_rows(scenario, it, cg.unit, cg.units)
+        em = emission_rows(scenario, it, cg.tonnes)
+        out["legs"] += [{"option": opt, **x} for x in leg_rows(planner, it, cg.unit, lines, em)]
+        out["tariffs"] += [{"option": opt, **x} for x in lines]
+        out["parties"] += [{"option": opt, **x} for x in party_rows(lines, through, cg.units)]
+        out["emissions"] += [{"option": opt, **x} for x in em]
+    return out
+
+
+def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | None = None,
           simulation: Result | None = None) -> Result:
     """The k best itineraries for a shipment, with legs, tariffs, CO2e and reference routes.
 
     Parameters
     ----------
-    origin, destination
-        Node ids.
-    cargo
-        A :class:`Cargo` or text for :func:`parse_cargo` (``"2 FEU"``).
-    k
-        Number of itineraries to return.
-    by
-        Ranking: ``time`` (expected transit), ``cost`` (``price_usd``: the through tariff
-        where one covers the itinerary, else the sum of leg tariffs) or ``co2e`` (WTW).
+    options
+        :class:`QuoteOptions`: origin, destination, cargo, k, ranking.
     planner
         A :class:`~transcaspian.analysis.routes.RoutePlanner` to reuse across quotes
-        (it holds the capacity result the queue waits come from).
+        (it holds the capacity result the queue waits come from); by default one is
+        built on :func:`~transcaspian.analysis.capacity.capacity` of the scenario.
     simulation
-        A result of :func:`transcaspian.sim.simulate` on the same scenario: adds the
-        simulated typical (P50) and P90 days for this origin, destination and commodity.
+        A result of the simulator on the same scenario (its ``transit_times`` table): adds
+        the simulated typical (P50) and P90 days for this origin, destination and commodity.
 
     Returns
     -------
-    Result with tables
+    Result with tables (``meta["options"]`` holds the options)
 
     ``options``
-        The k itineraries (``kind`` = corridor, ``rank`` 1..k) then, for container cargo,
-        every reference route (``kind`` = reference; China-Europe container routes):
+        The k itineraries (``kind`` = corridor, ``rank`` 1..k, ``option`` = ``opt1``..) then,
+        for container cargo, every reference route (``kind`` = reference, ``option`` = its
+        id; China-Europe container routes):
         ``option, rank, kind, name, via, route, nodes, distance_km,
         transit_h, transit_days, transit_days_low, transit_days_high, moving_h, dwell_h,
         wait_h, cost_usd`` (leg tariffs; reference: mid of the range x FEU),
@@ -238,76 +325,46 @@ def quote(scenario: Scenario, origin: str, destination: str, cargo: str | Cargo,
     Raises
     ------
     UserError
-        Unknown nodes (with suggestions), bad cargo, k < 1, unknown ranking, or no
-        itinerary that carries the cargo's unit between the nodes.
+        Naming ``origin``, ``destination`` (unknown nodes with suggestions, or no itinerary
+        carrying the cargo's unit), ``cargo`` or ``simulation`` (of another scenario).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> try:
+    ...     quote(s, QuoteOptions.build(origin="xain", destination="alat"))
+    ... except UserError as e:
+    ...     print(e.problems[0].field)
+    origin
     """
     problems: list[Problem] = []
-    cg: Cargo | None = cargo if isinstance(cargo, Cargo) else None
-    if cg is None:
-        try:
-            cg = parse_cargo(scenario, cargo)
-        except UserError as exc:
-            problems.extend(exc.problems)
-    _check_args(scenario, origin, destination, k, by, problems)
-    planner = planner or RoutePlanner(scenario)
-    its = planner.itineraries(origin, destination, cg.unit)
-    if not its:
-        raise UserError([Problem(f"no itinerary carries {cg.unit} from {origin} to {destination}",
-                                 field="--to")], "the command")
-    evaluated = [evaluate(planner, it, cg) for it in its]
-    metric = RANK_BY[by]
-    others = [m for m in ("transit_h", "price_usd", "co2e_wtw_kg") if m != metric]
-    evaluated.sort(key=lambda e: (e[metric], e[others[0]], e[others[1]], e["nodes"]))
-    best = evaluated[:k]
-    rows, legs, tariffs, parties, ems = [], [], [], [], []
-    for rank, e in enumerate(best, start=1):
-        opt = f"#{rank}"
-        rows.append({"option": opt, "rank": rank, "kind": "corridor",
-                     **{c: e[c] for c in ("name", "via", "route", "nodes", "distance_km", "transit_h",
-                                          "moving_h", "dwell_h", "wait_h", "cost_usd",
-                                          "through_tariff_usd", "price_usd", "co2e_wtw_kg", "co2e_ttw_kg",
-                                          "saturated", "co2e_complete")},
-                     "transit_days": e["transit_h"] / 24.0, "transit_days_low": math.nan,
-                     "transit_days_high": math.nan, "cost_usd_low": math.nan, "cost_usd_high": math.nan})
-        it = e["itinerary"]
-        lines, through = tariff_rows(scenario, it, cg.unit, cg.units)
-        em = emission_rows(scenario, it, cg.tonnes)
-        legs += [{"option": opt, **x} for x in leg_rows(planner, it, cg.unit, lines, em)]
-        tariffs += [{"option": opt, **x} for x in lines]
-        parties += [{"option": opt, **x} for x in party_rows(lines, through, cg.units)]
-        ems += [{"option": opt, **x} for x in em]
-    feu = cg.units / 2.0
-    for ref in scenario.doc.references if cg.unit == "teu" else []:
-        wtw, ttw = reference_emissions(scenario, ref.id, cg.tonnes)
-        lo, hi = ref.cost_usd_per_feu_low * feu, ref.cost_usd_per_feu_high * feu
-        days = (ref.transit_days_low + ref.transit_days_high) / 2.0
-        rows.append({"option": ref.id, "rank": math.nan, "kind": "reference", "name": ref.name,
-                     "via": ref.via, "route": "", "nodes": f"{ref.origin} - {ref.destination}",
-                     "distance_km": ref.distance_km,
-                     "transit_h": days * 24.0, "transit_days": days, "transit_days_low": ref.transit_days_low,
-                     "transit_days_high": ref.transit_days_high, "moving_h": math.nan, "dwell_h": math.nan,
-                     "wait_h": math.nan, "cost_usd": (lo + hi) / 2.0, "cost_usd_low": lo, "cost_usd_high": hi,
-                     "through_tariff_usd": math.nan, "price_usd": (lo + hi) / 2.0,
-                     "co2e_wtw_kg": wtw, "co2e_ttw_kg": ttw,
-                     "saturated": False, "co2e_complete": not math.isnan(wtw)})
-
-    meta = scenario.metadata(engine="quote", origin=origin, destination=destination, cargo=cg.text,
-                             commodity=cg.commodity, unit=cg.unit, units=cg.units, tonnes=cg.tonnes, k=k,
-                             by=by, itineraries_considered=len(its))
-    tables = {
-        "options": pd.DataFrame(rows, columns=OPTION_COLUMNS),
-        "legs": pd.DataFrame(legs, columns=["option", *LEG_COLUMNS]),
-        "tariffs": pd.DataFrame(tariffs, columns=["option", *LINE_COLUMNS]),
-        "parties": pd.DataFrame(parties, columns=["option", *PARTY_COLUMNS]),
-        "emissions": pd.DataFrame(ems, columns=["option", *EM_COLUMNS])}
+    cg: Cargo | None = None
+    try:
+        cg = parse_cargo(scenario, options.cargo)
+    except UserError as exc:
+        problems.extend(exc.problems)
+    check_nodes(scenario, options, problems)
+    if simulation is not None and simulation.meta.get("scenario_hash") != scenario.hash:
+        problems.append(Problem("the simulation result is of another scenario "
+                                f"({simulation.meta.get('scenario')}, hash "
+                                f"{str(simulation.meta.get('scenario_hash'))[:12]})", field="simulation"))
+    if problems:
+        raise UserError(problems, "the quote")
+    planner = planner or RoutePlanner(scenario, capacity(scenario))
+    best, considered = _ranked(planner, options, cg)
+    rows = _corridor_tables(planner, best, cg)
+    rows["options"] += _reference_rows(scenario, cg)
+    meta = scenario.metadata(engine="quote", options=options.record(), commodity=cg.commodity,
+                             unit=cg.unit, units=cg.units, tonnes=cg.tonnes,
+                             itineraries_considered=considered)
+    columns = {"options": OPTION_COLUMNS, "legs": ["option", *LEG_COLUMNS],
+               "tariffs": ["option", *LINE_COLUMNS], "parties": ["option", *PARTY_COLUMNS],
+               "emissions": ["option", *EM_COLUMNS]}
+    tables = {name: pd.DataFrame(rows[name], columns=cols) for name, cols in columns.items()}
     if simulation is not None:
-        if simulation.meta.get("scenario_hash") != scenario.hash:
-            raise UserError([Problem("the simulation result is of another scenario "
-                                     f"({simulation.meta.get('scenario')}, hash "
-                                     f"{str(simulation.meta.get('scenario_hash'))[:12]})",
-                                     field="--sim")], "the command")
-        tables["simulated"] = simulated_transit(simulation["transit_times"], origin, destination,
-                                                cg.commodity)
+        tables["simulated"] = simulated_transit(simulation["transit_times"], options.origin,
+                                                options.destination, cg.commodity)
         meta.update({f"simulation_{key}": simulation.meta.get(key)
                      for key in ("seed", "replications", "years")})
     return Result(meta, tables)

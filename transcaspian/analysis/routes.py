@@ -39,24 +39,26 @@ from typing import Any
 
 import pandas as pd
 
-from transcaspian.analysis.capacity import (
-    CapacityOptions,
-    VesselCycle,
-    best_rate,
-    capacity,
-    port_berths,
-    vessel_cycle,
-    weather_of,
-)
-from transcaspian.model.derived import closed_share
+from transcaspian.analysis.emissions import chain_emissions, emission_rows
+from transcaspian.analysis.tariff import itinerary_tariff, tariff_rows
+from transcaspian.model.itinerary import Itinerary, itinerary_along, route_id_of
 from transcaspian.model.network import LAND_MODES, Leg
+from transcaspian.model.physics import (
+    HOURS_PER_YEAR,
+    VesselCycle,
+    best_berth,
+    node_headway_h,
+    residual_closure_h,
+    sailing_interval_h,
+    section_headway_h,
+    vessel_cycle,
+)
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Vessel
 from transcaspian.results import Result
 
 #: Utilisation at which queue waits are capped (the row is flagged ``saturated``).
 RHO_MAX = 0.95
-HOURS_PER_WEEK = 168.0
 
 SEGMENT_COLUMNS = ["seq", "kind", "node", "from_node", "to_node", "element", "element_type", "mode",
                    "node_kind", "country", "distance_km", "moving_h", "dwell_h", "wait_h", "time_h",
@@ -77,61 +79,26 @@ def queue_wait_h(rho: float, servers: int, service_h: float) -> tuple[float, boo
     return r ** (math.sqrt(2.0 * (c + 1)) - 1.0) / (c * (1.0 - r)) * service_h, saturated
 
 
-def residual_closure_h(scenario: Scenario, port: str) -> float:
-    """Expected wait for a port to reopen seen by an arrival: ``share x E[D^2]/(2E[D])`` (h)."""
-    w = weather_of(scenario, port)
-    if w is None:
-        return 0.0
-    m = w.closure_duration_h.mean_value()
-    if m <= 0:
-        return 0.0
-    return closed_share(w) * (w.closure_duration_h.variance() + m * m) / (2.0 * m)
-
-
-@dataclass(frozen=True)
-class Itinerary:
-    """A path through the network for one unit, with the sea service chosen per sea leg.
-
-    ``services[i]`` is the service of sea leg ``i`` (None for land legs);
-    ``route_id`` names a scenario route with the same node list, if any.
-    """
-
-    nodes: tuple[str, ...]
-    legs: tuple[Leg, ...]
-    services: tuple[str | None, ...]
-    route_id: str | None = None
-
-    @property
-    def distance_km(self) -> float:
-        return sum(leg.distance_km for leg in self.legs)
-
-    def via(self, scenario: Scenario) -> str:
-        """Short label: borders and gauge changes passed, and each sea crossing with its
-        service kind, e.g. ``dostyk; kuryk>alat rail_ferry; poti>constanta black_sea_feeder``."""
-        net = scenario.network
-        parts: list[str] = []
-        for i, node in enumerate(self.nodes[1:-1], start=1):
-            if net.nodes[node].kind in ("border", "gauge_change"):
-                parts.append(node)
-            leg = self.legs[i]
-            if leg.kind == "sea":
-                parts.append(f"{leg.from_node}>{leg.to_node} {net.services[self.services[i]].kind}")
-        if self.legs and self.legs[0].kind == "sea":
-            first = self.legs[0]
-            parts.insert(0, f"{first.from_node}>{first.to_node} {net.services[self.services[0]].kind}")
-        return "; ".join(parts) if parts else "direct"
-
-
 @dataclass
 class RoutePlanner:
     """Enumerates itineraries and times them against one capacity result.
 
-    Build once per scenario (it runs :func:`~transcaspian.analysis.capacity.capacity`
-    unless given its result) and reuse for many quotes.
+    Build once per scenario from the result of
+    :func:`~transcaspian.analysis.capacity.capacity` (its ``utilisation`` table sets the
+    queue waits) and reuse for many quotes.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import capacity
+    >>> s = load_scenario("baseline-2024")
+    >>> planner = RoutePlanner(s, capacity(s))
+    >>> len(planner.itineraries("aktau", "alat", "teu")) >= 1
+    True
     """
 
     scenario: Scenario
-    capacity_result: Result | None = None
+    capacity_result: Result
     max_paths: int = 200
     detour_factor: float = 1.6
     _util: dict[tuple, float] = field(default_factory=dict, init=False)
@@ -142,13 +109,10 @@ class RoutePlanner:
     _totals: dict[tuple, dict[str, Any]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        if self.capacity_result is None:
-            self.capacity_result = capacity(self.scenario, CapacityOptions())
         u = self.capacity_result["utilisation"]
         for row in u.itertuples(index=False):
             rev = row.direction == "reverse"
             self._util[(row.element_type, row.element_id, rev)] = float(row.utilisation)
-        self._routes = {tuple(r.nodes): r.id for r in self.scenario.doc.routes}
 
     # -- utilisation lookups --------------------------------------------------------------
     def utilisation(self, element_type: str, element_id: str, reverse: bool = False) -> float:
@@ -218,17 +182,13 @@ class RoutePlanner:
                     continue
                 choices = [leg.services if leg.kind == "sea" else (None,) for leg in legs]
                 for combo in itertools.product(*choices):
-                    out.append(Itinerary(nodes, tuple(legs), tuple(combo), self._routes.get(nodes)))
+                    out.append(Itinerary(nodes, tuple(legs), tuple(combo), route_id_of(self.scenario, nodes)))
         self._paths[key] = out
         return out
 
     def itinerary_for(self, nodes: list[str], unit: str) -> Itinerary:
         """The itinerary along a given node list (first service on each sea leg)."""
-        legs, problems = self.scenario.network.legs(list(nodes), unit)
-        if problems:
-            raise ValueError("; ".join(problems))
-        services = tuple(leg.services[0] if leg.kind == "sea" else None for leg in legs)
-        return Itinerary(tuple(nodes), tuple(legs), services, self._routes.get(tuple(nodes)))
+        return itinerary_along(self.scenario, nodes, unit)
 
     # -- totals ---------------------------------------------------------------------------
     def totals(self, itinerary: Itinerary, unit: str) -> dict[str, Any]:
@@ -237,9 +197,6 @@ class RoutePlanner:
         ``co2e_wtw_kg_per_t``, ``co2e_ttw_kg_per_t``, ``saturated``, ``co2e_complete``."""
         key = (itinerary.nodes, itinerary.services, unit)
         if key not in self._totals:
-            from transcaspian.analysis.emissions import chain_emissions
-            from transcaspian.analysis.tariff import itinerary_tariff
-
             rows = self.segments(itinerary, unit)
             tariff = itinerary_tariff(self.scenario, itinerary, unit, 1.0)
             em = chain_emissions(self.scenario, itinerary, 1.0)
@@ -289,7 +246,7 @@ class RoutePlanner:
                     notes.append(f"fixed {node.fixed_time_h:g} h")
             if node.capacity_trains_per_day and nid in rail_nodes:
                 rho = self.utilisation(node.kind, nid)
-                w, s = queue_wait_h(rho, 1, 24.0 / node.capacity_trains_per_day)
+                w, s = queue_wait_h(rho, 1, node_headway_h(node))
                 wait += w
                 sat |= s
                 notes.append(f"train queue rho {rho:.2f}: {w:.1f} h")
@@ -339,7 +296,7 @@ class RoutePlanner:
                 notes.append(f"delay {lk.delay_h.describe()} h")
             if lk.mode == "rail":
                 rho = self.utilisation("rail_section", lk.id, leg.reverse)
-                wait, sat = queue_wait_h(rho, 1, 24.0 / lk.paths_per_day(leg.reverse))
+                wait, sat = queue_wait_h(rho, 1, section_headway_h(lk, leg.reverse))
                 notes.append(f"path queue rho {rho:.2f}: {wait:.1f} h")
             element, etype, mode, km = lk.id, "link", lk.mode, lk.distance_km
         else:
@@ -356,11 +313,9 @@ class RoutePlanner:
                 "detail": "; ".join(notes)}
 
     def _berth_wait(self, port: str, unit: str, handling_h: float) -> tuple[float, bool, float]:
-        rate = best_rate(self.scenario, port, unit)
-        groups = [b for b in port_berths(self.scenario, port) if b.handling_per_h.get(unit) == rate]
-        if not groups:
+        g = best_berth(self.scenario, port, unit)
+        if g is None:
             return 0.0, False, 0.0
-        g = groups[0]
         rho = self.utilisation("berth", g.id)
         w, s = queue_wait_h(rho, g.count, handling_h)
         return w, s, rho
@@ -372,13 +327,13 @@ class RoutePlanner:
         rho_v = self.utilisation("vessel", v.id, rev)
         slots = max(1, round(v.capacity[unit] * cyc.payload_factor))
         if s.policy == "scheduled":
-            headway = HOURS_PER_WEEK / s.departures_per_week
+            headway = sailing_interval_h(s)
             rho = max(rho_v, self.utilisation("sailings", sid, rev))
             q, sat = queue_wait_h(rho, slots, headway)
             return (headway / 2.0 + q, sat, rho,
                     f"scheduled: half headway {headway / 2:.1f} h + rollover queue rho {rho:.2f}: {q:.1f} h")
         loads = rho_v * cyc.round_trips_per_year
-        fill = s.max_wait_h if loads <= 0 else min(s.max_wait_h, s.min_fill_share * 8760.0 / loads)
+        fill = s.max_wait_h if loads <= 0 else min(s.max_wait_h, s.min_fill_share * HOURS_PER_YEAR / loads)
         q, sat = queue_wait_h(rho_v, v.count * slots, cyc.cycle_h)
         return (fill / 2.0 + q, sat, rho_v,
                 f"load-and-go: half fill time {fill / 2:.1f} h + fleet queue rho {rho_v:.2f}: {q:.1f} h")
@@ -441,9 +396,6 @@ def itinerary_legs(planner: RoutePlanner, itinerary: Itinerary, unit: str, units
     plus ``cost_usd`` (tariffs for ``units``), ``co2e_wtw_kg``, ``co2e_ttw_kg``,
     ``cum_distance_km``, ``cum_time_h``, ``cum_cost_usd``, ``cum_co2e_wtw_kg``.
     """
-    from transcaspian.analysis.emissions import emission_rows
-    from transcaspian.analysis.tariff import tariff_rows
-
     lines, _ = tariff_rows(planner.scenario, itinerary, unit, units)
     em = emission_rows(planner.scenario, itinerary, tonnes)
     return pd.DataFrame(leg_rows(planner, itinerary, unit, lines, em), columns=LEG_COLUMNS)

@@ -12,16 +12,14 @@ split by the declared party shares.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.network import Leg
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Tariff, ThroughTariff
-
-if TYPE_CHECKING:
-    from transcaspian.analysis.routes import Itinerary
 
 LINE_COLUMNS = ["seq", "element", "element_type", "tariff", "party", "usd_per_unit_flat",
                 "usd_per_unit_km", "km", "usd_per_unit", "units", "cost_usd"]

@@ -14,11 +14,15 @@ section's intermediate nodes.
 from __future__ import annotations
 
 import pandas as pd
+from pydantic import Field
 
-from transcaspian.analysis.quote import Cargo, parse_cargo
+from transcaspian.analysis.capacity import capacity
+from transcaspian.analysis.quote import parse_cargo
 from transcaspian.analysis.routes import RoutePlanner, itinerary_legs
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.itinerary import itinerary_along
 from transcaspian.model.loading import suggest
+from transcaspian.model.options import EngineOptions
 from transcaspian.model.scenario import Scenario
 from transcaspian.results import Result
 
@@ -110,31 +114,57 @@ def cpmm_sections(legs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=SECTION_COLUMNS)
 
 
-def time_cost_distance(scenario: Scenario, nodes: list[str], cargo: str | Cargo = "1 TEU",
+class TcdOptions(EngineOptions):
+    """Which itinerary to draw: its node list and the cargo.
+
+    Examples
+    --------
+    >>> TcdOptions.build(nodes=["aktau", "alat"]).record()
+    {'nodes': ['aktau', 'alat'], 'cargo': '1 TEU'}
+    """
+
+    nodes: list[str] = Field(..., min_length=2, max_length=200,
+                             description="Node ids of the itinerary in travel order (first service on "
+                             "each sea leg)")
+    cargo: str = Field("1 TEU", min_length=1, description="Shipment as QUANTITY UNIT [COMMODITY], "
+                       "e.g. '1 TEU', '500 t crude'")
+
+
+def time_cost_distance(scenario: Scenario, options: TcdOptions, *,
                        planner: RoutePlanner | None = None) -> Result:
-    """TCD and CPMM tables for the itinerary along ``nodes`` (first service on sea legs).
+    """TCD and CPMM tables for the itinerary along ``options.nodes``.
 
     Returns a Result with tables ``legs`` (see
     :func:`~transcaspian.analysis.routes.itinerary_legs`), ``tcd`` (:func:`tcd_table`),
-    ``borders`` (:func:`cpmm_borders`) and ``sections`` (:func:`cpmm_sections`).
+    ``borders`` (:func:`cpmm_borders`) and ``sections`` (:func:`cpmm_sections`); the options
+    are in ``meta["options"]``.
 
     Raises
     ------
     UserError
-        Unknown nodes, or a node list that cannot carry the cargo's unit.
+        Naming ``nodes`` (unknown nodes, or a node list that cannot carry the cargo's unit)
+        or ``cargo``.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> res = time_cost_distance(load_scenario("baseline-2024"),
+    ...                          TcdOptions.build(nodes=["aktau", "alat"]))
+    >>> res["tcd"]["kind"].tolist()
+    ['node', 'move', 'node']
     """
     known = list(scenario.network.nodes)
-    bad = [Problem(f"unknown node '{n}'{suggest(n, known)}", field="nodes") for n in nodes if n not in known]
-    if bad or len(nodes) < 2:
-        raise UserError(bad or [Problem("an itinerary needs at least two nodes", field="nodes")],
-                        "the command")
-    cg = parse_cargo(scenario, cargo) if isinstance(cargo, str) else cargo
-    planner = planner or RoutePlanner(scenario)
+    bad = [Problem(f"unknown node '{n}'{suggest(n, known)}", field="nodes")
+           for n in options.nodes if n not in known]
+    if bad:
+        raise UserError(bad, "the itinerary")
+    cg = parse_cargo(scenario, options.cargo)
     try:
-        it = planner.itinerary_for(nodes, cg.unit)
+        it = itinerary_along(scenario, options.nodes, cg.unit)
     except ValueError as exc:
-        raise UserError([Problem(str(exc), field="nodes")], "the command") from None
+        raise UserError([Problem(str(exc), field="nodes")], "the itinerary") from None
+    planner = planner or RoutePlanner(scenario, capacity(scenario))
     legs = itinerary_legs(planner, it, cg.unit, cg.units, cg.tonnes)
-    meta = scenario.metadata(engine="tcd", nodes=list(nodes), cargo=cg.text, unit=cg.unit, units=cg.units)
+    meta = scenario.metadata(engine="tcd", options=options.record(), unit=cg.unit, units=cg.units)
     return Result(meta, {"legs": legs, "tcd": tcd_table(legs), "borders": cpmm_borders(legs),
                          "sections": cpmm_sections(legs)})

@@ -10,7 +10,14 @@ import pandas as pd
 import typer
 
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+from transcaspian.cli._flags import flag_names
 from transcaspian.model.errors import input_error
+from transcaspian.model.scenario import Scenario
+from transcaspian.results import Result
+
+#: Engine parameter -> flag of this command, for error messages.
+FLAGS = {"origin": "--from", "destination": "--to", "cargo": "--cargo", "k": "-k", "by": "--by",
+         "simulation": "--sim"}
 
 
 class RankBy(StrEnum):
@@ -39,6 +46,25 @@ def display_options(opts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: int) -> Result | None:
+    """The simulation result for typical and P90 days: read from ``--sim`` or run ``--simulate``
+    replications of one year here (the CLI runs the simulator; the quote engine only reads
+    its result)."""
+    if folder is not None and replications:
+        raise input_error("give either --sim or --simulate, not both", "--sim")
+    if folder is not None:
+        from transcaspian.report.sim import read_sim_result
+
+        return read_sim_result(folder, scen)
+    if replications < 0:
+        raise input_error("--simulate takes a number of years >= 0", "--simulate")
+    if replications:
+        from transcaspian.sim import simulate
+
+        return simulate(scen, years=1.0, replications=replications, seed=seed)
+    return None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``quote`` command."""
 
@@ -54,7 +80,7 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FORMAT_OPTION,
         legs: bool = typer.Option(False, "--legs", help="Table format: also print each option's legs"),
         tcd: bool = typer.Option(False, "--tcd", help="Table format: also print the CAREC CPMM border "
-                                 "times and section speeds of option #1"),
+                                 "times and section speeds of option opt1"),
         sim: Path | None = typer.Option(None, "--sim", help="Simulation result folder "
                                         "(transcaspian simulate -o) for typical and P90 days"),
         simulate_n: int = typer.Option(0, "--simulate", help="Run this many simulated years now for "
@@ -62,24 +88,16 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(1, "--seed", help="Seed for --simulate"),
     ) -> None:
         """Quote a shipment: the k best itineraries beside the northern and sea routes."""
-        from transcaspian.analysis import quote
+        from transcaspian.analysis import QuoteOptions, quote
 
         with user_errors():
             scen = open_scenario(scenario)
-            simulation = None
-            if sim is not None and simulate_n:
-                raise input_error("give either --sim or --simulate, not both", "--sim")
-            if sim is not None:
-                from transcaspian.report.sim import read_sim_result
-
-                simulation = read_sim_result(sim, scen)
-            elif simulate_n < 0:
-                raise input_error("--simulate takes a number of years >= 0", "--simulate")
-            elif simulate_n:
-                from transcaspian.sim import simulate
-
-                simulation = simulate(scen, years=1.0, replications=simulate_n, seed=seed)
-            res = quote(scen, origin, destination, cargo, k=k, by=by.value, simulation=simulation)
+            with flag_names(FLAGS):
+                options = QuoteOptions.build(origin=origin, destination=destination, cargo=cargo, k=k,
+                                             by=by.value)
+            simulation = _simulation(scen, sim, simulate_n, seed)
+            with flag_names(FLAGS):
+                res = quote(scen, options, simulation=simulation)
         opts = res["options"]
         if fmt == Format.json:
             typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
@@ -89,7 +107,7 @@ def register(app: typer.Typer) -> None:
             return
         m = res.meta
         emit(display_options(opts), fmt, None,
-             f"{m['cargo']} ({m['units']:g} {m['unit']}, {m['tonnes']:g} t {m['commodity']}) "
+             f"{m['options']['cargo']} ({m['units']:g} {m['unit']}, {m['tonnes']:g} t {m['commodity']}) "
              f"{origin} -> {destination}, ranked by {by.value}")
         corridor = opts[opts["kind"] == "corridor"]
         for r in corridor.itertuples():
@@ -113,9 +131,12 @@ def register(app: typer.Typer) -> None:
             emit(lg[cols], fmt, None, "Legs")
         if tcd:
             from transcaspian.analysis import cpmm_borders, cpmm_sections
+            from transcaspian.analysis.quote import option_id
 
-            best = res["legs"][res["legs"]["option"] == "#1"]
-            emit(cpmm_borders(best), fmt, None, "#1: borders and gauge changes (CPMM TFI1/TFI2, h and USD)")
-            emit(cpmm_sections(best), fmt, None, "#1: sections (CPMM TFI3/TFI4: USD, km/h)")
+            first = option_id(1)
+            best = res["legs"][res["legs"]["option"] == first]
+            emit(cpmm_borders(best), fmt, None,
+                 f"{first}: borders and gauge changes (CPMM TFI1/TFI2, h and USD)")
+            emit(cpmm_sections(best), fmt, None, f"{first}: sections (CPMM TFI3/TFI4: USD, km/h)")
         console.print(" ".join(f"{key}={m[key]}" for key in ("scenario", "scenario_hash", "version")),
                       style="dim", highlight=False)

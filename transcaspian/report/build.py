@@ -350,15 +350,16 @@ CARGO_OF_UNIT = {"teu": "1 FEU", "wagon": "1 wagon", "truck": "1 truck", "tonne"
 
 def run_quotes(scenario: Scenario, cap: Result, n: int = 3, k: int = 3) -> list[tuple[Corridor, Result]]:
     """Quotes for the main corridors, sharing one route planner built on ``cap``."""
-    from transcaspian.analysis import RoutePlanner, quote
+    from transcaspian.analysis import QuoteOptions, RoutePlanner, quote
     from transcaspian.model.errors import UserError
 
     planner = RoutePlanner(scenario, capacity_result=cap)
     out = []
     for c in main_corridors(scenario, n):
         try:
-            out.append((c, quote(scenario, c.origin, c.destination, CARGO_OF_UNIT[c.unit], k=k,
-                                 planner=planner)))
+            options = QuoteOptions.build(origin=c.origin, destination=c.destination,
+                                         cargo=CARGO_OF_UNIT[c.unit], k=k)
+            out.append((c, quote(scenario, options, planner=planner)))
         except UserError:  # no itinerary carries the unit (the capacity notes say why)
             continue
     return out
@@ -379,7 +380,7 @@ def itineraries_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]
         opts = q["options"]
         corr = opts[opts["kind"] == "corridor"].copy()
         corr["via_names"] = [via_text(scenario, q["legs"][q["legs"]["option"] == o]) for o in corr["option"]]
-        cargo = q.meta.get("cargo", "")
+        cargo = q.meta["options"]["cargo"]
         body.append(Markup(f"<h3>{escape(_node_name(nodes, c.origin))} → "
                            f"{escape(_node_name(nodes, c.destination))} "
                            f'<span class="note">({escape(h.num(c.annual_t / 1e6, 2))} Mt/yr demanded; '
@@ -513,7 +514,7 @@ def references_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]]
     r["label"] = r["name"]
     r["name"] = [f"{n} ({o})" for n, o in zip(r["name"], r["nodes"], strict=True)]
     rows = pd.concat([best, r], ignore_index=True)
-    cargo = q.meta.get("cargo", "")
+    cargo = q.meta["options"]["cargo"]
     body = [h.note(f"Per shipment of {cargo}. The reference routes are coarse published ranges "
                    "(their own origins and destinations, in brackets); the corridor figure is this "
                    "model's expected time and leg-tariff cost.")]
@@ -605,7 +606,7 @@ def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corrido
         text = (f"{od} takes about {days:.1f} days door to door (of which "
                 f"{best['wait_h'] / 24:.1f} in queues)")
         if best["cost_usd"] > 0:
-            text += (f" and costs about {best['cost_usd']:,.0f} USD per {q.meta.get('cargo', 'shipment')} "
+            text += (f" and costs about {best['cost_usd']:,.0f} USD per {q.meta['options']['cargo']} "
                      "in leg tariffs")
         refs = opts[opts["kind"] == "reference"]
         if not refs.empty:

@@ -16,8 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from transcaspian.model.derived import HOURS_PER_YEAR, crossing_h, voyage_payload_factor
 from transcaspian.model.distributions import Distribution
+from transcaspian.model.physics import (
+    HOURS_PER_YEAR,
+    berth_rate_per_h,
+    crossing_h,
+    node_headway_h,
+    pipeline_h_per_t,
+    road_headway_h,
+    sailing_interval_h,
+    section_headway_h,
+    voyage_payload_factor,
+    yard_capacity,
+)
 from transcaspian.model.scenario import Scenario
 
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
@@ -203,7 +214,7 @@ def _server_for_node(node: Any, dists: list[DistSpec], name_idx: int) -> tuple[S
         dists.append(dist_spec(dwell))
         return None, fixed, len(dists) - 1
     if dwell is None:
-        return Server(node.id, "node", name_idx, 1, 24.0 / cap), fixed, -1
+        return Server(node.id, "node", name_idx, 1, node_headway_h(node)), fixed, -1
     dists.append(dist_spec(dwell))
     mean = max(dwell.mean_value(), 1e-9)
     c = max(1, round(cap * mean / 24.0))
@@ -262,13 +273,13 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             direction = "reverse" if reverse else "forward"
             if lk.mode == "rail":
                 srv = Server(f"{link_id}:{a}->{b}", "section", nidx[a], 1,
-                             24.0 / lk.paths_per_day(reverse), link=link_id, direction=direction)
+                             section_headway_h(lk, reverse), link=link_id, direction=direction)
             elif lk.mode == "road":
-                srv = Server(f"{link_id}:{a}->{b}", "road", nidx[a], 1, 24.0 / lk.trucks_per_day,
+                srv = Server(f"{link_id}:{a}->{b}", "road", nidx[a], 1, road_headway_h(lk),
                              per_unit=True, link=link_id, direction=direction)
             else:
                 srv = Server(f"{link_id}:{a}->{b}", "pipeline", nidx[a], 1,
-                             HOURS_PER_YEAR / lk.capacity_t_per_year, per_unit=True,
+                             pipeline_h_per_t(lk), per_unit=True,
                              link=link_id, direction=direction)
             servers.append(srv)
             link_server[key] = len(servers) - 1
@@ -297,8 +308,7 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
     def yard(port: str, unit: str) -> int:
         key = (nidx[port], uidx[unit])
         if key not in yard_of:
-            n = node_obj[port]
-            cap = {"teu": n.yard_capacity_teu, "wagon": n.yard_capacity_wagons}.get(unit)
+            cap = yard_capacity(node_obj[port], unit)
             yards.append((nidx[port], uidx[unit], math.inf if cap is None else float(cap)))
             yard_of[key] = len(yards) - 1
         return yard_of[key]
@@ -415,8 +425,7 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
     berth_kind: list[str] = []
     for b in doc.berths:
         berths.append((b.id, nidx[b.node], b.count))
-        berth_rates.append({uidx[u]: float(v) * b.operating_h_per_day / 24.0
-                            for u, v in b.handling_per_h.items()})
+        berth_rates.append({uidx[u]: berth_rate_per_h(b, u) for u in b.handling_per_h})
         berth_kind.append(b.kind)
 
     def pick_berth(port: str, kind: str, vunits: set[int]) -> int:
@@ -448,7 +457,7 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             v.mixed_load == "shared", crossing_h(v, svc.distance_km),
             (float(pa.port_time_h or 0.0), float(pb.port_time_h or 0.0)), bgroups, rates,
             lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
-            168.0 / svc.departures_per_week if svc.departures_per_week else 0.0, pf))
+            sailing_interval_h(svc), pf))
 
     weather = []
     for w in doc.weather:
