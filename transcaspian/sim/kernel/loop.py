@@ -34,7 +34,7 @@ from transcaspian.sim.kernel.trains import admit_waiting, dispatch, lot_step, ne
 from transcaspian.sim.kernel.vessels import after_discharge, arrive, berth, depart, discharged, timeout
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _start(net: Network, inp: Inputs, st: State) -> None:
     """Initial events: every train release and every vessel's first arrival."""
     lots = st.lots
@@ -53,7 +53,7 @@ def _start(net: Network, inp: Inputs, st: State) -> None:
         push(st, 0.0, E_VARR, v, 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _event(net: Network, inp: Inputs, st: State, kind: int, a: int, b: int, now: float) -> None:
     """Hand one event to its handler."""
     if kind == E_TRAIN:
@@ -78,7 +78,7 @@ def _event(net: Network, inp: Inputs, st: State, kind: int, a: int, b: int, now:
         act(st, A_DISPATCH, a, now)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _drain(net: Network, inp: Inputs, st: State, now: float) -> None:
     """Do the work stacked at this instant (last in, first out)."""
     s, k = st.stack, st.k
@@ -106,7 +106,7 @@ def _drain(net: Network, inp: Inputs, st: State, now: float) -> None:
             break
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run(net: Network, inp: Inputs, st: State) -> None:
     """Simulate one replication to the horizon; results are left in ``st``."""
     _start(net, inp, st)
@@ -122,7 +122,7 @@ def run(net: Network, inp: Inputs, st: State) -> None:
     _close(net, inp, st)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _wip(st: State, lt: int) -> None:
     """Add the lot chain starting at ``lt`` to the work in progress."""
     while lt >= 0:
@@ -130,7 +130,7 @@ def _wip(st: State, lt: int) -> None:
         lt = st.lots.next[lt]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _close_queue(net: Network, inp: Inputs, st: State, lt: int, port: int) -> None:
     """End of horizon: lots still queued at ``port`` are in progress, their waits open until H."""
     lots, H = st.lots, inp.horizon_h
@@ -143,7 +143,7 @@ def _close_queue(net: Network, inp: Inputs, st: State, lt: int, port: int) -> No
         lt = lots.next[lt]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _close(net: Network, inp: Inputs, st: State) -> None:
     """End of horizon: work in progress, open waits, berths still occupied."""
     h, q, fl, trs, H = st.heap, st.q, st.fleet, st.trains, inp.horizon_h

@@ -26,7 +26,7 @@ from transcaspian.sim.kernel.state import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def push(st: State, t: float, kind: int, a: int, b: int) -> None:
     """Schedule event ``kind`` at ``t`` (h); ties are served in scheduling order."""
     h, k = st.heap, st.k
@@ -45,7 +45,7 @@ def push(st: State, t: float, kind: int, a: int, b: int) -> None:
     k[K_HN] = k[K_HN] + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _swap(h, i: int, j: int) -> None:  # noqa: ANN001
     h.t[i], h.t[j] = h.t[j], h.t[i]
     h.seq[i], h.seq[j] = h.seq[j], h.seq[i]
@@ -54,7 +54,7 @@ def _swap(h, i: int, j: int) -> None:  # noqa: ANN001
     h.b[i], h.b[j] = h.b[j], h.b[i]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def pop(st: State) -> None:
     """Remove the earliest event (read it from ``st.heap`` index 0 first)."""
     h, k = st.heap, st.k
@@ -77,7 +77,7 @@ def pop(st: State) -> None:
         i = c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def act(st: State, kind: int, ident: int, t: float) -> None:
     """Put an action on the work stack (done at the current instant, last in first out)."""
     s = st.stack
@@ -86,7 +86,7 @@ def act(st: State, kind: int, ident: int, t: float) -> None:
     st.k[K_SN] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def add_wait(st: State, node: int, t0: float, t1: float, units: float, tons: float) -> None:
     """A waiting record: ``units`` (``tons``) waited at ``node`` from t0 to t1 (h)."""
     n = st.k[K_WAITS]
@@ -99,14 +99,14 @@ def add_wait(st: State, node: int, t0: float, t1: float, units: float, tons: flo
     st.k[K_WAITS] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def count_queued(st: State, node: int, units: float, tons: float) -> None:
     """Units (tonnes) that queued at ``node`` (once per passage, zero waits included)."""
     st.stats.nunits[node] += units
     st.stats.ntons[node] += tons
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def sample(st: State, inp: Inputs, dist: int) -> float:
     """Next pre-drawn sample of distribution ``dist``."""
     j = st.srv.spos[dist]
@@ -117,7 +117,7 @@ def sample(st: State, inp: Inputs, dist: int) -> float:
     return inp.samp[inp.samp_off[dist] + j]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def next_open(inp: Inputs, port: int, t: float) -> float:
     """Earliest time >= t (h) at which ``port`` is open for berthing and departures."""
     lo, hi = inp.w_off[port], inp.w_off[port + 1]
@@ -129,7 +129,7 @@ def next_open(inp: Inputs, port: int, t: float) -> float:
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def log_lot(st: State, inp: Inputs, lot: int, event: int, place: int, t: float) -> None:
     """Tracking-log row for one lot (no-op unless tracking)."""
     if not inp.track:
@@ -143,7 +143,7 @@ def log_lot(st: State, inp: Inputs, lot: int, event: int, place: int, t: float) 
     st.k[K_LOG] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def log_chain(st: State, inp: Inputs, lot: int, event: int, place: int, t: float) -> None:
     """Tracking-log rows for a chain of lots (a train's or a vessel's) starting at ``lot``."""
     if not inp.track:
@@ -153,7 +153,7 @@ def log_chain(st: State, inp: Inputs, lot: int, event: int, place: int, t: float
         lot = st.lots.next[lot]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def push_lots(st: State, head: int, gs: int, t: float) -> None:
     """Put a chain of lots on the work stack as lot actions at step ``gs`` (``gs < 0``: each
     lot's next step), reversed so the first lot is handled first."""
@@ -177,7 +177,7 @@ def push_lots(st: State, head: int, gs: int, t: float) -> None:
     st.k[K_SN] = sn + cnt
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def split(st: State, lt: int, units: float) -> int:
     """Split ``units`` off lot ``lt`` into a new lot (its child); -1 when out of room."""
     lots = st.lots

@@ -47,7 +47,7 @@ from transcaspian.sim.kernel.state import (
 from transcaspian.sim.kernel.vessels import to_lane
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _defer(net: Network, st: State, tr: int, gs: int, srv: int, t: float, now: float) -> bool:
     """Schedule the train for time t instead of evaluating server ``srv`` now?
 
@@ -63,7 +63,7 @@ def _defer(net: Network, st: State, tr: int, gs: int, srv: int, t: float, now: f
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _path_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float, now: float) -> float:
     """Rail section, road or pipeline (one FIFO channel). Returns the time after it (h),
     or -1 when the train was scheduled instead."""
@@ -87,7 +87,7 @@ def _path_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float, now: float) -> float:
     """A land node: its server (c channels) if it has one, fixed time, dwell. Returns the
     time the train leaves (h), or -1 when it was scheduled instead."""
@@ -120,7 +120,7 @@ def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run_train(net: Network, inp: Inputs, st: State, tr: int, t: float, now: float) -> None:
     """Advance a train from its step at time t (>= now) until it must wait for an event."""
     gs = st.trains.gs[tr]
@@ -138,7 +138,7 @@ def run_train(net: Network, inp: Inputs, st: State, tr: int, t: float, now: floa
         gs += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _reach(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float, now: float) -> None:
     """The train reaches a step that is not a server: delivery, a yard gate, or a step
     where its lots go their own ways (lane, formation buffer)."""
@@ -174,7 +174,7 @@ def _reach(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float, now
     push_lots(st, st.trains.head[tr], gs, t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def deliver(inp: Inputs, net: Network, st: State, lt: int, node: int, t: float) -> None:
     """Lot ``lt`` is delivered at ``node`` at time t (h)."""
     s, lots = st.stats, st.lots
@@ -188,7 +188,7 @@ def deliver(inp: Inputs, net: Network, st: State, lt: int, node: int, t: float) 
     log_lot(st, inp, lt, L_DELIVER, node, t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def admit_waiting(net: Network, inp: Inputs, st: State, y: int, t: float) -> None:
     """Let trains queued at yard ``y``'s gate in while there is room."""
     q, trs = st.q, st.trains
@@ -208,7 +208,7 @@ def admit_waiting(net: Network, inp: Inputs, st: State, y: int, t: float) -> Non
         push_lots(st, trs.head[tr], trs.gs[tr] + 1, t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def new_train(net: Network, st: State, head: int, gs: int, units: float, tons: float) -> int:
     """A train carrying the lot chain ``head`` from step ``gs`` (-1 when out of room)."""
     tr = st.k[K_TRAINS]
@@ -221,7 +221,7 @@ def new_train(net: Network, st: State, head: int, gs: int, units: float, tons: f
     return tr
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def lot_step(net: Network, inp: Inputs, st: State, lt: int, t: float) -> None:
     """Lot ``lt`` reaches its step at time t (the current time)."""
     lots = st.lots
@@ -240,7 +240,7 @@ def lot_step(net: Network, inp: Inputs, st: State, lt: int, t: float) -> None:
             act(st, A_TRAIN, tr, t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _to_group(net: Network, st: State, lt: int, g: int, t: float) -> None:
     """A discharged lot joins formation group ``g`` and waits for an onward train."""
     lots, q = st.lots, st.q
@@ -261,7 +261,7 @@ def _to_group(net: Network, st: State, lt: int, g: int, t: float) -> None:
         push(st, t + net.grp_max_wait[g], E_FORM, g, q.g_token[g])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _take_train(net: Network, inp: Inputs, st: State, g: int, t: float) -> int:
     """Take up to one train's units from group ``g``'s buffer (oldest first, splitting the
     last lot); returns the head of the lot chain (-1: nothing taken)."""
@@ -296,7 +296,7 @@ def _take_train(net: Network, inp: Inputs, st: State, g: int, t: float) -> int:
     return head
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dispatch(net: Network, inp: Inputs, st: State, g: int, t: float) -> None:
     """Form onward trains from group ``g``: full trains, and a part-filled one when the
     oldest lot has waited the port's longest formation wait."""

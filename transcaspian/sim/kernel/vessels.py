@@ -38,7 +38,7 @@ from transcaspian.sim.kernel.state import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _hold(inp: Inputs, st: State, port: int, now: float) -> float:
     """When the port is closed by weather: the time it opens, vessel-hours counted as lost."""
     to = next_open(inp, port, now)
@@ -47,7 +47,7 @@ def _hold(inp: Inputs, st: State, port: int, now: float) -> float:
     return to
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def arrive(net: Network, inp: Inputs, st: State, v: int, now: float, first: bool) -> None:
     """Vessel ``v`` at anchor off its port (``first``: just arrived): berth when open and free."""
     fl = st.fleet
@@ -75,7 +75,7 @@ def arrive(net: Network, inp: Inputs, st: State, v: int, now: float, first: bool
         fl.bq_tail[bg] = v
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def berth(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     """Vessel ``v`` berths: its cargo's anchorage wait ends; discharge takes port time plus
     units over the berth's rates."""
@@ -98,7 +98,7 @@ def berth(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     push(st, now + h, E_VDISCH, v, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def discharged(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     """Discharge done: the lots move on (first aboard first), then the vessel loads."""
     fl = st.fleet
@@ -113,7 +113,7 @@ def discharged(net: Network, inp: Inputs, st: State, v: int, now: float) -> None
     fl.busy[v] = now
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _room(net: Network, st: State, v: int, c: int, u: int) -> float:
     """Room for units of kind ``u`` aboard vessel ``v`` (whole units except tonnes)."""
     cap = net.vc_cap[c, u]
@@ -126,7 +126,7 @@ def _room(net: Network, st: State, v: int, c: int, u: int) -> float:
     return room if room > 1e-6 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _board(net: Network, st: State, v: int, c: int, e: int, lt: int, u: int, t: float) -> None:
     """Put lot ``lt`` aboard: load, fill and handling time."""
     fl = st.fleet
@@ -150,7 +150,7 @@ def _board(net: Network, st: State, v: int, c: int, e: int, lt: int, u: int, t: 
     fl.busy[v] = (fl.busy[v] if fl.busy[v] > t else t) + n * net.vc_hpu[c, e, u]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def load(net: Network, inp: Inputs, st: State, v: int, t: float) -> None:
     """Load berthed vessel ``v`` from its lanes, oldest lot first, splitting the last lot to
     fit; yards that freed room admit waiting trains."""
@@ -197,7 +197,7 @@ def load(net: Network, inp: Inputs, st: State, v: int, t: float) -> None:
             act(st, A_ADMIT, y, t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
 def _unwait(st: State, v: int, port: int) -> None:
     """Vessel ``v`` stops waiting for cargo at ``port`` (its timeout is void)."""
     fl = st.fleet
@@ -214,7 +214,7 @@ def _unwait(st: State, v: int, port: int) -> None:
     fl.token[v] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def to_lane(net: Network, inp: Inputs, st: State, lt: int, ln: int, t: float) -> None:
     """Lot ``lt`` joins lane ``ln``; vessels waiting for cargo at its port load it."""
     lots, q, fl = st.lots, st.q, st.fleet
@@ -244,7 +244,7 @@ def to_lane(net: Network, inp: Inputs, st: State, lt: int, ln: int, t: float) ->
         v = nxv
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def after_discharge(net: Network, inp: Inputs, st: State, v: int, t: float) -> None:
     """Load, then the departure rule: leave when full enough (load-and-go) or wait for the
     timeout / the next timetable slot while cargo keeps arriving."""
@@ -279,7 +279,7 @@ def after_discharge(net: Network, inp: Inputs, st: State, v: int, t: float) -> N
     push(st, deadline, E_VTIMEOUT, v, fl.token[v])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def timeout(net: Network, st: State, v: int, token: int, now: float) -> None:
     """The wait for cargo ends (unless the vessel already left): depart when handled."""
     fl = st.fleet
@@ -288,7 +288,7 @@ def timeout(net: Network, st: State, v: int, token: int, now: float) -> None:
         push(st, max(now, fl.busy[v]), E_VDEPART, v, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     """Vessel ``v`` sails (when the port is open): voyage statistics, berth to the next
     vessel in the queue (berthing as an event at the same instant), crossing."""
