@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
             elif simulate_n:
                 from transcaspian.sim import simulate
 
-                simulation = simulate(scen, years=1.0, replications=simulate_n, seed=seed)
+                simulation = simulate(scen, {"years": 1.0, "replications": simulate_n, "seed": seed})
             res = quote(scen, origin, destination, cargo, k=k, by=by.value, simulation=simulation)
         opts = res["options"]
         if fmt == Format.json:
