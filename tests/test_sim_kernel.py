@@ -101,7 +101,8 @@ def test_split_lots_carry_their_parent() -> None:
         assert lot not in released
     assert (first.loc[sorted(released), "parent"] == -1).all()
     # a split lot keeps its parent's flow
-    assert (first.loc[splits["lot"], "flow"].to_numpy() == first.loc[splits["parent"], "flow"].to_numpy()).all()
+    flows = first["flow"].astype(str)
+    assert (flows.loc[splits["lot"]].to_numpy() == flows.loc[splits["parent"]].to_numpy()).all()
 
 
 @pytest.mark.parametrize(("values", "field"), [

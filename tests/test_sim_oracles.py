@@ -20,7 +20,14 @@ from reference.builders import (
     sea_scenario,
 )
 
-from transcaspian.sim import KernelModel, RepSummary, compile_scenario, rep_seed, run_replication, tracking_log
+from transcaspian.sim import (
+    KernelModel,
+    RepSummary,
+    compile_scenario,
+    rep_seed,
+    run_replication,
+    tracking_log,
+)
 from transcaspian.sim.compile import Compiled
 from transcaspian.sim.stats import t975
 
@@ -153,7 +160,8 @@ def test_deterministic_case_equals_hand_calculation() -> None:
     deliver = first[first["event"] == "DELIVER"]
     assert len(deliver) == 1
     assert deliver["time_h"].iloc[0] == pytest.approx(expected, abs=1e-9)
-    times = dict(zip(first["event"] + "@" + first["place"], first["time_h"], strict=False))
+    times = dict(zip(first["event"].astype(str) + "@" + first["place"].astype(str), first["time_h"],
+                     strict=False))
     assert times["GATE_IN@pa"] == pytest.approx(10.0)
     assert times["DEPART@pa"] == pytest.approx(12.0)
     assert times["DISCHARGE@pb"] == pytest.approx(12.0 + crossing + 5.0)

@@ -23,7 +23,6 @@ from transcaspian.cli._common import (
 from transcaspian.model.errors import UserError
 from transcaspian.results import Result, check_result_folder
 
-
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
          "warmup_days": "--warmup-days", "track": "--track"}

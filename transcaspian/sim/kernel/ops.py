@@ -8,17 +8,17 @@ from numba import njit
 
 from transcaspian.sim.kernel.state import (
     A_LOT,
-    K_LOTS,
-    K_SN,
-    OVERFLOW_LOTS,
     K_EVENTS,
     K_HN,
     K_LOG,
+    K_LOTS,
     K_OVERFLOW,
     K_SEQ,
+    K_SN,
     K_WAITS,
     OVERFLOW_HEAP,
     OVERFLOW_LOG,
+    OVERFLOW_LOTS,
     OVERFLOW_SAMPLES,
     OVERFLOW_WAITS,
     Inputs,
@@ -46,7 +46,7 @@ def push(st: State, t: float, kind: int, a: int, b: int) -> None:
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _swap(h, i: int, j: int) -> None:  # noqa: ANN001
+def _swap(h, i: int, j: int) -> None:
     h.t[i], h.t[j] = h.t[j], h.t[i]
     h.seq[i], h.seq[j] = h.seq[j], h.seq[i]
     h.kind[i], h.kind[j] = h.kind[j], h.kind[i]

@@ -83,7 +83,8 @@ def build_network(cm: Compiled) -> tuple[Network, np.ndarray]:
     sv = cm.servers
     c = np.asarray([s.c for s in sv], np.int64)
     servers = Servers(c, np.asarray([s.service_h for s in sv], float),
-                      np.asarray([s.dist for s in sv], np.int64), np.asarray([s.per_unit for s in sv], np.bool_),
+                      np.asarray([s.dist for s in sv], np.int64),
+                      np.asarray([s.per_unit for s in sv], np.bool_),
                       np.concatenate([[0], np.cumsum(c)]).astype(np.int64),
                       np.asarray(cm.lead if cm.lead else [0.0] * len(sv), float))
     nn = len(cm.nodes)
@@ -210,16 +211,20 @@ class KernelModel:
                    s.wlost[:len(cm.weather)], self._log(st) if track else None)
 
     def _log(self, st: State) -> pd.DataFrame:
-        """The tracking log as a DataFrame (lot ids from 1, as released, then as split)."""
+        """The tracking log as a DataFrame (lot ids from 1, as released, then as split;
+        ``flow``, ``event`` and ``place`` are categoricals)."""
         cm, g, n = self.cm, st.log, int(st.k[K_LOG])
         lot = g.lot[:n]
         parent = st.lots.parent[lot]
+
+        def cat(codes: np.ndarray, names: list[str] | tuple[str, ...]) -> pd.Categorical:
+            return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype=object))
+
         return pd.DataFrame({
             "lot": lot + 1, "parent": np.where(parent >= 0, parent + 1, -1),
-            "flow": np.asarray([f.id for f in cm.flows], object)[st.lots.flow[lot]],
-            "event": np.asarray(EVENTS, object)[g.event[:n]],
-            "place": np.asarray(cm.nodes, object)[g.place[:n]],
-            "time_h": g.time[:n].copy(), "units": g.units[:n].copy()}, columns=TRACK_COLUMNS)
+            "flow": cat(st.lots.flow[lot], [f.id for f in cm.flows]), "event": cat(g.event[:n], EVENTS),
+            "place": cat(g.place[:n], cm.nodes), "time_h": g.time[:n].copy(), "units": g.units[:n].copy()},
+            columns=TRACK_COLUMNS)
 
 
 def run_replication(cm: Compiled | KernelModel, horizon_h: float, seed: np.random.SeedSequence | int,
