@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from transcaspian.sim.kernel.ops import act, add_wait, count_queued, log_lot, pop, push
+from transcaspian.sim.kernel.ops import act, add_wait, count_queued, log_lot, pop, push, wait_chain
 from transcaspian.sim.kernel.state import (
     A_ADMIT,
     A_AFTER_DISCH,
@@ -130,19 +130,6 @@ def _wip(st: State, lt: int) -> None:
         lt = st.lots.next[lt]
 
 
-@njit(cache=True, _nrt=False, inline="always")
-def _close_queue(net: Network, inp: Inputs, st: State, lt: int, port: int) -> None:
-    """End of horizon: lots still queued at ``port`` are in progress, their waits open until H."""
-    lots, H = st.lots, inp.horizon_h
-    while lt >= 0:
-        tons = lots.units[lt] * net.flow_tpu[lots.flow[lt]]
-        st.stats.wip[lots.flow[lt]] += lots.units[lt]
-        if lots.tm[lt] < H:
-            add_wait(st, port, lots.tm[lt], H, lots.units[lt], tons)
-        count_queued(st, port, lots.units[lt], tons)
-        lt = lots.next[lt]
-
-
 @njit(cache=True, _nrt=False)
 def _close(net: Network, inp: Inputs, st: State) -> None:
     """End of horizon: work in progress, open waits, berths still occupied."""
@@ -150,10 +137,13 @@ def _close(net: Network, inp: Inputs, st: State) -> None:
     for i in range(st.k[K_HN]):
         if h.kind[i] == E_TRAIN and not (h.b[i] == 1 and h.t[i] > H):
             _wip(st, trs.head[h.a[i]])
+    # lots still queued in lanes and formation buffers: in progress, waits open until H
     for ln in range(net.lane_port.shape[0]):
-        _close_queue(net, inp, st, q.lane_head[ln], net.lane_port[ln])
+        _wip(st, q.lane_head[ln])
+        wait_chain(net, st, q.lane_head[ln], net.lane_port[ln], -1.0, H)
     for g in range(net.grp_port.shape[0]):
-        _close_queue(net, inp, st, q.g_head[g], net.grp_port[g])
+        _wip(st, q.g_head[g])
+        wait_chain(net, st, q.g_head[g], net.grp_port[g], -1.0, H)
     for y in range(net.yard_cap.shape[0]):
         tr = q.yq_head[y]
         while tr >= 0:

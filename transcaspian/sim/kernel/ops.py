@@ -16,12 +16,14 @@ from transcaspian.sim.kernel.state import (
     K_SEQ,
     K_SN,
     K_WAITS,
+    L_SPLIT,
     OVERFLOW_HEAP,
     OVERFLOW_LOG,
     OVERFLOW_LOTS,
     OVERFLOW_SAMPLES,
     OVERFLOW_WAITS,
     Inputs,
+    Network,
     State,
 )
 
@@ -78,6 +80,31 @@ def pop(st: State) -> None:
 
 
 @njit(cache=True, _nrt=False, inline="always")
+def claim(st: State, counter: int, cap: int, flag: int) -> int:
+    """Take the next free row of an array of ``cap`` rows counted by ``st.k[counter]``; -1 and
+    the overflow ``flag`` when it is full."""
+    n = st.k[counter]
+    if n >= cap:
+        st.k[K_OVERFLOW] |= flag
+        return -1
+    st.k[counter] = n + 1
+    return n
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def append_lot(st: State, head: np.ndarray, tail: np.ndarray, i: int, lt: int, t: float) -> None:
+    """Lot ``lt`` joins the end of queue ``i`` (``head``/``tail`` arrays) at time t (h)."""
+    lots = st.lots
+    lots.tm[lt] = t
+    lots.next[lt] = -1
+    if tail[i] < 0:
+        head[i] = lt
+    else:
+        lots.next[tail[i]] = lt
+    tail[i] = lt
+
+
+@njit(cache=True, _nrt=False, inline="always")
 def act(st: State, kind: int, ident: int, t: float) -> None:
     """Put an action on the work stack (done at the current instant, last in first out)."""
     s = st.stack
@@ -89,14 +116,25 @@ def act(st: State, kind: int, ident: int, t: float) -> None:
 @njit(cache=True, _nrt=False, inline="always")
 def add_wait(st: State, node: int, t0: float, t1: float, units: float, tons: float) -> None:
     """A waiting record: ``units`` (``tons``) waited at ``node`` from t0 to t1 (h)."""
-    n = st.k[K_WAITS]
     s = st.stats
-    if n >= s.wn.shape[0]:
-        st.k[K_OVERFLOW] |= OVERFLOW_WAITS
-        return
-    s.wn[n], s.wt0[n], s.wt1[n] = node, t0, t1
-    s.wu[n], s.wtn[n] = units, tons
-    st.k[K_WAITS] = n + 1
+    n = claim(st, K_WAITS, s.wn.shape[0], OVERFLOW_WAITS)
+    if n >= 0:
+        s.wn[n], s.wt0[n], s.wt1[n] = node, t0, t1
+        s.wu[n], s.wtn[n] = units, tons
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def wait_chain(net: Network, st: State, lt: int, port: int, t0: float, t1: float) -> None:
+    """Every lot of the chain ``lt`` queued at ``port`` and waited from t0 (``t0 < 0``: from
+    the lot's own ``tm``) to t1 (h)."""
+    lots = st.lots
+    while lt >= 0:
+        tons = lots.units[lt] * net.flow_tpu[lots.flow[lt]]
+        count_queued(st, port, lots.units[lt], tons)
+        start = t0 if t0 >= 0.0 else lots.tm[lt]
+        if t1 > start:
+            add_wait(st, port, start, t1, lots.units[lt], tons)
+        lt = lots.next[lt]
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -134,13 +172,10 @@ def log_lot(st: State, inp: Inputs, lot: int, event: int, place: int, t: float) 
     """Tracking-log row for one lot (no-op unless tracking)."""
     if not inp.track:
         return
-    n = st.k[K_LOG]
     g = st.log
-    if n >= g.lot.shape[0]:
-        st.k[K_OVERFLOW] |= OVERFLOW_LOG
-        return
-    g.lot[n], g.event[n], g.place[n], g.time[n], g.units[n] = lot, event, place, t, st.lots.units[lot]
-    st.k[K_LOG] = n + 1
+    n = claim(st, K_LOG, g.lot.shape[0], OVERFLOW_LOG)
+    if n >= 0:
+        g.lot[n], g.event[n], g.place[n], g.time[n], g.units[n] = lot, event, place, t, st.lots.units[lot]
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -181,13 +216,31 @@ def push_lots(st: State, head: int, gs: int, t: float) -> None:
 def split(st: State, lt: int, units: float) -> int:
     """Split ``units`` off lot ``lt`` into a new lot (its child); -1 when out of room."""
     lots = st.lots
-    part = st.k[K_LOTS]
-    if part >= lots.flow.shape[0]:
-        st.k[K_OVERFLOW] |= OVERFLOW_LOTS
+    part = claim(st, K_LOTS, lots.flow.shape[0], OVERFLOW_LOTS)
+    if part < 0:
         return -1
-    st.k[K_LOTS] = part + 1
     lots.flow[part], lots.gs[part], lots.units[part] = lots.flow[lt], lots.gs[lt], units
     lots.t0[part], lots.tm[part], lots.parent[part] = lots.t0[lt], lots.tm[lt], lt
     lots.next[part] = -1
     lots.units[lt] -= units
     return part
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def take_lot(st: State, inp: Inputs, head: np.ndarray, tail: np.ndarray, i: int, room: float, place: int,
+             t: float) -> int:
+    """Take the first lot of queue ``i``, or ``room`` units split off it when it is larger
+    (logged as SPLIT at ``place``); the lot taken (-1 when out of room for a new lot)."""
+    lots = st.lots
+    lt = head[i]
+    if lots.units[lt] > room + 1e-9:
+        lt = split(st, lt, room)
+        if lt < 0:
+            return -1
+        log_lot(st, inp, lt, L_SPLIT, place, t)
+    else:
+        head[i] = lots.next[lt]
+        if head[i] < 0:
+            tail[i] = -1
+    lots.next[lt] = -1
+    return lt

@@ -11,13 +11,15 @@ from transcaspian.sim.compile import S_END, S_FORM, S_NODE, S_RAIL, S_SEA, S_YAR
 from transcaspian.sim.kernel.ops import (
     act,
     add_wait,
+    append_lot,
+    claim,
     count_queued,
     log_chain,
     log_lot,
     push,
     push_lots,
     sample,
-    split,
+    take_lot,
 )
 from transcaspian.sim.kernel.state import (
     A_ADMIT,
@@ -27,14 +29,12 @@ from transcaspian.sim.kernel.state import (
     E_TRAIN,
     K_DELIV,
     K_HN,
-    K_OVERFLOW,
     K_TRAINS,
     L_ARRIVE,
     L_DELIVER,
     L_DEPART,
     L_GATE_IN,
     L_GATE_OUT,
-    L_SPLIT,
     OVERFLOW_TRAINS,
     Inputs,
     Network,
@@ -207,12 +207,10 @@ def admit_waiting(net: Network, inp: Inputs, st: State, y: int, t: float) -> Non
 @njit(cache=True, _nrt=False, inline="always")
 def new_train(net: Network, st: State, head: int, gs: int, units: float, tons: float) -> int:
     """A train carrying the lot chain ``head`` from step ``gs`` (-1 when out of room)."""
-    tr = st.k[K_TRAINS]
     trs = st.trains
-    if tr >= trs.gs.shape[0]:
-        st.k[K_OVERFLOW] |= OVERFLOW_TRAINS
+    tr = claim(st, K_TRAINS, trs.gs.shape[0], OVERFLOW_TRAINS)
+    if tr < 0:
         return -1
-    st.k[K_TRAINS] = tr + 1
     trs.gs[tr], trs.head[tr], trs.units[tr], trs.tons[tr] = gs, head, units, tons
     return tr
 
@@ -240,13 +238,7 @@ def lot_step(net: Network, inp: Inputs, st: State, lt: int, t: float) -> None:
 def _to_group(net: Network, st: State, lt: int, g: int, t: float) -> None:
     """A discharged lot joins formation group ``g`` and waits for an onward train."""
     lots, q = st.lots, st.q
-    lots.tm[lt] = t
-    lots.next[lt] = -1
-    if q.g_tail[g] < 0:
-        q.g_head[g] = lt
-    else:
-        lots.next[q.g_tail[g]] = lt
-    q.g_tail[g] = lt
+    append_lot(st, q.g_head, q.g_tail, g, lt, t)
     q.g_units[g] += lots.units[lt]
     if net.grp_yard[g] >= 0:
         q.yard_level[net.grp_yard[g]] += lots.units[lt]
@@ -274,15 +266,9 @@ def _take_train(net: Network, inp: Inputs, st: State, g: int, t: float) -> int:
                 room = math.floor(room + 1e-9)
             if room <= 0:
                 break
-            lt = split(st, lt, room)
-            if lt < 0:
-                return -1
-            log_lot(st, inp, lt, L_SPLIT, port, t)
-        else:
-            q.g_head[g] = lots.next[lt]
-            if q.g_head[g] < 0:
-                q.g_tail[g] = -1
-        lots.next[lt] = -1
+        lt = take_lot(st, inp, q.g_head, q.g_tail, g, room, port, t)
+        if lt < 0:
+            return -1
         if tail < 0:
             head = lt
         else:

@@ -9,14 +9,14 @@ from numba import njit
 
 from transcaspian.sim.kernel.ops import (
     act,
-    add_wait,
-    count_queued,
+    append_lot,
     log_chain,
     log_lot,
     next_open,
     push,
     push_lots,
-    split,
+    take_lot,
+    wait_chain,
 )
 from transcaspian.sim.kernel.state import (
     A_ADMIT,
@@ -31,7 +31,6 @@ from transcaspian.sim.kernel.state import (
     L_DEPART,
     L_DISCHARGE,
     L_LOAD,
-    L_SPLIT,
     Inputs,
     Network,
     State,
@@ -79,7 +78,7 @@ def arrive(net: Network, inp: Inputs, st: State, v: int, now: float, first: bool
 def berth(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     """Vessel ``v`` berths: its cargo's anchorage wait ends; discharge takes port time plus
     units over the berth's rates."""
-    fl, lots = st.fleet, st.lots
+    fl = st.fleet
     c, e = fl.cls[v], fl.end[v]
     port = net.vc_port[c, e]
     fl.bt[v] = now
@@ -88,13 +87,7 @@ def berth(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     for u in range(4):
         if fl.load[v, u] > 0:
             h += fl.load[v, u] * net.vc_hpu[c, e, u]
-    lt = fl.head[v]
-    while lt >= 0:
-        tons = lots.units[lt] * net.flow_tpu[lots.flow[lt]]
-        count_queued(st, port, lots.units[lt], tons)
-        if now > fl.arr[v]:
-            add_wait(st, port, fl.arr[v], now, lots.units[lt], tons)
-        lt = lots.next[lt]
+    wait_chain(net, st, fl.head[v], port, fl.arr[v], now)
     push(st, now + h, E_VDISCH, v, 0)
 
 
@@ -174,17 +167,9 @@ def load(net: Network, inp: Inputs, st: State, v: int, t: float) -> None:
         if best < 0:
             break
         u = net.lane_unit[best]
-        lt = q.lane_head[best]
-        if lots.units[lt] > best_room + 1e-9:
-            lt = split(st, lt, best_room)
-            if lt < 0:
-                return
-            log_lot(st, inp, lt, L_SPLIT, port, t)
-        else:
-            q.lane_head[best] = lots.next[lt]
-            if q.lane_head[best] < 0:
-                q.lane_tail[best] = -1
-        lots.next[lt] = -1
+        lt = take_lot(st, inp, q.lane_head, q.lane_tail, best, best_room, port, t)
+        if lt < 0:
+            return
         _board(net, st, v, c, e, lt, u, t)
         log_lot(st, inp, lt, L_LOAD, port, t)
         y = net.yard_of[port, u]
@@ -217,14 +202,8 @@ def _unwait(st: State, v: int, port: int) -> None:
 @njit(cache=True, _nrt=False)
 def to_lane(net: Network, inp: Inputs, st: State, lt: int, ln: int, t: float) -> None:
     """Lot ``lt`` joins lane ``ln``; vessels waiting for cargo at its port load it."""
-    lots, q, fl = st.lots, st.q, st.fleet
-    lots.tm[lt] = t
-    lots.next[lt] = -1
-    if q.lane_tail[ln] < 0:
-        q.lane_head[ln] = lt
-    else:
-        lots.next[q.lane_tail[ln]] = lt
-    q.lane_tail[ln] = lt
+    q, fl = st.q, st.fleet
+    append_lot(st, q.lane_head, q.lane_tail, ln, lt, t)
     port = net.lane_port[ln]
     v = fl.pw_head[port]
     while v >= 0 and q.lane_head[ln] >= 0:
@@ -292,7 +271,7 @@ def timeout(net: Network, st: State, v: int, token: int, now: float) -> None:
 def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     """Vessel ``v`` sails (when the port is open): voyage statistics, berth to the next
     vessel in the queue (berthing as an event at the same instant), crossing."""
-    fl, lots, s = st.fleet, st.lots, st.stats
+    fl, s = st.fleet, st.stats
     c, e = fl.cls[v], fl.end[v]
     port = net.vc_port[c, e]
     to = _hold(inp, st, port, now)
@@ -303,13 +282,7 @@ def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     s.vfill[c, e] += fl.fill[v]
     for u in range(4):
         s.vunits[c, e, u] += fl.load[v, u]
-    lt = fl.head[v]
-    while lt >= 0:
-        tons = lots.units[lt] * net.flow_tpu[lots.flow[lt]]
-        count_queued(st, port, lots.units[lt], tons)
-        if now > lots.tm[lt]:
-            add_wait(st, port, lots.tm[lt], now, lots.units[lt], tons)
-        lt = lots.next[lt]
+    wait_chain(net, st, fl.head[v], port, -1.0, now)
     log_chain(st, inp, fl.head[v], L_DEPART, port, now)
     bg = net.vc_berth[c, e]
     fl.inberth[v] = False
