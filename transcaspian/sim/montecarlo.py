@@ -125,11 +125,16 @@ class Aggregate:
     # -- tables ---------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
         """Result tables (documented in ``docs/simulator.md``)."""
-        cm = self.cm
-        m = self.m
         out: dict[str, pd.DataFrame] = {}
+        self._flow_tables(out)
+        self._od_tables(out)
+        self._resource_tables(out)
+        self._time_tables(out)
+        return out
 
-        flows = cm.flows
+    def _flow_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Throughput per flow."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         deliv, ci = m["delivered"].mean, m["delivered"].ci95()
         out["throughput"] = pd.DataFrame({
             "flow": [f.id for f in flows],
@@ -148,6 +153,10 @@ class Aggregate:
             "wip_units_end": m["wip"].mean,
         })
 
+
+    def _od_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Transit times and histograms per origin-destination."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         hist = self.hist.reshape(len(cm.ods), N_BINS)
         rows = []
         od_units = m["od_units"].s
@@ -184,6 +193,10 @@ class Aggregate:
         out["transit_histogram"] = pd.DataFrame(hrows, columns=[
             "origin", "destination", "bin_lo_h", "bin_hi_h", "count"])
 
+
+    def _resource_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Waiting by node, vessel voyages, utilisation."""
+        cm, m = self.cm, self.m
         wait, wci, units = m["node_wait"].mean, m["node_wait"].ci95(), m["node_units"].mean
         wait_t, tons = m["node_wait_t"].mean, m["node_tonnes"].mean
         total = float(wait_t.sum())
@@ -235,6 +248,10 @@ class Aggregate:
             "resource", "kind", "node", "link", "direction", "channels", "utilisation",
             "utilisation_ci95"])
 
+
+    def _time_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Queues over time, weather, work in progress, replications."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         q = self.queue_sum / max(self.n, 1)
         cols = np.nonzero(q.sum(axis=0) > 0)[0]
         days = np.arange(q.shape[0])
@@ -259,7 +276,6 @@ class Aggregate:
             "in_progress_units": m["wip"].mean,
         })
         out["replications"] = pd.DataFrame(self.rows)
-        return out
 
     def _od_mean_ci(self) -> np.ndarray:
         """CI half-width of the mean transit per OD from the per-replication means (h)."""
