@@ -67,3 +67,16 @@ def test_result_folders_are_replaced_whole_and_user_folders_refused(tmp_path):
     with pytest.raises(UserError, match="not a previous result folder"):
         Result({}, {"a": pd.DataFrame()}).write(mine)
     assert (mine / "notes.txt").read_text() == "keep"
+
+
+def test_bad_options_name_the_flags():
+    r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "0", "--years", "-1"])
+    assert r.exit_code == 2
+    assert "--replications" in r.output and "--years" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_engine_and_formation_flags_are_gone():
+    for flag in (["--engine", "python"], ["--formation-max-wait-h", "10"]):
+        r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "1", *flag])
+        assert r.exit_code == 2

@@ -256,7 +256,7 @@ def test_sim_result_adds_transit_distributions_and_waiting(mini, tmp_path, fmt):
 def test_report_reads_a_real_simulation_folder(mini, tmp_path):
     from transcaspian.sim import simulate
 
-    res = simulate(mini, years=0.25, replications=2, seed=3, workers=1)
+    res = simulate(mini, {"years": 0.25, "replications": 2, "seed": 3, "workers": 1})
     res.write(tmp_path / "sim", "parquet")
     path = tmp_path / "mini.yaml"
     path.write_text(json.dumps(mini_dict()))

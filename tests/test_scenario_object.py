@@ -72,7 +72,7 @@ def test_number_means_fixed_distribution():
 
 
 def test_sea_level_change_reaches_caspian_ports_only(tiny_dict):
-    from transcaspian.model.derived import draft_deficit_m, payload_factor
+    from transcaspian.model.physics import draft_deficit_m, payload_factor
 
     tiny_dict["nodes"][2]["water_body"] = "black_sea"
     s = Scenario.from_dict(tiny_dict)

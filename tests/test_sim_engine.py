@@ -1,4 +1,4 @@
-"""Engine behaviour: determinism, outputs, vessel rules, weather, sea level, CLI."""
+"""Simulator behaviour: determinism, outputs, vessel rules, weather, sea level, CLI."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from typer.testing import CliRunner
 
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario
-from transcaspian.model.derived import voyage_payload_factor
-from transcaspian.sim import EVENTS, compile_scenario, rep_seed, run_replication, simulate, tracking_log
+from transcaspian.model.physics import voyage_payload_factor
+from transcaspian.sim import (
+    EVENTS,
+    SimOptions,
+    compile_scenario,
+    rep_seed,
+    run_replication,
+    simulate,
+    tracking_log,
+)
 from transcaspian.sim.montecarlo import Aggregate
 
 YEAR_H = 8760.0
@@ -30,17 +38,17 @@ REQUIRED = {
 
 def test_same_seed_same_numbers_whatever_the_workers(tiny_dict: dict[str, Any]) -> None:
     sc = Scenario.from_dict(tiny_dict)
-    one = simulate(sc, years=0.5, replications=6, seed=3, workers=1)
-    two = simulate(sc, years=0.5, replications=6, seed=3, workers=2)
+    one = simulate(sc, {"years": 0.5, "replications": 6, "seed": 3, "workers": 1})
+    two = simulate(sc, {"years": 0.5, "replications": 6, "seed": 3, "workers": 2})
     for name, df in one.tables.items():
         pd.testing.assert_frame_equal(df, two.tables[name], check_exact=True)
-    other = simulate(sc, years=0.5, replications=6, seed=4, workers=1)
+    other = simulate(sc, {"years": 0.5, "replications": 6, "seed": 4, "workers": 1})
     assert not other["throughput"].equals(one["throughput"])
 
 
 def test_result_tables_and_meta(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
     sc = Scenario.from_dict(tiny_dict)
-    res = simulate(sc, years=1, replications=5, seed=1, track=True)
+    res = simulate(sc, SimOptions(years=1, replications=5, seed=1, track=True))
     for name, cols in REQUIRED.items():
         assert set(cols) <= set(res[name].columns), name
     tt = res["transit_times"].iloc[0]
@@ -56,6 +64,8 @@ def test_result_tables_and_meta(tmp_path: Path, tiny_dict: dict[str, Any]) -> No
             "transit_histogram.parquet", "meta.json"} <= names
     meta = json.loads((tmp_path / "out" / "meta.json").read_text())
     assert {"scenario", "scenario_hash", "version", "seed", "years", "replications"} <= set(meta)
+    assert meta["options"] == {"years": 1.0, "replications": 5, "seed": 1, "workers": None,
+                               "warmup_days": 0.0, "track": True}
     back = pd.read_parquet(tmp_path / "out" / "transit_times.parquet")
     assert back["p90_h"].iloc[0] == pytest.approx(tt["p90_h"])
 
@@ -148,7 +158,7 @@ def test_scheduled_service_sails_on_its_timetable() -> None:
 
 def test_weather_closures_hold_vessels() -> None:
     sc = sea_scenario(closures_per_month=2.0, closure_h=48.0, handling_per_h=50.0)
-    res = simulate(sc, years=1, replications=4, seed=1)
+    res = simulate(sc, SimOptions(years=1, replications=4, seed=1))
     w = res["weather"].iloc[0]
     assert w["port"] == "pa"
     assert 15 < w["closures_per_year"] < 35
@@ -157,12 +167,19 @@ def test_weather_closures_hold_vessels() -> None:
 
 
 def test_finite_yard_holds_trains_at_the_gate() -> None:
-    """A yard of 150 TEU admits one 100-TEU train at a time: waiting at the port grows."""
+    """A yard of 150 TEU admits one 100-TEU train at a time: trains wait at the gate (the
+    time from ARRIVE to GATE_IN at the port), which they never do with an unlimited yard."""
     base = dict(annual_units=20000.0, vessels=1, min_fill=0.9, max_wait_h=96.0)
-    small = run_replication(compile_scenario(sea_scenario(yard_teu=150.0, **base)), YEAR_H, 4)
-    large = run_replication(compile_scenario(sea_scenario(**base)), YEAR_H, 4)
-    pa = compile_scenario(sea_scenario(**base)).nodes.index("pa")
-    assert small.node_wait_unit_h[pa] > large.node_wait_unit_h[pa]
+
+    def gate_wait(sc: Scenario) -> float:
+        log = tracking_log(sc, years=1.0, seed=4)
+        at = log[log["place"] == "pa"]
+        arrive = at[at["event"] == "ARRIVE"].groupby("lot")["time_h"].first()
+        gate = at[at["event"] == "GATE_IN"].groupby("lot")["time_h"].first()
+        return float((gate - arrive.reindex(gate.index)).sum())
+
+    assert gate_wait(sea_scenario(yard_teu=150.0, **base)) > 24.0
+    assert gate_wait(sea_scenario(**base)) == 0.0
 
 
 def test_cli_simulate_prints_transit_and_waits(tmp_path: Path) -> None:
@@ -184,21 +201,3 @@ def test_cli_reports_bad_scenario(tmp_path: Path) -> None:
     bad.write_text("name: bad\nyear: 2024\nprice_year: 2024\nnodes: [{id: x}]\n")
     result = CliRunner().invoke(register_all(), ["simulate", str(bad), "-n", "1"])
     assert result.exit_code == 2
-
-
-def test_fast_core_grows_its_arrays_without_changing_results() -> None:
-    """Tiny preallocations force overflow-and-rerun: the numbers must not change."""
-    from transcaspian.model import load_scenario
-    from transcaspian.sim.fastcore import FastModel, run_replication_fast
-
-    cm = compile_scenario(load_scenario("baseline-2024"))
-    a = run_replication_fast(FastModel(cm), YEAR_H, rep_seed(4, 0), warmup_h=720.0)
-    fm = FastModel(cm)
-    fm.caps = [1e-4, 1e-3]
-    b = run_replication_fast(fm, YEAR_H, rep_seed(4, 0), warmup_h=720.0)
-    assert fm.caps[0] > 1e-4 and fm.caps[1] > 1e-3
-    np.testing.assert_array_equal(a.delivered_units, b.delivered_units)
-    np.testing.assert_allclose(a.od_unit_h, b.od_unit_h)
-    np.testing.assert_allclose(a.node_wait_tonne_h, b.node_wait_tonne_h)
-    np.testing.assert_allclose(a.created_units, a.delivered_units + a.wip_units, rtol=1e-9)
-    assert a.events == b.events > 10000

@@ -20,36 +20,35 @@ from reference.builders import (
     sea_scenario,
 )
 
-from transcaspian.sim import compile_scenario, rep_seed, tracking_log
+from transcaspian.sim import (
+    KernelModel,
+    RepSummary,
+    compile_scenario,
+    rep_seed,
+    run_replication,
+    tracking_log,
+)
 from transcaspian.sim.compile import Compiled
-from transcaspian.sim.engine import RepSummary
-from transcaspian.sim.montecarlo import replication_runner
 from transcaspian.sim.stats import t975
 
 YEAR_H = 8760.0
 
 
-@pytest.fixture(params=["python", "fast"])
-def engine(request: pytest.FixtureRequest) -> str:
-    """Both engines must pass every oracle: the readable Python one and the compiled core."""
-    return request.param
+def run(cm: Compiled, horizon_h: float, seed: object) -> RepSummary:
+    """One replication on the kernel."""
+    return run_replication(cm, horizon_h, seed if isinstance(seed, np.random.SeedSequence)
+                           else np.random.SeedSequence(seed))
 
 
-def run(cm: Compiled, engine: str, horizon_h: float, seed: object) -> RepSummary:
-    """One replication on the chosen engine."""
-    return replication_runner(cm, engine)(horizon_h, seed if isinstance(seed, np.random.SeedSequence)
-                                          else np.random.SeedSequence(seed), 0.0)
-
-
-def node_wait_per_unit(scenario, node: str, reps: int, engine: str, horizon_h: float = YEAR_H,
+def node_wait_per_unit(scenario, node: str, reps: int, horizon_h: float = YEAR_H,
                        seed: int = 7) -> tuple[float, float]:
     """Mean queueing time per unit at a node over replications, and its 95% CI half-width (h)."""
     cm = compile_scenario(scenario)
     i = cm.nodes.index(node)
-    runner = replication_runner(cm, engine)
+    model = KernelModel(cm)
     xs = []
     for r in range(reps):
-        s = runner(horizon_h, rep_seed(seed, r), 0.0)
+        s = model.run(horizon_h, rep_seed(seed, r))
         xs.append(s.node_wait_unit_h[i] / s.node_units[i])
     x = np.asarray(xs)
     return float(x.mean()), t975(reps - 1) * float(x.std(ddof=1)) / math.sqrt(reps)
@@ -65,7 +64,7 @@ def erlang_c_wq(lam: float, mu: float, c: int) -> float:
     return p_wait / (c * mu - lam)
 
 
-def test_mm1_border(engine: str) -> None:
+def test_mm1_border() -> None:
     """A border with one channel, exponential dwell and Poisson trains is M/M/1."""
     lam, mean = 0.6, 1.0
     dwell = exponential_quantiles(mean)
@@ -75,41 +74,41 @@ def test_mm1_border(engine: str) -> None:
     wq_mm1 = lam / (1 / mean) / ((1 / mean) - lam)          # rho / (mu - lambda)
     wq_pk = lam * m2 / (2 * (1 - lam * m1))                 # P-K with the discretised dwell
     assert abs(wq_pk - wq_mm1) / wq_mm1 < 0.01
-    est, ci = node_wait_per_unit(sc, "x", reps=16, engine=engine)
+    est, ci = node_wait_per_unit(sc, "x", reps=16)
     assert abs(est - wq_mm1) <= ci + 0.03 * wq_mm1, (est, ci, wq_mm1)
     assert 1.2 < est < 1.8
 
 
-def test_mmc_border(engine: str) -> None:
+def test_mmc_border() -> None:
     """Three channels (capacity 72 trains/day at 1 h mean dwell) behave as M/M/3."""
     lam, mean, c = 2.4, 1.0, 3
     sc = line_scenario(lam, border={"capacity_trains_per_day": c * 24.0 / mean,
                                     "dwell_h": exponential_quantiles(mean)})
     assert [v.c for v in compile_scenario(sc).servers if v.kind == "border"] == [c]
     wq = erlang_c_wq(lam, 1 / mean, c)
-    est, ci = node_wait_per_unit(sc, "x", reps=12, engine=engine)
+    est, ci = node_wait_per_unit(sc, "x", reps=12)
     assert abs(est - wq) <= ci + 0.03 * wq, (est, ci, wq)
 
 
-def test_md1_rail_section(engine: str) -> None:
+def test_md1_rail_section() -> None:
     """A rail section with 24 paths/day (1 h headway) and Poisson trains is M/D/1."""
     lam = 0.7
     sc = line_scenario(lam, section_paths=24.0)
     wq = lam / (2 * 1.0 * (1 - lam))                        # rho / (2 mu (1 - rho)), mu = 1/h
-    est, ci = node_wait_per_unit(sc, "o", reps=12, engine=engine)
+    est, ci = node_wait_per_unit(sc, "o", reps=12)
     assert abs(est - wq) <= ci + 0.03 * wq, (est, ci, wq)
 
 
-def test_md1_headway_capacity_only_node(engine: str) -> None:
+def test_md1_headway_capacity_only_node() -> None:
     """A node with capacity but no dwell serves at 24/capacity h: M/D/1 too."""
     lam = 0.5
     sc = line_scenario(lam, border={"capacity_trains_per_day": 24.0})
     wq = lam / (2 * (1 - lam))
-    est, ci = node_wait_per_unit(sc, "x", reps=10, engine=engine)
+    est, ci = node_wait_per_unit(sc, "x", reps=10)
     assert abs(est - wq) <= ci + 0.03 * wq, (est, ci, wq)
 
 
-def test_batch_service_vessel(engine: str) -> None:
+def test_batch_service_vessel() -> None:
     """Vessels always at hand that sail only when full (K units): a unit waits (K-1)/(2 lambda).
 
     Poisson single units reach the port; the feeder is load_and_go with min_fill 1, no
@@ -125,7 +124,7 @@ def test_batch_service_vessel(engine: str) -> None:
     pa = cm.nodes.index("pa")
     xs, voy = [], []
     for r in range(8):
-        s = run(cm, engine, 2000.0, rep_seed(3, r))
+        s = run(cm, 2000.0, rep_seed(3, r))
         xs.append(s.node_wait_unit_h[pa] / s.node_units[pa])
         voy.append(s.voyages[0, 0])
     expected = (k - 1) / (2 * lam)
@@ -135,10 +134,10 @@ def test_batch_service_vessel(engine: str) -> None:
     assert abs(np.mean(voy) - lam * 2000.0 / k) <= 2.0
 
 
-def test_regular_arrivals_deterministic_server_never_wait(engine: str) -> None:
+def test_regular_arrivals_deterministic_server_never_wait() -> None:
     """D/D/1 below capacity: regular trains every 2 h on a 1-h headway section never queue."""
     sc = line_scenario(0.5, section_paths=24.0, arrivals="regular")
-    s = run(compile_scenario(sc), engine, YEAR_H, 1)
+    s = run(compile_scenario(sc), YEAR_H, 1)
     assert s.node_wait_unit_h.sum() == 0.0
     assert s.created_units[0] == pytest.approx(0.5 * YEAR_H)
 
@@ -161,27 +160,27 @@ def test_deterministic_case_equals_hand_calculation() -> None:
     deliver = first[first["event"] == "DELIVER"]
     assert len(deliver) == 1
     assert deliver["time_h"].iloc[0] == pytest.approx(expected, abs=1e-9)
-    times = dict(zip(first["event"] + "@" + first["place"], first["time_h"], strict=False))
+    times = dict(zip(first["event"].astype(str) + "@" + first["place"].astype(str), first["time_h"],
+                     strict=False))
     assert times["GATE_IN@pa"] == pytest.approx(10.0)
     assert times["DEPART@pa"] == pytest.approx(12.0)
     assert times["DISCHARGE@pb"] == pytest.approx(12.0 + crossing + 5.0)
     assert list(first["event"]) == ["RELEASE", "ARRIVE", "DEPART", "ARRIVE", "GATE_IN", "LOAD",
                                     "DEPART", "ARRIVE", "DISCHARGE", "GATE_OUT", "DELIVER"]
-    # the compiled core, over a horizon that only the first train completes
-    for eng in ("python", "fast"):
-        s = run(compile_scenario(sc), eng, 100.0, 1)
-        assert s.od_lots[0] == 1
-        assert s.od_unit_h[0] / s.od_units[0] == pytest.approx(expected, abs=1e-9)
+    # the kernel's statistics, over a horizon that only the first train completes
+    s = run(compile_scenario(sc), 100.0, 1)
+    assert s.od_lots[0] == 1
+    assert s.od_unit_h[0] / s.od_units[0] == pytest.approx(expected, abs=1e-9)
 
 
-def test_units_are_conserved(engine: str) -> None:
+def test_units_are_conserved() -> None:
     """Released = delivered + in progress, per flow, with splits, weather, yards and formation."""
     sc = sea_scenario(annual_units=60000.0, units_per_train=70.0, vessels=2, capacity=250.0,
                       closures_per_month=3.0, closure_h=30.0, handling_per_h=40.0, yard_teu=400.0,
                       border=True)
     cm = compile_scenario(sc)
     for r in range(3):
-        s = run(cm, engine, YEAR_H, rep_seed(11, r))
+        s = run(cm, YEAR_H, rep_seed(11, r))
         assert s.wip_units.sum() > 0
         np.testing.assert_allclose(s.created_units, s.delivered_units + s.wip_units, rtol=1e-12)
     log = tracking_log(cm, years=1.0, seed=11)
@@ -223,7 +222,7 @@ def test_littles_law_whole_corridor() -> None:
 
 
 @pytest.mark.parametrize("knob", ["closure", "sea_level"])
-def test_worse_conditions_never_help(knob: str, engine: str) -> None:
+def test_worse_conditions_never_help(knob: str) -> None:
     """Longer storm closures or a lower sea never raise throughput or cut waits (common random numbers)."""
     if knob == "closure":
         variants = [sea_scenario(annual_units=40000.0, vessels=2, closures_per_month=3.0, closure_h=h,
@@ -240,7 +239,7 @@ def test_worse_conditions_never_help(knob: str, engine: str) -> None:
         cm = compile_scenario(sc)
         d, w = 0.0, 0.0
         for r in range(4):
-            s = run(cm, engine, YEAR_H, rep_seed(21, r))
+            s = run(cm, YEAR_H, rep_seed(21, r))
             d += s.delivered_units.sum()
             w += s.node_wait_unit_h.sum() / s.node_units[cm.nodes.index("pa")]
         thr.append(d / 4)

@@ -1,4 +1,4 @@
-"""The engine against the plain SimPy reference model on ``baseline-2024``.
+"""The kernel against the plain SimPy reference model on both built-ins.
 
 Both read the same compiled scenario. With independent seeds their KPIs must agree
 within confidence intervals; with the same seed they follow the same sample path almost
@@ -14,27 +14,26 @@ import pytest
 from reference.simpy_model import run_reference
 
 from transcaspian.model import load_scenario
-from transcaspian.sim import compile_scenario, rep_seed, run_replication
-from transcaspian.sim.montecarlo import replication_runner
+from transcaspian.sim import KernelModel, compile_scenario, rep_seed, run_replication
 
 REPS = 6
 HORIZON_H = 8760.0
 
 
-@pytest.fixture(scope="module")
-def runs() -> dict[str, object]:
-    cm = compile_scenario(load_scenario("baseline-2024"))
-    python = [run_replication(cm, HORIZON_H, rep_seed(101, i)) for i in range(REPS)]
-    fast_run = replication_runner(cm, "fast")
-    fast = [fast_run(HORIZON_H, rep_seed(303, i), 0.0) for i in range(REPS)]
+@pytest.fixture(scope="module", params=["baseline-2024", "target-2030"])
+def runs(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Independent replications of the kernel and of the SimPy reference on one built-in."""
+    cm = compile_scenario(load_scenario(request.param))
+    model = KernelModel(cm)
+    kernel = [model.run(HORIZON_H, rep_seed(303, i)) for i in range(REPS)]
     ref = [run_reference(cm, HORIZON_H, rep_seed(202, i)) for i in range(REPS)]
-    return {"cm": cm, "python": python, "fast": fast, "ref": ref}
+    return {"cm": cm, "kernel": kernel, "ref": ref}
 
 
-@pytest.fixture(params=["python", "fast"])
-def eng(request: pytest.FixtureRequest, runs: dict) -> list:
-    """Replications of one engine: the Python engine or the compiled core."""
-    return runs[request.param]
+@pytest.fixture
+def eng(runs: dict) -> list:
+    """The kernel's replications."""
+    return runs["kernel"]
 
 
 def agree(a: np.ndarray, b: np.ndarray, rel: float = 0.02) -> np.ndarray:
@@ -90,6 +89,4 @@ def test_same_seed_same_path() -> None:
     te, tr = float(e.delivered_units @ tonnes), float(r.delivered_units @ tonnes)
     assert math.isclose(te, tr, rel_tol=0.01)
     np.testing.assert_allclose(e.created_units, r.created_units)
-    f = replication_runner(cm, "fast")(HORIZON_H / 2, rep_seed(5, 0), 0.0)
-    assert math.isclose(float(f.delivered_units @ tonnes), te, rel_tol=0.01)
-    np.testing.assert_allclose(f.created_units, f.delivered_units + f.wip_units, rtol=1e-9)
+    np.testing.assert_allclose(e.created_units, e.delivered_units + e.wip_units, rtol=1e-9)

@@ -32,7 +32,7 @@ from transcaspian.sim.compile import (
     Compiled,
     draw,
 )
-from transcaspian.sim.engine import closures, release_times
+from transcaspian.sim.inputs import closures, release_times
 
 
 @dataclass
@@ -225,7 +225,7 @@ class ReferenceModel:
                 self.dispatch(a)
             elif len(self.groups[a]) == 1:
                 self.group_token[a] += 1
-                self.env.process(self.formation_timer(a, self.group_token[a], now + cm.formation_max_wait_h))
+                self.env.process(self.formation_timer(a, self.group_token[a], now + cm.formation_wait_h[a]))
         elif k == S_END:
             f = cm.flows[lot.flow]
             self.k.delivered_units[lot.flow] += lot.units
@@ -243,7 +243,7 @@ class ReferenceModel:
         """Send onward trains from a formation group (full, or its oldest lot waited long enough)."""
         cm, now = self.cm, self.env.now
         buf, size, port = self.groups[g], cm.groups[g][2], cm.groups[g][1]
-        fmw = cm.formation_max_wait_h
+        fmw = cm.formation_wait_h[g]
         while buf and (self.group_units[g] >= size - 1e-9 or now >= buf[0].tm + fmw - 1e-9):
             lots: list[RefLot] = []
             units = 0.0

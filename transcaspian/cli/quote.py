@@ -18,6 +18,8 @@ from transcaspian.results import Result
 #: Engine parameter -> flag of this command, for error messages.
 FLAGS = {"origin": "--from", "destination": "--to", "cargo": "--cargo", "k": "-k", "by": "--by",
          "simulation": "--sim"}
+#: Simulator option -> flag, for ``--simulate N`` (years and seed are fixed or shared here).
+SIM_FLAGS = {"replications": "--simulate", "seed": "--seed"}
 
 
 class RankBy(StrEnum):
@@ -59,9 +61,11 @@ def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: in
     if replications < 0:
         raise input_error("--simulate takes a number of years >= 0", "--simulate")
     if replications:
-        from transcaspian.sim import simulate
+        from transcaspian.sim import SimOptions, simulate
 
-        return simulate(scen, years=1.0, replications=replications, seed=seed)
+        with flag_names(SIM_FLAGS):
+            options = SimOptions.build(years=1.0, replications=replications, seed=seed)
+        return simulate(scen, options)
     return None
 
 

@@ -19,14 +19,12 @@ from transcaspian.cli._common import (
     open_scenario,
     user_errors,
 )
+from transcaspian.cli._flags import flag_names
 from transcaspian.results import Result, check_result_folder
 
-
-class Engine(StrEnum):
-    """Which implementation of the simulation rules runs the replications."""
-
-    fast = "fast"
-    python = "python"
+#: Command-line flag of each simulator option (errors name options; the CLI shows flags).
+FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
+         "warmup_days": "--warmup-days", "track": "--track"}
 
 
 class TableFormat(StrEnum):
@@ -63,35 +61,28 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(0, "--workers", "-j", help="Processes (0: up to 2 cores)"),
         warmup_days: float = typer.Option(0.0, "--warmup-days",
                                           help="Leave lots released in the first days out of transit stats"),
-        formation_wait_h: float = typer.Option(
-            72.0, "--formation-max-wait-h", help="Longest wait for an onward train at a port (h)"),
         out: Path | None = typer.Option(None, "--out", "-o", help="Write result tables + meta.json here"),
         fmt: TableFormat = typer.Option(TableFormat.parquet, "--table-format",
                                         help="parquet | csv for -o"),
         track: bool = typer.Option(False, "--track", help="Also write the per-lot tracking log "
                                    "of replication 0"),
-        engine: Engine = typer.Option(Engine.fast, "--engine",
-                                      help="fast (compiled core) | python (readable engine)"),
         out_format: Format = FORMAT_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
-        from transcaspian.sim import simulate
+        from transcaspian.sim import SimOptions, simulate
 
         with user_errors():
+            with flag_names(FLAGS):
+                opts = SimOptions.build(years=years, replications=replications, seed=seed,
+                                        workers=workers or None, warmup_days=warmup_days, track=track)
             if out is not None:
                 check_result_folder(out)
             scen = open_scenario(scenario)
-        if replications < 1 or years <= 0:
-            raise typer.BadParameter("--replications must be >= 1 and --years > 0")
         with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
                       transient=True) as bar:
             task = bar.add_task(scen.name, total=replications)
-            res = simulate(scen, years=years, replications=replications, seed=seed,
-                           workers=workers or None, warmup_days=warmup_days,
-                           formation_max_wait_h=formation_wait_h, track=track,
-                           engine=engine.value,
-                           progress=lambda done, total: bar.update(task, completed=done))
+            res = simulate(scen, opts, progress=lambda done, total: bar.update(task, completed=done))
         meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",
                                           "replications") if k in res.meta}
         transit = main_od_pairs(res)

@@ -83,6 +83,9 @@ class Node(Component):
     port_time_h: NonNegFloat | None = Field(
         None, description="Seaport: non-handling time per vessel call: pilotage, mooring, "
         "formalities (h)")
+    formation_max_wait_h: PosFloat | None = Field(
+        None, description="Seaport: longest time discharged units wait for an onward train before "
+        "a part-filled train leaves (h); 72 h when empty")
     yard_capacity_teu: PosFloat | None = Field(
         None, description="Seaport or terminal: container yard (TEU)")
     yard_capacity_wagons: PosFloat | None = Field(

@@ -1,6 +1,6 @@
 """Compile a validated :class:`~transcaspian.model.Scenario` into flat, picklable tables.
 
-The event engine (:mod:`transcaspian.sim.engine`) and the SimPy reference model in the
+The kernel (:mod:`transcaspian.sim.kernel`) and the SimPy reference model in the
 tests both read this compiled form, so they simulate exactly the same network. The
 compilation is done once per run and shared by every replication and worker.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,8 +33,22 @@ from transcaspian.model.scenario import Scenario
 
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
 
+#: Longest wait (h) for an onward train at a port whose ``formation_max_wait_h`` is empty.
+DEFAULT_FORMATION_WAIT_H = 72.0
+
+
+class Step(NamedTuple):
+    """One step of a compiled route; what ``a``, ``b`` and ``d`` index depends on ``kind``."""
+
+    kind: int    # S_* below
+    a: int
+    b: int
+    x: float     # fixed time (h)
+    d: int
+
+
 # -- step kinds of a compiled route ------------------------------------------------------
-# A step is a tuple (kind, a, b, x, d) of ints except the float x:
+# A step is a Step(kind, a, b, x, d):
 S_NODE = 0   # processing at a land node: (S_NODE, node, server|-1, fixed_h, dwell dist|-1)
 S_RAIL = 1   # rail section: (S_RAIL, server, delay dist|-1, travel_h, queue node [+ n_nodes: not counted])
 S_ROAD = 2   # road link: (S_ROAD, server, delay dist|-1, travel_h, node where trucks queue)
@@ -181,7 +195,7 @@ class Compiled:
     node_kind: list[str]
     dists: list[DistSpec]
     servers: list[Server]
-    routes: list[list[tuple[int, int, int, float, int]]]
+    routes: list[list[Step]]
     route_ids: list[str]
     flows: list[Flow]
     ods: list[tuple[str, str, str, str]]           # (origin, destination, commodity, direction)
@@ -189,7 +203,7 @@ class Compiled:
     yards: list[tuple[int, int, float]]            # (port node, unit, capacity units)
     yard_of: dict[tuple[int, int], int]            # (port node, unit) -> yard index
     groups: list[tuple[int, int, float]]           # formation: (route, port node, train units)
-    formation_max_wait_h: float
+    formation_wait_h: list[float]                  # per group: longest wait for a train (h)
     berths: list[tuple[str, int, int]]             # (berth id, port node, count)
     vessels: list[VesselClass]
     weather: list[tuple[int, tuple[float, ...], int]]  # (port node, closures per month, dist)
@@ -222,21 +236,28 @@ def _server_for_node(node: Any, dists: list[DistSpec], name_idx: int) -> tuple[S
     return Server(node.id, kind, name_idx, c, mean, dist=len(dists) - 1), fixed, -1
 
 
-def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> Compiled:
+def compile_scenario(scenario: Scenario) -> Compiled:
     """Flatten a scenario for simulation.
 
     Parameters
     ----------
     scenario
         A validated scenario.
-    formation_max_wait_h
-        Longest time (h) units discharged at a port wait for an onward train before a
-        part-filled train leaves (the schema has no field for it yet).
 
     Returns
     -------
     Compiled
-        Integer-indexed tables shared by the engine and the SimPy reference.
+        Integer-indexed tables shared by the kernel and the SimPy reference. Each
+        formation group waits at most its port's ``formation_max_wait_h`` (72 h when empty).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> cm = compile_scenario(load_scenario("baseline-2024"))
+    >>> cm.routes[0][0].kind == S_NODE or cm.routes[0][0].kind == S_YARD
+    True
+    >>> set(cm.formation_wait_h) <= {DEFAULT_FORMATION_WAIT_H}
+    True
     """
     doc = scenario.doc
     units = ("teu", "wagon", "truck", "tonne")
@@ -300,7 +321,8 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
     yards: list[tuple[int, int, float]] = []
     yard_of: dict[tuple[int, int], int] = {}
     groups: list[tuple[int, int, float]] = []
-    routes: list[list[tuple[int, int, int, float, int]]] = []
+    formation_wait_h: list[float] = []
+    routes: list[list[Step]] = []
     route_ids: list[str] = []
     route_key: dict[tuple[str, str], int] = {}
     route_group_steps: dict[int, list[int]] = {}
@@ -313,12 +335,12 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             yard_of[key] = len(yards) - 1
         return yard_of[key]
 
-    def add_node_step(steps: list[tuple[int, int, int, float, int]], nid: str) -> None:
+    def add_node_step(steps: list[Step], nid: str) -> None:
         if node_obj[nid].kind == "seaport":
             return
         s, fixed, dist = node_proc(nid)
         if s >= 0 or fixed > 0 or dist >= 0:
-            steps.append((S_NODE, nidx[nid], s, fixed, dist))
+            steps.append(Step(S_NODE, nidx[nid], s, fixed, dist))
 
     def compile_route(route_id: str, unit: str) -> int:
         key = (route_id, unit)
@@ -326,11 +348,11 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             return route_key[key]
         legs = scenario.legs(route_id, unit)
         r = len(routes)
-        steps: list[tuple[int, int, int, float, int]] = []
+        steps: list[Step] = []
         origin = legs[0].from_node
         if node_obj[origin].kind == "seaport":
             if legs[0].kind == "sea":
-                steps.append((S_YARD, nidx[origin], yard(origin, unit), 0.0, -1))
+                steps.append(Step(S_YARD, nidx[origin], yard(origin, unit), 0.0, -1))
         elif legs[0].kind == "link" and links[legs[0].link].mode == "rail":
             add_node_step(steps, origin)
         for i, leg in enumerate(legs):
@@ -341,9 +363,9 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
                 if key3 not in lane_idx:
                     lanes.append(key3)
                     lane_idx[key3] = len(lanes) - 1
-                steps.append((S_SEA, lane_idx[key3], nidx[b], 0.0, -1))
+                steps.append(Step(S_SEA, lane_idx[key3], nidx[b], 0.0, -1))
                 if nxt is not None and nxt.kind == "link" and links[nxt.link].mode == "rail":
-                    steps.append((S_FORM, -1, nidx[b], 0.0, -1))  # group filled in below
+                    steps.append(Step(S_FORM, -1, nidx[b], 0.0, -1))  # group filled in below
                     route_group_steps.setdefault(r, []).append(len(steps) - 1)
                     yard(b, unit)
                 elif nxt is not None and nxt.kind == "sea":
@@ -360,16 +382,16 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             if prev is not None and ((prev[0] == S_NODE and prev[1] == wnode and prev[2] >= 0)
                                      or (prev[0] in (S_FORM, S_SEA) and prev[2] == wnode)):
                 wnode += len(nodes)
-            steps.append((kind, srv, delay_of(lk.id) if lk.mode != "pipeline" else -1, travel,
+            steps.append(Step(kind, srv, delay_of(lk.id) if lk.mode != "pipeline" else -1, travel,
                           wnode))
             if nxt is None:
                 if lk.mode == "rail":
                     add_node_step(steps, b)
             elif node_obj[b].kind == "seaport" and nxt.kind == "sea":
-                steps.append((S_YARD, nidx[b], yard(b, unit), 0.0, -1))
+                steps.append(Step(S_YARD, nidx[b], yard(b, unit), 0.0, -1))
             elif lk.mode == "rail" and nxt.kind == "link" and links[nxt.link].mode == "rail":
                 add_node_step(steps, b)
-        steps.append((S_END, nidx[legs[-1].to_node], -1, 0.0, -1))
+        steps.append(Step(S_END, nidx[legs[-1].to_node], -1, 0.0, -1))
         routes.append(steps)
         route_ids.append(route_id)
         route_key[key] = r
@@ -417,7 +439,9 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
             if unit != "tonne":
                 size = max(1.0, math.floor(size + 1e-9))
             groups.append((r, port, size))
-            steps[si] = (S_FORM, len(groups) - 1, port, 0.0, -1)
+            steps[si] = Step(S_FORM, len(groups) - 1, port, 0.0, -1)
+            wait_h = node_obj[nodes[port]].formation_max_wait_h
+            formation_wait_h.append(DEFAULT_FORMATION_WAIT_H if wait_h is None else float(wait_h))
 
     # berths and vessels
     berths: list[tuple[str, int, int]] = []
@@ -470,11 +494,11 @@ def compile_scenario(scenario: Scenario, formation_max_wait_h: float = 72.0) -> 
         scenario=scenario.name, scenario_hash=scenario.hash, units=units, nodes=nodes,
         node_kind=[n.kind for n in doc.nodes], dists=dists, servers=servers, routes=routes,
         route_ids=route_ids, flows=flows, ods=ods, lanes=lanes, yards=yards, yard_of=yard_of,
-        groups=groups, formation_max_wait_h=float(formation_max_wait_h), berths=berths,
+        groups=groups, formation_wait_h=formation_wait_h, berths=berths,
         vessels=vessels, weather=weather)
 
 
-def _is_server_step(step: tuple[int, int, int, float, int]) -> int:
+def _is_server_step(step: Step) -> int:
     """Server index of a step that queues at a FIFO server, else -1."""
     k, a, b, _, _ = step
     if k in (S_RAIL, S_ROAD, S_PIPE):
@@ -484,7 +508,7 @@ def _is_server_step(step: tuple[int, int, int, float, int]) -> int:
     return -1
 
 
-def chain_steps(routes: list[list[tuple[int, int, int, float, int]]], servers: list[Server],
+def chain_steps(routes: list[list[Step]], servers: list[Server],
                 dists: list[DistSpec]) -> list[list[bool]]:
     """Mark server steps that may be evaluated as soon as their feeding server is.
 
@@ -536,7 +560,7 @@ def chain_steps(routes: list[list[tuple[int, int, int, float, int]]], servers: l
     return out
 
 
-def server_leads(routes: list[list[tuple[int, int, int, float, int]]], n_servers: int,
+def server_leads(routes: list[list[Step]], n_servers: int,
                  dists: list[DistSpec]) -> list[float]:
     """Shortest possible time (h) from any point where a train can pause to its arrival at each server.
 

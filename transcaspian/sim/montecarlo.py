@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transcaspian.model.derived import HOURS_PER_YEAR
+from transcaspian.model.physics import HOURS_PER_YEAR
 from transcaspian.sim.compile import Compiled
-from transcaspian.sim.engine import BIN_H, N_BINS, RepSummary, run_replication
+from transcaspian.sim.kernel import KernelModel
+from transcaspian.sim.options import SimOptions
 from transcaspian.sim.stats import Moments, hist_quantiles
+from transcaspian.sim.summary import BIN_H, N_BINS, RepSummary
 
 #: Bin width (h) of the published ``transit_histogram`` table.
 TABLE_BIN_H = 6.0
@@ -29,33 +31,13 @@ TABLE_BIN_H = 6.0
 _WORKER: dict[str, Any] = {}
 
 
-def replication_runner(cm: Compiled, engine: str = "fast") -> Callable[..., RepSummary]:
-    """A function ``(horizon_h, seed_sequence, warmup_h) -> RepSummary`` for the chosen engine.
-
-    ``fast``: the compiled core (:mod:`transcaspian.sim.fastcore`, needs numba; falls back to
-    the Python engine when numba is missing); ``python``: :func:`run_replication`.
-    """
-    if engine == "fast":
-        try:
-            from transcaspian.sim.fastcore import FastModel, run_replication_fast
-        except ImportError:   # numba not installed: same rules, slower
-            engine = "python"
-        else:
-            fm = FastModel(cm)
-            return lambda h, ss, w: run_replication_fast(fm, h, ss, warmup_h=w)
-    if engine != "python":
-        raise ValueError(f"unknown engine {engine!r} (fast | python)")
-    return lambda h, ss, w: run_replication(cm, h, ss, warmup_h=w)
-
-
-def _init_worker(cm: Compiled, horizon_h: float, seed: int, warmup_h: float, engine: str) -> None:
-    _WORKER.update(run=replication_runner(cm, engine), horizon_h=horizon_h, seed=seed,
-                   warmup_h=warmup_h)
+def _init_worker(cm: Compiled, opts: SimOptions) -> None:
+    _WORKER.update(model=KernelModel(cm), opts=opts)
 
 
 def _run_one(i: int) -> RepSummary:
-    w = _WORKER
-    return w["run"](w["horizon_h"], rep_seed(w["seed"], i), w["warmup_h"])
+    opts = _WORKER["opts"]
+    return _WORKER["model"].run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
 
 
 def rep_seed(seed: int, i: int) -> np.random.SeedSequence:
@@ -63,22 +45,18 @@ def rep_seed(seed: int, i: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(i,))
 
 
-def iter_replications(cm: Compiled, horizon_h: float, replications: int, seed: int,
-                      workers: int | None = None, warmup_h: float = 0.0,
-                      engine: str = "fast") -> Iterator[RepSummary]:
-    """Yield replication summaries in replication order, computed on ``workers`` processes."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 2)
-    workers = max(1, min(workers, replications))
+def iter_replications(cm: Compiled, opts: SimOptions) -> Iterator[RepSummary]:
+    """Yield replication summaries in replication order, computed on ``opts.workers`` processes."""
+    workers = opts.workers if opts.workers is not None else min(os.cpu_count() or 1, 2)
+    workers = max(1, min(workers, opts.replications))
     if workers == 1:
-        run = replication_runner(cm, engine)
-        for i in range(replications):
-            yield run(horizon_h, rep_seed(seed, i), warmup_h)
+        model = KernelModel(cm)
+        for i in range(opts.replications):
+            yield model.run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
         return
-    chunk = max(1, min(16, replications // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(cm, horizon_h, seed, warmup_h, engine)) as ex:
-        yield from ex.map(_run_one, range(replications), chunksize=chunk)
+    chunk = max(1, min(16, opts.replications // (workers * 4)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(cm, opts)) as ex:
+        yield from ex.map(_run_one, range(opts.replications), chunksize=chunk)
 
 
 class Aggregate:
@@ -147,11 +125,16 @@ class Aggregate:
     # -- tables ---------------------------------------------------------------------------
     def tables(self) -> dict[str, pd.DataFrame]:
         """Result tables (documented in ``docs/simulator.md``)."""
-        cm = self.cm
-        m = self.m
         out: dict[str, pd.DataFrame] = {}
+        self._flow_tables(out)
+        self._od_tables(out)
+        self._resource_tables(out)
+        self._time_tables(out)
+        return out
 
-        flows = cm.flows
+    def _flow_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Throughput per flow."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         deliv, ci = m["delivered"].mean, m["delivered"].ci95()
         out["throughput"] = pd.DataFrame({
             "flow": [f.id for f in flows],
@@ -170,6 +153,10 @@ class Aggregate:
             "wip_units_end": m["wip"].mean,
         })
 
+
+    def _od_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Transit times and histograms per origin-destination."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         hist = self.hist.reshape(len(cm.ods), N_BINS)
         rows = []
         od_units = m["od_units"].s
@@ -206,6 +193,10 @@ class Aggregate:
         out["transit_histogram"] = pd.DataFrame(hrows, columns=[
             "origin", "destination", "bin_lo_h", "bin_hi_h", "count"])
 
+
+    def _resource_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Waiting by node, vessel voyages, utilisation."""
+        cm, m = self.cm, self.m
         wait, wci, units = m["node_wait"].mean, m["node_wait"].ci95(), m["node_units"].mean
         wait_t, tons = m["node_wait_t"].mean, m["node_tonnes"].mean
         total = float(wait_t.sum())
@@ -257,6 +248,10 @@ class Aggregate:
             "resource", "kind", "node", "link", "direction", "channels", "utilisation",
             "utilisation_ci95"])
 
+
+    def _time_tables(self, out: dict[str, pd.DataFrame]) -> None:
+        """Queues over time, weather, work in progress, replications."""
+        cm, m, flows = self.cm, self.m, self.cm.flows
         q = self.queue_sum / max(self.n, 1)
         cols = np.nonzero(q.sum(axis=0) > 0)[0]
         days = np.arange(q.shape[0])
@@ -281,7 +276,6 @@ class Aggregate:
             "in_progress_units": m["wip"].mean,
         })
         out["replications"] = pd.DataFrame(self.rows)
-        return out
 
     def _od_mean_ci(self) -> np.ndarray:
         """CI half-width of the mean transit per OD from the per-replication means (h)."""
@@ -301,15 +295,12 @@ class Aggregate:
         return out
 
 
-def run_montecarlo(cm: Compiled, horizon_h: float, replications: int, seed: int,
-                   workers: int | None = None, warmup_h: float = 0.0,
-                   progress: Callable[[int, int], None] | None = None,
-                   engine: str = "fast") -> Aggregate:
-    """Run ``replications`` replications and aggregate them in replication order."""
-    agg = Aggregate(cm, horizon_h, warmup_h)
-    for i, rep in enumerate(iter_replications(cm, horizon_h, replications, seed, workers, warmup_h,
-                                              engine)):
+def run_montecarlo(cm: Compiled, opts: SimOptions,
+                   progress: Callable[[int, int], None] | None = None) -> Aggregate:
+    """Run ``opts.replications`` replications and aggregate them in replication order."""
+    agg = Aggregate(cm, opts.horizon_h, opts.warmup_h)
+    for i, rep in enumerate(iter_replications(cm, opts)):
         agg.add(rep)
         if progress is not None:
-            progress(i + 1, replications)
+            progress(i + 1, opts.replications)
     return agg

@@ -1,0 +1,67 @@
+"""Options of the simulator (:func:`transcaspian.sim.simulate`) as data.
+
+Examples
+--------
+>>> SimOptions.build(years=2, replications=10).record()["years"]
+2.0
+>>> try:
+...     SimOptions.build(replications=0)
+... except Exception as e:
+...     print(e.problems[0].field)
+replications
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from transcaspian.model.options import EngineOptions
+from transcaspian.model.physics import HOURS_PER_YEAR
+
+#: Most worker processes a run may ask for.
+MAX_WORKERS = 2 * (os.cpu_count() or 1)
+
+
+class SimOptions(EngineOptions):
+    """How the Monte Carlo simulation runs (what the corridor is comes from the scenario)."""
+
+    years: float = Field(1.0, gt=0, le=50, description="Simulated time per replication (years of 8,760 h)")
+    replications: int = Field(1, ge=1, le=100_000, description="Independent replications (count)")
+    seed: int = Field(1, ge=0, le=2**32 - 1, description="Master seed; replication i uses "
+                      "SeedSequence(seed).spawn(n)[i], whatever the number of workers")
+    workers: int | None = Field(None, ge=1, le=MAX_WORKERS,
+                                description="Worker processes (count; empty: up to 2 cores)")
+    warmup_days: float = Field(0.0, ge=0, description="Lots released before this time are left out of "
+                               "transit statistics (days); less than the horizon")
+    track: bool = Field(False, description="Add the per-lot tracking log of replication 0 "
+                        "(table ``tracking``)")
+
+    @field_validator("warmup_days")
+    @classmethod
+    def _within_horizon(cls, v: float, info: ValidationInfo) -> float:
+        years = info.data.get("years")
+        if years is not None and v * 24.0 >= years * HOURS_PER_YEAR:
+            raise ValueError(f"warm-up must be shorter than the horizon ({years * 365:g} days)")
+        return v
+
+    @property
+    def horizon_h(self) -> float:
+        """Simulated time per replication (h)."""
+        return self.years * HOURS_PER_YEAR
+
+    @property
+    def warmup_h(self) -> float:
+        """Warm-up (h)."""
+        return self.warmup_days * 24.0
+
+
+def sim_options(options: SimOptions | dict[str, Any] | None) -> SimOptions:
+    """Options from a SimOptions, a dict of option values (validated) or None (defaults)."""
+    if options is None:
+        return SimOptions()
+    if isinstance(options, SimOptions):
+        return options
+    return SimOptions.build(**options)
