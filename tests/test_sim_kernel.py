@@ -3,6 +3,8 @@ options as data and the port's formation wait."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import os
 import pickle
 import subprocess
@@ -152,3 +154,11 @@ def test_formation_wait_is_a_port_field() -> None:
         waits.append(rep.node_wait_unit_h[pb] / rep.node_units[pb])
     assert waits[1] < waits[0]
     assert waits[1] <= 6.0 + 1e-9
+
+
+@pytest.mark.parametrize("module", ["transcaspian.sim", "transcaspian.sim.options",
+                                    "transcaspian.sim.compile", "transcaspian.sim.kernel.run"])
+def test_examples_run(module: str) -> None:
+    """The Examples sections of the simulator's public functions run as doctests."""
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -254,10 +254,10 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     --------
     >>> from transcaspian.model import load_scenario
     >>> cm = compile_scenario(load_scenario("baseline-2024"))
-    >>> cm.routes[0][0].kind == S_NODE or cm.routes[0][0].kind == S_YARD
-    True
-    >>> set(cm.formation_wait_h) <= {DEFAULT_FORMATION_WAIT_H}
-    True
+    >>> cm.routes[0][0]
+    Step(kind=1, a=0, b=-1, x=51.4, d=0)
+    >>> STEP_NAMES[cm.routes[0][0].kind], len(cm.groups), set(cm.formation_wait_h)
+    ('rail', 30, {72.0})
     """
     doc = scenario.doc
     units = ("teu", "wagon", "truck", "tonne")

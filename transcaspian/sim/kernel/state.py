@@ -118,6 +118,8 @@ class Heap(NamedTuple):
 
 
 class Lots(NamedTuple):
+    """Lots: units of one flow travelling together (ids in release order, then splits)."""
+
     flow: np.ndarray
     gs: np.ndarray            # current step
     units: np.ndarray
@@ -128,6 +130,8 @@ class Lots(NamedTuple):
 
 
 class Trains(NamedTuple):
+    """Trains: a chain of lots moving through the route steps together."""
+
     gs: np.ndarray
     head: np.ndarray          # first lot
     units: np.ndarray
@@ -137,6 +141,8 @@ class Trains(NamedTuple):
 
 
 class SrvState(NamedTuple):
+    """FIFO servers' state."""
+
     free: np.ndarray          # per channel: free from (h)
     busy: np.ndarray          # channel-hours served
     pend: np.ndarray          # trains in the heap about to reach the server
@@ -185,6 +191,8 @@ class Fleet(NamedTuple):
 
 
 class Stats(NamedTuple):
+    """What one replication records for its summary."""
+
     wn: np.ndarray            # waiting records: node, start, end, units, tonnes
     wt0: np.ndarray
     wt1: np.ndarray
@@ -223,6 +231,8 @@ class Log(NamedTuple):
 
 
 class State(NamedTuple):
+    """Everything that changes during one replication."""
+
     k: np.ndarray             # counters, K_* indices
     heap: Heap
     lots: Lots
@@ -236,6 +246,8 @@ class State(NamedTuple):
 
 
 class Caps(NamedTuple):
+    """Rows preallocated per array (grown and rerun on overflow)."""
+
     lots: int
     trains: int
     waits: int
