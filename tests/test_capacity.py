@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from transcaspian.analysis import capacity, element_capacities, vessel_cycle
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario
+from transcaspian.model.physics import vessel_berth
 
 A = {"assumption": "test"}
 
@@ -247,22 +248,46 @@ def test_berths_and_mixed_deck():
     assert u.loc["ba", "load"] == pytest.approx(lam_load)
 
 
-def test_berth_binds_and_is_shared_between_groups():
-    """Two berth groups at pa (10 and 30 TEU/h, 10 h/day) split the loading optimally."""
-    s = scenario(
+def _two_berth_port(services: list[dict], vessels: list[dict]) -> Scenario:
+    """Port pa with a container berth (10 TEU/h) and a general berth (30 TEU/h), 10 h/day each."""
+    return scenario(
         nodes=[node("pa", "seaport", port_time_h=0), node("pb", "seaport", port_time_h=0)],
         berths=[{"id": "b1", "node": "pa", "kind": "container", "count": 1, "handling_per_h": {"teu": 10},
                  "operating_h_per_day": 10, **A},
                 {"id": "b2", "node": "pa", "kind": "general", "count": 1, "handling_per_h": {"teu": 30},
                  "operating_h_per_day": 10, **A}],
-        services=[{"id": "s", "name": "S", "kind": "container_feeder", "from": "pa", "to": "pb",
-                   "distance_km": 100, "policy": "scheduled", "departures_per_week": 100, **A}],
-        vessels=[{"id": "v", "name": "V", "service": "s", "count": 10, "capacity": {"teu": 1000},
-                  "deadweight_t": 3000, "speed_kn": 20, "design_draft_m": 4, "tonnes_per_cm": 10, **A}],
+        services=services, vessels=vessels,
         routes=[{"id": "r", "nodes": ["pa", "pb"]}],
         demand=[flow("c", "pa", "pb", 1e6, ["r"])])
+
+
+def _service(sid: str, kind: str) -> dict:
+    return {"id": sid, "name": sid.upper(), "kind": kind, "from": "pa", "to": "pb", "distance_km": 100,
+            "policy": "scheduled", "departures_per_week": 100, **A}
+
+
+def _vessel(vid: str, service: str) -> dict:
+    return {"id": vid, "name": vid.upper(), "service": service, "count": 10, "capacity": {"teu": 1000},
+            "deadweight_t": 3000, "speed_kn": 20, "design_draft_m": 4, "tonnes_per_cm": 10, **A}
+
+
+def test_berth_binds_at_the_group_the_vessels_use():
+    """A container feeder berths at the container group (as the simulator berths it): only b1's
+    3,650 berth-hours x 10 TEU/h count, although a faster general berth exists."""
+    s = _two_berth_port([_service("s", "container_feeder")], [_vessel("v", "s")])
+    assert vessel_berth(s, s.get("vessels", "v"), "pa").id == "b1"
     r = capacity(s)
-    # berth-hours 3650 each: 36,500 + 109,500 TEU
+    assert r["flows"].iloc[0]["served_units"] == pytest.approx(36_500)
+    b = r["bottlenecks"]
+    assert set(b[b["binding"]]["element_id"]) == {"b1"}
+
+
+def test_berth_groups_of_two_services_share_the_loading():
+    """A feeder (container berth) and a tanker-kind service (general berth) on the same crossing:
+    both groups' berth-hours count, 36,500 + 109,500 TEU."""
+    s = _two_berth_port([_service("s", "container_feeder"), _service("t", "tanker")],
+                        [_vessel("v", "s"), _vessel("w", "t")])
+    r = capacity(s)
     assert r["flows"].iloc[0]["served_units"] == pytest.approx(146_000)
     b = r["bottlenecks"]
     assert set(b[b["binding"]]["element_id"]) == {"b1", "b2"}

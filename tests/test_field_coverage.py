@@ -109,6 +109,9 @@ def base_dict() -> dict[str, Any]:
             {"id": "pa-f", "node": "pa", "kind": "ferry", "count": 1, "handling_per_h": rates,
              "operating_h_per_day": 20, **A},
             {"id": "pb-f", "node": "pb", "kind": "ferry", "count": 1, "handling_per_h": rates, **A},
+            # a slow Ro-Ro berth the ferry uses only if its berth or service kind changes
+            {"id": "pa-r", "node": "pa", "kind": "roro", "count": 1,
+             "handling_per_h": {u: r / 4 for u, r in rates.items()}, **A},
             {"id": "pa-o", "node": "pa", "kind": "oil", "count": 1, "handling_per_h": {"tonne": 800}, **A},
             {"id": "pb-o", "node": "pb", "kind": "oil", "count": 1, "handling_per_h": {"tonne": 800}, **A}],
         "weather": [{"id": "w-pa", "node": "pa", "closures_per_month": [2] * 12,
@@ -233,6 +236,8 @@ CASES: dict[tuple[str, str], Case] = {(c.component, c.field): c for c in [
          quote_of="crude"),
     # services
     Case("services", "f", "distance_km", _times(1.5), cap_of("v"), sim_transit, -1),
+    # kinds choose the berth group (physics.vessel_berth): a rail ferry moved to the slow Ro-Ro berth
+    Case("services", "f", "kind", _set("roro"), cap_of("v"), sim_util("pa-r"), -1),
     Case("services", "f", "min_fill_share", _set(0.4), quote_days, sim_transit, +1, static="quote"),
     Case("services", "f", "max_wait_h", _set(6), quote_days, sim_transit, +1, static="quote"),
     Case("services", "tk", "departures_per_week", _set(4), cap_of("tk"), sim_voyages("tv"), +1),
@@ -248,6 +253,7 @@ CASES: dict[tuple[str, str], Case] = {(c.component, c.field): c for c in [
     Case("vessels", "v", "tonnes_per_cm", _set(25), cap_of("v", "capacity_teu"), sim_payload("v"), +1),
     # berths
     Case("berths", "pa-f", "count", _set(2), cap_of("pa-f"), sim_util("pa-f"), -1),
+    Case("berths", "pa-f", "kind", _set("general"), cap_of("v"), sim_util("pa-r"), -1),
     Case("berths", "pa-f", "handling_per_h", _set({"teu": 60, "wagon": 30, "truck": 40}),
          cap_of("pa-f", "capacity_teu"), sim_util("pa-f"), -1),
     Case("berths", "pa-f", "operating_h_per_day", _set(12), cap_of("pa-f"), sim_util("pa-f"), -1),
@@ -275,9 +281,6 @@ NOT_CORRIDOR: dict[str, str] = {
 
 #: Corridor fields one engine reads and the other cannot, with the reason.
 ONE_ENGINE: dict[tuple[str, str], str] = {
-    ("berths", "kind"): "the simulator berths a service's vessels at the group its kind prefers "
-                        "(BERTH_PREFERENCE); the capacity LP may use every group that handles the unit",
-    ("services", "kind"): "as berths.kind: only the simulator's berth choice reads it",
     ("nodes", "formation_max_wait_h"): "a wait for onward train formation: capacity has no time, and "
                                        "the quote's analytic waits do not model formation yet",
 }

@@ -40,12 +40,13 @@ from transcaspian.model.options import EngineOptions
 from transcaspian.model.physics import (
     berth_hours_per_year,
     per_year,
-    port_berths,
     sailings_per_year,
     section_paths_per_day,
+    vessel_berth,
     vessel_cycle,
 )
 from transcaspian.model.scenario import Scenario
+from transcaspian.model.schema import Berth
 from transcaspian.results import Result
 
 UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
@@ -215,7 +216,8 @@ def route_usage(scenario: Scenario, legs: list[Leg], unit: str, units_per_train:
     Keys: ``("rail", link, reverse)`` trains/unit, ``("road", link, reverse)`` trucks/unit,
     ``("pipe", link)`` t/unit, ``("node", id)`` trains/unit at nodes with a train capacity
     touched by a rail leg, ``("sea", services, from, to, unit)`` units and
-    ``("berths", port, unit)`` units handled (loading or discharge).
+    ``("berths", port, unit, services)`` units handled (loading or discharge) at the berth
+    groups the services' vessels use there (:func:`~transcaspian.model.physics.vessel_berth`).
     """
     use: dict[tuple, float] = defaultdict(float)
     net = scenario.network
@@ -234,12 +236,23 @@ def route_usage(scenario: Scenario, legs: list[Leg], unit: str, units_per_train:
                 use[("pipe", lk.id)] += tonnes_per_unit
         else:
             use[("sea", leg.services, leg.from_node, leg.to_node, unit)] += 1.0
-            use[("berths", leg.from_node, unit)] += 1.0
-            use[("berths", leg.to_node, unit)] += 1.0
+            use[("berths", leg.from_node, unit, leg.services)] += 1.0
+            use[("berths", leg.to_node, unit, leg.services)] += 1.0
     for n, eff in node_upt.items():
         if net.nodes[n].capacity_trains_per_day is not None:
             use[("node", n)] += 1.0 / eff
     return dict(use)
+
+
+def _leg_berths(scenario: Scenario, port: str, unit: str, services: tuple[str, ...]) -> list[Berth]:
+    """Berth groups at ``port`` handling ``unit`` that the services' vessels carrying it use."""
+    groups: dict[str, Berth] = {}
+    for v in scenario.doc.vessels:
+        if v.service in services and unit in v.capacity:
+            bg = vessel_berth(scenario, v, port)
+            if bg is not None and unit in bg.handling_per_h:
+                groups.setdefault(bg.id, bg)
+    return list(groups.values())
 
 
 # -- the LP --------------------------------------------------------------------------------
@@ -377,9 +390,8 @@ def build_model(scenario: Scenario) -> CapacityModel:
                     row[n] = 1.0
                     n += 1
         else:
-            _, port, unit = key
-            for bg in port_berths(scenario, port):
-                if unit in bg.handling_per_h:
+            _, port, unit, services = key
+            for bg in _leg_berths(scenario, port, unit, services):
                     berth_rows[bg.id][n] = 1.0 / bg.handling_per_h[unit]
                     members.append((n, ("berth", bg.id)))
                     row[n] = 1.0

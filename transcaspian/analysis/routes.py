@@ -46,11 +46,11 @@ from transcaspian.model.network import LAND_MODES, Leg
 from transcaspian.model.physics import (
     HOURS_PER_YEAR,
     VesselCycle,
-    best_berth,
     node_headway_h,
     residual_closure_h,
     sailing_interval_h,
     section_headway_h,
+    vessel_berth,
     vessel_cycle,
 )
 from transcaspian.model.scenario import Scenario
@@ -259,7 +259,7 @@ class RoutePlanner:
                 hand = cyc.handling_h.get(nid, 0.0)
                 dwell += (node.port_time_h or 0.0) + hand
                 notes.append(f"{end} {sid}: port {node.port_time_h or 0:g} h + handling {hand:.1f} h")
-                bw, bs, brho = self._berth_wait(nid, unit, hand)
+                bw, bs, brho = self._berth_wait(v, nid, hand)
                 ww = residual_closure_h(sc, nid)
                 wait += bw + ww
                 sat |= bs
@@ -312,8 +312,8 @@ class RoutePlanner:
                 "time_h": moving + dwell + wait, "utilisation": rho, "saturated": sat,
                 "detail": "; ".join(notes)}
 
-    def _berth_wait(self, port: str, unit: str, handling_h: float) -> tuple[float, bool, float]:
-        g = best_berth(self.scenario, port, unit)
+    def _berth_wait(self, v: Vessel, port: str, handling_h: float) -> tuple[float, bool, float]:
+        g = vessel_berth(self.scenario, v, port)
         if g is None:
             return 0.0, False, 0.0
         rho = self.utilisation("berth", g.id)

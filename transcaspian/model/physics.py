@@ -210,15 +210,53 @@ def port_berths(scenario: Scenario, port: str) -> list[Berth]:
     return [b for b in scenario.doc.berths if b.node == port]
 
 
-def best_berth(scenario: Scenario, port: str, unit: str) -> Berth | None:
-    """The port's berth group with the fastest mean rate for ``unit`` (first on ties), or None."""
-    groups = [b for b in port_berths(scenario, port) if unit in b.handling_per_h]
-    return max(groups, key=lambda b: berth_rate_per_h(b, unit), default=None)
+#: Berth kinds each service kind prefers, best first (see :func:`vessel_berth`).
+BERTH_PREFERENCE: dict[str, tuple[str, ...]] = {
+    "container_feeder": ("container", "multipurpose", "general"),
+    "black_sea_feeder": ("container", "multipurpose", "general"),
+    "rail_ferry": ("ferry", "roro", "multipurpose"),
+    "roro": ("roro", "ferry", "multipurpose"),
+    "ropax": ("roro", "ferry", "multipurpose"),
+    "tanker": ("oil", "multipurpose", "general"),
+}
 
 
-def best_rate(scenario: Scenario, port: str, unit: str) -> float | None:
-    """Fastest mean handling rate for ``unit`` over the port's berth groups (units/h), or None."""
-    b = best_berth(scenario, port, unit)
+def vessel_berth(scenario: Scenario, vessel: Vessel, port: str) -> Berth | None:
+    """The berth group a vessel class uses at a port, or None (no berth limits it there).
+
+    Among the port's groups that handle at least one of the vessel's units, the first by:
+    the service kind's preferred berth kinds (:data:`BERTH_PREFERENCE`), then the most units
+    in common with the vessel, then the order in the scenario. The simulator berths the
+    vessel there; the capacity engine charges its handling to that group and times its
+    port stay at that group's rates.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> v = s.get("vessels", "kmtf-feeder-225")
+    >>> vessel_berth(s, v, "aktau").kind
+    'container'
+    """
+    kind = scenario.get("services", vessel.service).kind
+    pref = BERTH_PREFERENCE.get(kind, ())
+    units = set(vessel.capacity)
+    cands = [(i, b) for i, b in enumerate(scenario.doc.berths)
+             if b.node == port and units & set(b.handling_per_h)]
+    if not cands:
+        return None
+
+    def rank(item: tuple[int, Berth]) -> tuple[int, int, int]:
+        i, b = item
+        return (pref.index(b.kind) if b.kind in pref else len(pref),
+                -len(units & set(b.handling_per_h)), i)
+
+    return min(cands, key=rank)[1]
+
+
+def vessel_rate(scenario: Scenario, vessel: Vessel, port: str, unit: str) -> float | None:
+    """Mean handling rate (units/h) for ``unit`` at the vessel's berth group, or None."""
+    b = vessel_berth(scenario, vessel, port)
     return None if b is None else berth_rate_per_h(b, unit)
 
 
@@ -263,7 +301,7 @@ def _handling(scenario: Scenario, vessel: Vessel, port: Node, pf: float) -> tupl
     """Time to load (or discharge) one full payload at a port (h): the slowest unit binds."""
     times = []
     for unit, cap in vessel.capacity.items():
-        rate = best_rate(scenario, port.id, unit)
+        rate = vessel_rate(scenario, vessel, port.id, unit)
         if rate:
             times.append((cap * pf / rate, unit, rate))
     if not times:
@@ -277,7 +315,8 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
 
     ``cycle_h = 2 x crossing_h(distance) + sum over both ports of (port_time_h +
     2 x handling_h)``, where ``handling_h`` is the time to load (or discharge) one full
-    payload, ``capacity[u] x payload_factor / best mean berth rate for u`` at that port,
+    payload, ``capacity[u] x payload_factor / mean rate for u`` at the vessel's berth group
+    (:func:`vessel_berth`) at that port,
     taking the slowest unit the vessel carries; a call discharges then loads.
     Round trips/yr = ``count x availability x 8760 / cycle_h``.
 
