@@ -10,7 +10,15 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit,
+    err_console,
+    open_scenario,
+    user_errors,
+)
 from transcaspian.results import Result, check_result_folder
 
 TOP_BOTTLENECKS = 12
@@ -60,7 +68,7 @@ def register(app: typer.Typer) -> None:
             res = capacity(scen)
             if out is not None:
                 written = res.write(out, "csv")
-                console.print(f"wrote {len(written)} files to {out}", highlight=False)
+                err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
         names = (["summary", "elements", "flows", "flow_routes", "utilisation", "bottlenecks"]
                  if table == CapacityTable.all else [table.value])
         if fmt == Format.json and table == CapacityTable.all:

@@ -70,9 +70,10 @@ def register(app: typer.Typer) -> None:
             if sim is not None and simulate_n:
                 raise input_error("give either --sim or --simulate, not both", "--sim")
             if sim is not None:
-                from transcaspian.report.sim import read_sim_result
+                from transcaspian.model.results import read_result
+                from transcaspian.sim.tables import SIMULATION
 
-                simulation = read_sim_result(sim, scen)
+                simulation = read_result(sim, scen, SIMULATION, require=["transit_times"])
             elif simulate_n < 0:
                 raise input_error("--simulate takes a number of years >= 0", "--simulate")
             elif simulate_n:

@@ -8,6 +8,5 @@ itineraries with time/cost-distance charts, reference routes, simulation results
 
 from transcaspian.report.build import build_report
 from transcaspian.report.map import corridor_map
-from transcaspian.report.sim import read_sim_result
 
-__all__ = ["build_report", "corridor_map", "read_sim_result"]
+__all__ = ["build_report", "corridor_map"]

@@ -24,8 +24,7 @@ from plotly.offline import get_plotlyjs
 from transcaspian.model import Scenario
 from transcaspian.report import html as h
 from transcaspian.report.map import caspian_extent, corridor_map, short_names, util_color
-from transcaspian.report.sim import read_sim_result
-from transcaspian.results import Result
+from transcaspian.model.results import Result, read_result
 
 #: The ``<meta name="generator">`` content that marks a file as one of our reports.
 GENERATOR = "transcaspian report"
@@ -830,7 +829,10 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     """
     from transcaspian.analysis import capacity
 
-    sim = read_sim_result(sim_result_dir, scenario) if sim_result_dir is not None else None
+    from transcaspian.sim.tables import REPORT_TABLES, SIMULATION
+
+    sim = (read_result(sim_result_dir, scenario, SIMULATION, REPORT_TABLES)
+           if sim_result_dir is not None else None)
     when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     cap = capacity(scenario)
     quotes = run_quotes(scenario, cap)
