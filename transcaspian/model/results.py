@@ -236,7 +236,8 @@ def check_output_folder(folder: str | Path) -> Path:
     Allowed: a new path whose parent is (or can become) a folder, an empty folder, or a
     previous result folder of this tool holding exactly the files its marker lists.
     Refused: the current folder, a symlink, a file, a path under a file, and any folder
-    with other content (nothing of the user's is ever replaced).
+    with other content (nothing of the user's is ever replaced). Temporary folders that
+    interrupted runs left beside ``folder`` are removed (:func:`clean_stale`).
     """
     folder = Path(folder)
     if folder.resolve() == Path.cwd().resolve() or folder.name in ("", ".", ".."):
@@ -252,6 +253,7 @@ def check_output_folder(folder: str | Path) -> Path:
     if folder.is_dir() and any(folder.iterdir()) and not is_result_folder(folder):
         raise _error("exists and is not a result folder written by transcaspian (it holds other "
                      f"files or no {MARKER}); choose a new or empty folder", folder)
+    clean_stale(folder.parent)
     return folder
 
 
@@ -259,7 +261,7 @@ def is_result_folder(folder: Path) -> bool:
     """True when ``folder`` is provably a complete result of this tool: its marker names
     the tool and it holds exactly the listed files (sizes match) and nothing else."""
     try:
-        marker = _read_marker(folder)
+        marker = _load_marker(folder)
     except UserError:
         return False
     names = {p.name for p in folder.iterdir()}
@@ -285,7 +287,6 @@ def write_result(result: Result, folder: str | Path, fmt: str = "csv") -> list[P
         raise _error(f"unknown table format {fmt!r} ({' | '.join(TABLE_FORMATS)})", folder, "fmt")
     folder = check_output_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(folder.parent)
     tmp = _make_tmp(folder)
     try:
         files = {"meta.json": _write_bytes(tmp / "meta.json", json.dumps(
@@ -297,10 +298,10 @@ def write_result(result: Result, folder: str | Path, fmt: str = "csv") -> list[P
             else:
                 _plain(df).to_csv(path, index=False)
             files[path.name] = _digest(path)
-        (tmp / OWNER).unlink()
         _write_bytes(tmp / MARKER, json.dumps(
             {"tool": TOOL, "format": FOLDER_FORMAT, "version": result.meta.get("version"),
              "files": files}, indent=2).encode())
+        (tmp / OWNER).unlink()
         check_output_folder(folder)  # nothing of the user's appeared meanwhile
         replace_dir(tmp, folder)
     finally:
@@ -345,15 +346,14 @@ def clean_stale(parent: Path) -> list[Path]:
     that no longer exist (their process id is in the name); nothing else is touched.
 
     A temporary folder is removed only if it still holds :data:`OWNER` or is a complete
-    result (marker present); a moved-aside folder only if it is a complete result.
+    result; a moved-aside folder only if it is a complete result.
     """
     removed = []
     for p in parent.iterdir() if parent.is_dir() else []:
         m = re.match(rf"^({re.escape(TMP_PREFIX)}|{re.escape(OLD_PREFIX)})(\d+)-", p.name)
         if not m or p.is_symlink() or not p.is_dir() or _pid_alive(int(m.group(2))):
             continue
-        ours = is_result_folder(p) or (m.group(1) == TMP_PREFIX and (p / OWNER).is_file()
-                                       and not (p / MARKER).exists())
+        ours = is_result_folder(p) or (m.group(1) == TMP_PREFIX and (p / OWNER).is_file())
         if ours:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
@@ -417,11 +417,16 @@ def _read_error(folder: Path, message: str) -> UserError:
 
 
 def _read_marker(folder: Path) -> dict[str, Any]:
-    """The folder's marker, checked to name this tool (UserError otherwise)."""
-    path = folder / MARKER
+    """The marker of a result folder to read: not a temporary folder (UserError otherwise)."""
     if folder.name.startswith((TMP_PREFIX, OLD_PREFIX)):
         raise _read_error(folder, "is a temporary folder of an interrupted or running command, "
                                   "not a result")
+    return _load_marker(folder)
+
+
+def _load_marker(folder: Path) -> dict[str, Any]:
+    """The folder's marker, checked to name this tool (UserError otherwise)."""
+    path = folder / MARKER
     if not path.is_file():
         raise _read_error(folder, f"no {MARKER}: not a complete result folder (written by "
                                   "`transcaspian simulate|capacity -o`, or interrupted)")
