@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 from transcaspian import __version__
 from transcaspian.analysis import capacity
+from transcaspian.analysis.indicators import map_element_utilisation
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.model.results import MARKER, Result
 from transcaspian.report import build_report
-from transcaspian.report.build import GENERATOR, map_utilisation, via_text
+from transcaspian.report.build import GENERATOR
+from transcaspian.report.labels import via_text
 from transcaspian.report.map import NO_DATA_COLOR, corridor_map, outlines, short_names, util_color
 
 app = register_all()
@@ -115,7 +117,7 @@ def test_via_names_borders_and_sea_crossings(mini):
 
 def test_map_utilisation_from_capacity_result(mini):
     cap = capacity(mini)
-    util, _detail = map_utilisation(mini, cap)
+    util = map_element_utilisation(mini, cap)
     u = cap["utilisation"]
     for lid in mini.links.index:
         assert util[lid] == pytest.approx(u.loc[u["element_id"] == lid, "utilisation"].max())

@@ -87,7 +87,8 @@ def test_bad_output_paths_give_clear_messages(tmp_path, case):
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     out, msg = {"dot": (".", "current or a parent folder"), "symlink": ("link", "symbolic link"),
-                "under-file": ("notes.txt/out", "is a file, so no folder"), "file": ("notes.txt", "is a file"),
+                "under-file": ("notes.txt/out", "is a file, so no folder"),
+                "file": ("notes.txt", "is a file"),
                 "dotdot": ("..", "current or a parent folder")}[case]
     for cmd in (["capacity", "baseline-2024", "-o", out],
                 ["simulate", "baseline-2024", "-n", "1", "-y", "0.05", "-o", out]):
@@ -209,6 +210,7 @@ def test_sigkill_at_every_step_of_the_writer(tmp_path):
             finally:
                 os._exit(3)
         _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == 0, step  # killed, or done
         try:
             got = read_result(folder)["a"]["x_km"].tolist()
             assert got in ([1.0] * 3, [2.0] * 3), step

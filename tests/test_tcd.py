@@ -1,17 +1,13 @@
-"""UNESCAP time/cost-distance and CAREC CPMM tables, and the plotly figure builders."""
+"""UNESCAP time/cost-distance and CAREC CPMM tables (their figures: tests/test_report_figures.py)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import pytest
 from test_quote import SEA_S1_H, corridor
 
 from transcaspian.analysis import (
-    capacity,
-    charts,
     cpmm_borders,
     cpmm_sections,
-    quote,
     tcd_table,
     time_cost_distance,
 )
@@ -85,23 +81,3 @@ def test_tcd_errors():
         time_cost_distance(s, ["o", "bb"], "1 TEU")
     with pytest.raises(UserError, match="no link or sea service joins o and d"):
         time_cost_distance(s, ["o", "d"], "1 TEU")
-
-
-def test_figure_builders():
-    s = corridor()
-    r = time_cost_distance(s, R1, "2 FEU")
-    fig = charts.tcd_figure(r["tcd"], "time", name="r1")
-    assert isinstance(fig, go.Figure) and len(fig.data) == 2
-    assert fig.data[0].x[-1] == 1600
-    fig = charts.tcd_figure(r["tcd"], "cost", fig=fig, name="again")
-    assert len(fig.data) == 4
-    with pytest.raises(ValueError):
-        charts.tcd_figure(r["tcd"], "speed")
-    cap = capacity(s)
-    for builder in (charts.capacity_vs_demand_figure, charts.utilisation_figure, charts.bottleneck_figure):
-        assert isinstance(builder(cap), go.Figure)
-    q = quote(s, "o", "d", "2 FEU", k=2)
-    fig = charts.quote_comparison_figure(q["options"])
-    assert isinstance(fig, go.Figure) and len(fig.data) == 3
-    assert isinstance(charts.cpmm_speed_figure(r["sections"]), go.Figure)
-    assert isinstance(charts.border_time_figure(r["borders"]), go.Figure)

@@ -3,7 +3,9 @@ itineraries with time/cost-distance charts, reference routes, simulation results
 
 >>> from transcaspian.model import load_scenario
 >>> from transcaspian.report import build_report
->>> html = build_report(load_scenario("baseline-2024"))          # doctest: +SKIP
+>>> html = build_report(load_scenario("baseline-2024"))
+>>> html.startswith("<!DOCTYPE html>") and "chart-map" in html
+True
 """
 
 from transcaspian.report.build import build_report

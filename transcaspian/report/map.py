@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from transcaspian.model import Scenario
+from transcaspian.report.html import esc
 
 #: Utilisation colours: green (idle) through amber to red (full); above 100 % stays red.
 UTIL_COLORSCALE = [[0.0, "#1a9850"], [0.5, "#91cf60"], [0.7, "#fee08b"], [0.85, "#fc8d59"],
@@ -183,7 +184,8 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
         Share of capacity used (0..1, may exceed 1) by element id (link, service or node);
         elements absent or NaN are drawn grey ("no capacity figure").
     detail
-        Extra hover text by element id (for example served flow and capacity).
+        Extra hover text by element id (for example served flow and capacity); plotly
+        renders it as HTML, so the caller escapes scenario text in it.
     height
         Figure height in pixels.
     extent
@@ -237,7 +239,7 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
         hover_x.append(xs[k] if len(xs) > 2 else (xa + xb) / 2)
         hover_y.append(ys[k] if len(ys) > 2 else (ya + yb) / 2)
         extra = f"<br>{detail[eid]}" if eid in detail else ""
-        hover_text.append(f"<b>{label}</b> ({mode})<br>{eid}: {_fmt_share(share)}{extra}")
+        hover_text.append(f"<b>{esc(label)}</b> ({esc(mode)})<br>{esc(eid)}: {_fmt_share(share)}{extra}")
         hover_c.append(colour)
 
     for lid, row in scenario.links.iterrows():
@@ -256,10 +258,10 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
             share = utilisation.get(str(nid))
             util = f"<br>{_fmt_share(share)}" if share is not None else ""
             extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
-            node_text.append(f"<b>{row['name']}</b> ({row['kind']}, {row['country']})"
-                             f"<br>{nid}{util}{extra}")
+            node_text.append(f"<b>{esc(row['name'])}</b> ({esc(row['kind'])}, {esc(row['country'])})"
+                             f"<br>{esc(nid)}{util}{extra}")
         placed = node_labels(scenario, (lon0, lat0, lon1, lat1))
-        labels = [placed.get(str(i), "") for i in nodes.index]
+        labels = [esc(placed.get(str(i), "")) for i in nodes.index]
         fig.add_trace(go.Scatter(
             x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
             textposition="top center", textfont={"size": 10, "color": "#222"},
