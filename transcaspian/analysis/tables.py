@@ -13,8 +13,16 @@ Examples
 
 from __future__ import annotations
 
+from transcaspian.model.results import (
+               COMMODITY,
+               DESTINATION,
+               DIRECTION,
+               FLOW,
+               ORIGIN,
+               ResultSchema,
+               TableSchema,
+)
 from transcaspian.model.results import Column as C
-from transcaspian.model.results import ResultSchema, TableSchema
 
 # -- columns shared by several tables ---------------------------------------------------------
 ELEMENT_ID = C("element_id", "str", "", "capacity element: link, node, berth group, vessel class or "
@@ -29,12 +37,7 @@ UTILISATION = C("utilisation", "float64", "share", "load at the scenario's deman
 UTIL_AT_MULT = C("utilisation_at_multiplier", "float64", "share",
                  "utilisation with demand scaled by the largest uniform multiplier (NaN if unbounded)")
 HEADROOM = C("headroom", "float64", "capacity_unit/yr", "capacity left at the scenario's demand")
-FLOW = C("flow", "str", "", "demand flow id")
-ORIGIN = C("origin", "str", "", "origin node id")
-DESTINATION = C("destination", "str", "", "destination node id")
-COMMODITY = C("commodity", "str", "", "commodity id")
 UNIT = C("unit", "str", "", "handling unit: teu, wagon, truck or tonne")
-DIRECTION = C("direction", "str", "", "direction label of the flow (e.g. westbound)")
 OPTION = C("option", "str", "", "quote option id (#1 is the best corridor itinerary)")
 SEQ = C("seq", "int64", "", "position of the leg along the itinerary, from 0")
 DISTANCE = C("distance_km", "float64", "km", "distance of the leg")

@@ -164,6 +164,14 @@ class ResultSchema:
         return out
 
 
+#: Columns several engines share, declared once.
+FLOW = Column("flow", "str", "", "demand flow id")
+ORIGIN = Column("origin", "str", "", "origin node id")
+DESTINATION = Column("destination", "str", "", "destination node id")
+COMMODITY = Column("commodity", "str", "", "commodity id")
+DIRECTION = Column("direction", "str", "", "direction label of the flow (e.g. westbound)")
+
+
 def results_markdown(schemas: Iterable[ResultSchema]) -> str:
     """The reference of every declared result table as Markdown (``docs/results.md``)."""
     lines = ["# Result tables", "",

@@ -13,14 +13,17 @@ Examples
 
 from __future__ import annotations
 
+from transcaspian.model.results import (
+                          COMMODITY,
+                          DESTINATION,
+                          DIRECTION,
+                          FLOW,
+                          ORIGIN,
+                          ResultSchema,
+                          TableSchema,
+)
 from transcaspian.model.results import Column as C
-from transcaspian.model.results import ResultSchema, TableSchema
 
-FLOW = C("flow", "str", "", "demand flow id")
-ORIGIN = C("origin", "str", "", "origin node id")
-DESTINATION = C("destination", "str", "", "destination node id")
-COMMODITY = C("commodity", "str", "", "commodity id")
-DIRECTION = C("direction", "str", "", "direction label of the flow")
 NODE = C("node", "str", "", "node id")
 PER_YEAR = "Figures per year are means over the replications."
 
