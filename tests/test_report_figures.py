@@ -31,7 +31,8 @@ def test_figure_builders_draw_engine_tables():
     q = quote(s, "o", "d", "2 FEU", k=2)
     fig = figures.quote_comparison_figure(q["options"])
     assert len(fig.data) == 3 and list(fig.data[0].y) == list(q["options"]["transit_days"])
-    assert list(figures.cpmm_speed_figure(r["sections"]).data[1].y) == list(r["sections"]["speed_with_delay_kmh"])
+    speeds = figures.cpmm_speed_figure(r["sections"]).data[1].y
+    assert list(speeds) == list(r["sections"]["speed_with_delay_kmh"])
     assert list(figures.border_time_figure(r["borders"]).data[0].y) == list(r["borders"]["dwell_h"])
     colours = {c for f in (figures.cpmm_speed_figure(r["sections"]), figures.border_time_figure(r["borders"]))
                for t in f.data for c in [t.marker.color]}
