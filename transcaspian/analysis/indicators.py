@@ -8,7 +8,7 @@ Examples
 >>> s = load_scenario("baseline-2024")
 >>> cap = capacity(s)
 >>> util = map_element_utilisation(s, cap)
->>> 0 < util["aktau"] == map_utilisation(s, cap).query("map_element == 'aktau'")["utilisation"].max()
+>>> bool(0 < util["aktau"] == map_utilisation(s, cap).query("map_element == 'aktau'")["utilisation"].max())
 True
 >>> g = capacity_against_demand(cap)
 >>> bool((g["capacity_t"] == g["demand_t"] * multiplier(cap)).all())
