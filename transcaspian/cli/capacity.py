@@ -19,7 +19,7 @@ from transcaspian.cli._common import (
     open_scenario,
     user_errors,
 )
-from transcaspian.results import Result, check_result_folder
+from transcaspian.model.results import Result, check_output_folder
 
 TOP_BOTTLENECKS = 12
 
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             if out is not None:
-                check_result_folder(out)
+                check_output_folder(out)
             scen = open_scenario(scenario)
             res = capacity(scen)
             if out is not None:

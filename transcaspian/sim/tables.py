@@ -14,13 +14,13 @@ Examples
 from __future__ import annotations
 
 from transcaspian.model.results import (
-                          COMMODITY,
-                          DESTINATION,
-                          DIRECTION,
-                          FLOW,
-                          ORIGIN,
-                          ResultSchema,
-                          TableSchema,
+    COMMODITY,
+    DESTINATION,
+    DIRECTION,
+    FLOW,
+    ORIGIN,
+    ResultSchema,
+    TableSchema,
 )
 from transcaspian.model.results import Column as C
 
