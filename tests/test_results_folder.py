@@ -281,7 +281,7 @@ def test_sigkill_at_random_moments_of_simulate(tmp_path):
     rng = random.Random(20261201)
     kills = 0
     while kills < 20:
-        kills += _run_round(works, cmd, [rng.uniform(0.1, 1.0) * full for _ in works])
+        kills += _run_round(works, cmd, [rng.uniform(0.15, 1.0) * full for _ in works])
         for w in works:
             _check_after_kill(w)
     _run_round(works, cmd, [None] * len(works))
