@@ -36,6 +36,7 @@ test: install lint browser
 
 docs: install
 	$(BIN)/transcaspian scenario sources baseline-2024 target-2030 -o docs/data-sources.md
+	$(BIN)/transcaspian results -o docs/results.md
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -14,7 +14,7 @@ import yaml
 from plotly.offline import get_plotlyjs
 
 from transcaspian.model import Scenario
-from transcaspian.results import Result
+from transcaspian.model.results import Result
 
 #: A seven-node corridor Xi'an -> Constanta with one Caspian and one Black Sea service.
 MINI_YAML = """
@@ -107,8 +107,8 @@ def write_sim_folder(scenario: Scenario, folder: Path, fmt: str = "csv",
     d = scenario.demand.reset_index()
     tt = pd.DataFrame({
         "origin": d["origin"], "destination": d["destination"], "commodity": d["commodity"],
-        "direction": d["direction"], "lots": [100 + i for i in range(len(d))],
-        "units": d["annual_units"] * 0.9,
+        "direction": d["direction"], "lots": [100.0 + i for i in range(len(d))],
+        "units": d["annual_units"] * 0.9, "tonnes": d["annual_t"] * 0.9,
         "p50_h": [240.0 + 24 * i for i in range(len(d))],
         "p90_h": [300.0 + 24 * i for i in range(len(d))],
         "p95_h": [330.0 + 24 * i for i in range(len(d))],
@@ -116,19 +116,23 @@ def write_sim_folder(scenario: Scenario, folder: Path, fmt: str = "csv",
         "mean_h_ci95": [3.0] * len(d)})
     nodes = list(scenario.nodes.index[:4])
     hours = [500.0 * (k + 1) for k in range(len(nodes))]
-    wait = pd.DataFrame({"node": nodes, "wait_h_mean_per_unit": [h / 100 for h in hours],
-                         "unit_hours_waited": hours,
-                         "tonne_hours_waited": [10 * h for h in hours],
+    wait = pd.DataFrame({"node": nodes, "kind": list(scenario.nodes["kind"].iloc[:4]),
+                         "wait_h_mean_per_unit": [h / 100 for h in hours],
+                         "unit_hours_waited": hours, "unit_hours_ci95": [1.0] * len(nodes),
+                         "units_queued": [100.0] * len(nodes),
+                         "tonne_hours_waited": [10 * h for h in hours], "tonnes_queued": [1e3] * len(nodes),
                          "share_of_total": [h / sum(hours) for h in hours]})
     hist_rows = []
     for o, dest in zip(d["origin"], d["destination"], strict=True):
         for k, count in enumerate([5, 20, 40, 25, 10]):  # the last bin is open-ended, as simulate's
             hist_rows.append({"origin": o, "destination": dest, "bin_lo_h": 216.0 + 24 * k,
-                              "bin_hi_h": 240.0 + 24 * k if k < 4 else float("inf"), "count": count})
+                              "bin_hi_h": 240.0 + 24 * k if k < 4 else float("inf"), "count": float(count)})
     thr = pd.DataFrame({"flow": d["id"], "origin": d["origin"], "destination": d["destination"],
-                        "commodity": d["commodity"], "direction": d["direction"],
-                        "demand_units": d["annual_units"], "units": d["annual_units"] * 0.9,
-                        "served_share": 0.9})
+                        "direction": d["direction"], "commodity": d["commodity"], "unit": d["unit"],
+                        "demand_units": d["annual_units"], "demand_tonnes": d["annual_t"],
+                        "released_units": d["annual_units"] * 0.95, "units": d["annual_units"] * 0.9,
+                        "units_ci95": 1.0, "tonnes": d["annual_t"] * 0.9, "served_share": 0.9,
+                        "wip_units_end": 3.0})
     meta = {**scenario.metadata(), "seed": 7, "years": 1, "replications": 3}
     if scenario_hash is not None:
         meta["scenario_hash"] = scenario_hash

@@ -403,7 +403,7 @@ def test_cli_capacity(write_yaml, tmp_path):
                                    "bottlenecks"}
     r = runner.invoke(app, ["capacity", str(path), "--table", "bottlenecks", "--format", "csv",
                             "-o", str(tmp_path / "out")], catch_exceptions=False)
-    assert r.exit_code == 0 and "# scenario_hash:" in r.output
+    assert r.exit_code == 0 and "scenario_hash=" in r.stderr and r.stdout.startswith("rank,")
     assert (tmp_path / "out" / "elements.csv").exists() and (tmp_path / "out" / "meta.json").exists()
     r = runner.invoke(app, ["capacity", str(tmp_path / "missing.yaml")], catch_exceptions=False)
     assert r.exit_code == 2 and "Traceback" not in r.output

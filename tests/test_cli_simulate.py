@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from transcaspian.cli import register_all
 from transcaspian.model import load_scenario
 from transcaspian.model.errors import UserError
-from transcaspian.results import Result
+from transcaspian.model.results import Result
 
 app = register_all()
 
@@ -59,12 +59,12 @@ def test_result_folders_are_replaced_whole_and_user_folders_refused(tmp_path):
     folder = tmp_path / "res"
     Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [1]}), "b": pd.DataFrame({"v": [2]})}).write(folder)
     Result({"scenario": "x"}, {"a": pd.DataFrame({"v": [3]})}).write(folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "meta.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "meta.json", "transcaspian-result.json"]
     assert pd.read_csv(folder / "a.csv")["v"].tolist() == [3]
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep")
-    with pytest.raises(UserError, match="not a previous result folder"):
+    with pytest.raises(UserError, match="not a result folder written by transcaspian"):
         Result({}, {"a": pd.DataFrame()}).write(mine)
     assert (mine / "notes.txt").read_text() == "keep"
 

@@ -27,8 +27,8 @@ import pytest
 
 from transcaspian.analysis import QuoteOptions, capacity, quote
 from transcaspian.model import Scenario
+from transcaspian.model.results import Result
 from transcaspian.model.schema import Berth, Link, Node, SeaLevel, Service, Vessel, WeatherRegime
-from transcaspian.results import Result
 from transcaspian.sim import SimOptions, simulate
 
 A = {"assumption": "test"}

@@ -15,10 +15,13 @@ from typer.testing import CliRunner
 
 from transcaspian import __version__
 from transcaspian.analysis import capacity
+from transcaspian.analysis.indicators import map_element_utilisation
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario, load_scenario
+from transcaspian.model.results import MARKER, Result
 from transcaspian.report import build_report
-from transcaspian.report.build import GENERATOR, map_utilisation, via_text
+from transcaspian.report.build import GENERATOR
+from transcaspian.report.labels import via_text
 from transcaspian.report.map import NO_DATA_COLOR, corridor_map, outlines, short_names, util_color
 
 app = register_all()
@@ -114,7 +117,7 @@ def test_via_names_borders_and_sea_crossings(mini):
 
 def test_map_utilisation_from_capacity_result(mini):
     cap = capacity(mini)
-    util, _detail = map_utilisation(mini, cap)
+    util = map_element_utilisation(mini, cap)
     u = cap["utilisation"]
     for lid in mini.links.index:
         assert util[lid] == pytest.approx(u.loc[u["element_id"] == lid, "utilisation"].max())
@@ -289,16 +292,21 @@ def test_sim_folder_problems_are_reported(mini, tmp_path):
     out = str(tmp_path / "r.html")
     r = run("report", str(path), "--sim", str(tmp_path / "nowhere"), "-o", out)
     assert r.exit_code == 2 and "no such folder" in r.output
-    write_sim_folder(mini, tmp_path / "sim")
-    (tmp_path / "sim" / "waiting_by_node.csv").unlink()
-    df = pd.read_csv(tmp_path / "sim" / "transit_times.csv").drop(columns=["p95_h"])
-    df.to_csv(tmp_path / "sim" / "transit_times.csv", index=False)
+    sim = write_sim_folder(mini, tmp_path / "sim")
+    # a table written without a declared column, and a required table missing
+    Result(sim.meta, {"transit_times": sim["transit_times"].drop(columns=["p95_h"])}).write(tmp_path / "sim")
     r = run("report", str(path), "--sim", str(tmp_path / "sim"), "-o", out)
     assert r.exit_code == 2
     assert "missing table 'waiting_by_node'" in r.output and "lacks column(s) p95_h" in r.output
-    (tmp_path / "sim" / "meta.json").write_text("{not json")
+    # a file changed after the result was written: the folder is no longer a result
+    write_sim_folder(mini, tmp_path / "sim")
+    df = pd.read_csv(tmp_path / "sim" / "transit_times.csv").drop(columns=["p95_h"])
+    df.to_csv(tmp_path / "sim" / "transit_times.csv", index=False)
     r = run("report", str(path), "--sim", str(tmp_path / "sim"), "-o", out)
-    assert r.exit_code == 2 and "meta.json is not valid JSON" in r.output
+    assert r.exit_code == 2 and "transit_times.csv missing or changed" in r.output
+    (tmp_path / "sim" / MARKER).unlink()
+    r = run("report", str(path), "--sim", str(tmp_path / "sim"), "-o", out)
+    assert r.exit_code == 2 and f"no {MARKER}" in r.output
     assert not Path(out).exists()
 
 

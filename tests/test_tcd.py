@@ -1,19 +1,14 @@
-"""UNESCAP time/cost-distance and CAREC CPMM tables, and the plotly figure builders."""
+"""UNESCAP time/cost-distance and CAREC CPMM tables (their figures: tests/test_report_figures.py)."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import pytest
 from test_quote import SEA_S1_H, corridor
 
 from transcaspian.analysis import (
-    QuoteOptions,
     TcdOptions,
-    capacity,
-    charts,
     cpmm_borders,
     cpmm_sections,
-    quote,
     tcd_table,
     time_cost_distance,
 )
@@ -96,22 +91,3 @@ def test_tcd_errors():
         time_cost_distance(s, TcdOptions.build(nodes=["o", "b"], cargo="1 parsec"))
     assert e.value.problems[0].field == "cargo"
 
-
-def test_figure_builders():
-    s = corridor()
-    r = time_cost_distance(s, TcdOptions.build(nodes=R1, cargo="2 FEU"))
-    fig = charts.tcd_figure(r["tcd"], "time", name="r1")
-    assert isinstance(fig, go.Figure) and len(fig.data) == 2
-    assert fig.data[0].x[-1] == 1600
-    fig = charts.tcd_figure(r["tcd"], "cost", fig=fig, name="again")
-    assert len(fig.data) == 4
-    with pytest.raises(ValueError):
-        charts.tcd_figure(r["tcd"], "speed")
-    cap = capacity(s)
-    for builder in (charts.capacity_vs_demand_figure, charts.utilisation_figure, charts.bottleneck_figure):
-        assert isinstance(builder(cap), go.Figure)
-    q = quote(s, QuoteOptions.build(origin="o", destination="d", cargo="2 FEU", k=2))
-    fig = charts.quote_comparison_figure(q["options"])
-    assert isinstance(fig, go.Figure) and len(fig.data) == 3
-    assert isinstance(charts.cpmm_speed_figure(r["sections"]), go.Figure)
-    assert isinstance(charts.border_time_figure(r["borders"]), go.Figure)

@@ -45,9 +45,9 @@ from transcaspian.model.physics import (
     vessel_berth,
     vessel_cycle,
 )
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Berth
-from transcaspian.results import Result
 
 UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
 

@@ -29,8 +29,8 @@ from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.loading import suggest
 from transcaspian.model.options import EngineOptions
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
-from transcaspian.results import Result
 
 RANK_BY = {"time": "transit_h", "cost": "price_usd", "co2e": "co2e_wtw_kg"}
 OPTION_COLUMNS = [

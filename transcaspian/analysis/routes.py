@@ -53,9 +53,9 @@ from transcaspian.model.physics import (
     vessel_berth,
     vessel_cycle,
 )
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Vessel
-from transcaspian.results import Result
 
 #: Utilisation at which queue waits are capped (the row is flagged ``saturated``).
 RHO_MAX = 0.95

@@ -23,8 +23,8 @@ from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.itinerary import itinerary_along
 from transcaspian.model.loading import suggest
 from transcaspian.model.options import EngineOptions
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
-from transcaspian.results import Result
 
 #: Node kinds that split CPMM sections.
 SECTION_BREAKS = ("border", "gauge_change", "seaport")

@@ -62,7 +62,11 @@ def _cell(value: Any) -> str:
 
 def emit(df: pd.DataFrame, fmt: Format, meta: dict[str, Any] | None = None,
          title: str | None = None) -> None:
-    """Print a table as a rich table, JSON (with metadata) or CSV (metadata as # lines)."""
+    """Print a table as a rich table, JSON (with metadata) or plain CSV.
+
+    CSV on standard output is plain (``pandas.read_csv`` reads it with default arguments);
+    its metadata goes to standard error as one ``key=value`` line.
+    """
     meta = meta or {}
     frame = df.reset_index() if df.index.name is not None else df
     if fmt == Format.json:
@@ -70,8 +74,8 @@ def emit(df: pd.DataFrame, fmt: Format, meta: dict[str, Any] | None = None,
         typer.echo(json.dumps({"meta": meta, "title": title, "rows": rows}, indent=2,
                               ensure_ascii=False))
     elif fmt == Format.csv:
-        for k, v in meta.items():
-            typer.echo(f"# {k}: {v}")
+        if meta:
+            typer.echo(" ".join(f"{k}={v}" for k, v in meta.items()), err=True)
         typer.echo(frame.to_csv(index=False), nl=False)
     else:
         table = Table(title=title, title_justify="left", show_lines=False)

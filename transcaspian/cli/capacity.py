@@ -10,8 +10,16 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
-from transcaspian.results import Result, check_result_folder
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit,
+    err_console,
+    open_scenario,
+    user_errors,
+)
+from transcaspian.model.results import Result, check_output_folder
 
 TOP_BOTTLENECKS = 12
 
@@ -55,12 +63,12 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             if out is not None:
-                check_result_folder(out)
+                check_output_folder(out)
             scen = open_scenario(scenario)
             res = capacity(scen)
             if out is not None:
                 written = res.write(out, "csv")
-                console.print(f"wrote {len(written)} files to {out}", highlight=False)
+                err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
         names = (["summary", "elements", "flows", "flow_routes", "utilisation", "bottlenecks"]
                  if table == CapacityTable.all else [table.value])
         if fmt == Format.json and table == CapacityTable.all:

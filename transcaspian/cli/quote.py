@@ -12,8 +12,8 @@ import typer
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
 from transcaspian.cli._flags import flag_names
 from transcaspian.model.errors import input_error
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
-from transcaspian.results import Result
 
 #: Engine parameter -> flag of this command, for error messages.
 FLAGS = {"origin": "--from", "destination": "--to", "cargo": "--cargo", "k": "-k", "by": "--by",
@@ -55,9 +55,10 @@ def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: in
     if folder is not None and replications:
         raise input_error("give either --sim or --simulate, not both", "--sim")
     if folder is not None:
-        from transcaspian.report.sim import read_sim_result
+        from transcaspian.model.results import read_result
+        from transcaspian.sim.tables import SIMULATION
 
-        return read_sim_result(folder, scen)
+        return read_result(folder, scen, SIMULATION, require=["transit_times"])
     if replications < 0:
         raise input_error("--simulate takes a number of years >= 0", "--simulate")
     if replications:

@@ -8,7 +8,7 @@ import typer
 
 from transcaspian.cli._common import console, open_scenario, user_errors
 from transcaspian.model.errors import input_error
-from transcaspian.results import write_text_atomic
+from transcaspian.model.results import write_text_atomic
 
 HTML_SUFFIXES = (".html", ".htm")
 

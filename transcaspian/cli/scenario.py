@@ -22,10 +22,10 @@ from transcaspian.model import Scenario, ScenarioError, builtin_names
 from transcaspian.model.diff import diff_scenarios, new_projects
 from transcaspian.model.errors import input_error
 from transcaspian.model.io import write_csv_dir, write_yaml
+from transcaspian.model.results import write_text_atomic
 from transcaspian.model.schema import COMPONENTS
 from transcaspian.model.schema_doc import NESTED, schema_markdown, schema_table
 from transcaspian.model.sources_doc import data_sources_markdown
-from transcaspian.results import write_text_atomic
 
 scenario_app = typer.Typer(help="Inspect, check, compare and export scenarios.",
                            no_args_is_help=True)

@@ -20,7 +20,7 @@ from transcaspian.cli._common import (
     user_errors,
 )
 from transcaspian.cli._flags import flag_names
-from transcaspian.results import Result, check_result_folder
+from transcaspian.model.results import Result, check_output_folder
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 opts = SimOptions.build(years=years, replications=replications, seed=seed,
                                         workers=workers or None, warmup_days=warmup_days, track=track)
             if out is not None:
-                check_result_folder(out)
+                check_output_folder(out)
             scen = open_scenario(scenario)
         with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
                       MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,

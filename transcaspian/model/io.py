@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from transcaspian.model.errors import Problem, ScenarioError, UserError
+from transcaspian.model.results import replace_dir, write_text_atomic
 from transcaspian.model.schema import COMPONENTS, META_KEYS, ScenarioDoc, SourceEntry
-from transcaspian.results import replace_dir, write_text_atomic
 
 SOURCE_COLUMNS = ("id", "title", "url", "year", "note")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup, escape
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: anchor id, short name for the contents bar, title, body."""
+
+    id: str
+    short: str
+    title: str
+    html: Markup
+
 
 #: plotly config for every figure: no logo link, no "edit in chart studio", PNG export kept.
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True,
@@ -49,6 +61,18 @@ def pct(value: Any, digits: int = 0) -> str:
 def days(hours: Any, digits: int = 1) -> str:
     """Hours shown as days."""
     return "–" if missing(hours) else f"{float(hours) / 24:.{digits}f}"
+
+
+def esc(value: Any) -> str:
+    """Scenario text made safe for a plotly label or hover text, which plotly renders as a
+    subset of HTML (``<``, ``>``, ``&`` and quotes become entities).
+
+    Examples
+    --------
+    >>> esc('<script>"x"</script>')
+    '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
+    """
+    return html.escape(str(value), quote=True)
 
 
 def text(value: Any) -> str:

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from transcaspian.model import Scenario
+from transcaspian.report.html import esc
 
 #: Utilisation colours: green (idle) through amber to red (full); above 100 % stays red.
 UTIL_COLORSCALE = [[0.0, "#1a9850"], [0.5, "#91cf60"], [0.7, "#fee08b"], [0.85, "#fc8d59"],
@@ -183,7 +184,8 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
         Share of capacity used (0..1, may exceed 1) by element id (link, service or node);
         elements absent or NaN are drawn grey ("no capacity figure").
     detail
-        Extra hover text by element id (for example served flow and capacity).
+        Extra hover text by element id (for example served flow and capacity); plotly
+        renders it as HTML, so the caller escapes scenario text in it.
     height
         Figure height in pixels.
     extent
@@ -237,7 +239,7 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
         hover_x.append(xs[k] if len(xs) > 2 else (xa + xb) / 2)
         hover_y.append(ys[k] if len(ys) > 2 else (ya + yb) / 2)
         extra = f"<br>{detail[eid]}" if eid in detail else ""
-        hover_text.append(f"<b>{label}</b> ({mode})<br>{eid}: {_fmt_share(share)}{extra}")
+        hover_text.append(f"<b>{esc(label)}</b> ({esc(mode)})<br>{esc(eid)}: {_fmt_share(share)}{extra}")
         hover_c.append(colour)
 
     for lid, row in scenario.links.iterrows():
@@ -251,31 +253,8 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
                              marker={"size": 7, "color": hover_c, "line": {"width": 0.5,
                                                                           "color": "#333"}}))
     if not nodes.empty:
-        node_text = []
-        for nid, row in nodes.iterrows():
-            share = utilisation.get(str(nid))
-            util = f"<br>{_fmt_share(share)}" if share is not None else ""
-            extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
-            node_text.append(f"<b>{row['name']}</b> ({row['kind']}, {row['country']})"
-                             f"<br>{nid}{util}{extra}")
-        placed = node_labels(scenario, (lon0, lat0, lon1, lat1))
-        labels = [placed.get(str(i), "") for i in nodes.index]
-        fig.add_trace(go.Scatter(
-            x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
-            textposition="top center", textfont={"size": 10, "color": "#222"},
-            customdata=node_text, hovertemplate="%{customdata}<extra></extra>", name="nodes",
-            showlegend=False,
-            marker={"size": 8, "symbol": [NODE_SYMBOL.get(k, "circle") for k in nodes["kind"]],
-                    "color": [util_color(utilisation[str(i)]) if str(i) in utilisation else "#333"
-                              for i in nodes.index],
-                    "line": {"width": 1, "color": "#222"}}))
-    # colour bar (an invisible marker carrying the scale)
-    fig.add_trace(go.Scatter(
-        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, name="scale",
-        marker={"colorscale": UTIL_COLORSCALE, "cmin": 0, "cmax": 100, "color": [0],
-                "showscale": True,
-                "colorbar": {"title": {"text": "% of capacity<br>used"}, "ticksuffix": "%",
-                             "thickness": 12, "len": 0.7}}))
+        _add_nodes(fig, scenario, utilisation, detail, (lon0, lat0, lon1, lat1))
+    _add_colour_bar(fig)
     mid_lat = (lat0 + lat1) / 2
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor=WATER,
@@ -285,6 +264,40 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
                "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
     )
     return fig
+
+
+def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, float],
+               detail: Mapping[str, str], extent: tuple[float, float, float, float]) -> None:
+    """Node markers, coloured by utilisation where known, labelled where there is room."""
+    nodes = scenario.nodes
+    node_text = []
+    for nid, row in nodes.iterrows():
+        share = utilisation.get(str(nid))
+        util = f"<br>{_fmt_share(share)}" if share is not None else ""
+        extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
+        node_text.append(f"<b>{esc(row['name'])}</b> ({esc(row['kind'])}, {esc(row['country'])})"
+                         f"<br>{esc(nid)}{util}{extra}")
+    placed = node_labels(scenario, extent)
+    labels = [esc(placed.get(str(i), "")) for i in nodes.index]
+    fig.add_trace(go.Scatter(
+        x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
+        textposition="top center", textfont={"size": 10, "color": "#222"},
+        customdata=node_text, hovertemplate="%{customdata}<extra></extra>", name="nodes",
+        showlegend=False,
+        marker={"size": 8, "symbol": [NODE_SYMBOL.get(k, "circle") for k in nodes["kind"]],
+                "color": [util_color(utilisation[str(i)]) if str(i) in utilisation else "#333"
+                          for i in nodes.index],
+                "line": {"width": 1, "color": "#222"}}))
+
+
+def _add_colour_bar(fig: go.Figure) -> None:
+    """The utilisation colour bar (an invisible marker carrying the scale)."""
+    fig.add_trace(go.Scatter(
+        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, name="scale",
+        marker={"colorscale": UTIL_COLORSCALE, "cmin": 0, "cmax": 100, "color": [0],
+                "showscale": True,
+                "colorbar": {"title": {"text": "% of capacity<br>used"}, "ticksuffix": "%",
+                             "thickness": 12, "len": 0.7}}))
 
 
 def _quad(x0: float, y0: float, x1: float, y1: float, x2: float, y2: float,

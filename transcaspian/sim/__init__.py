@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
-from transcaspian.results import Result
 from transcaspian.sim.compile import Compiled, compile_scenario
 from transcaspian.sim.kernel import TRACK_COLUMNS, KernelModel, run_replication
 from transcaspian.sim.montecarlo import Aggregate, rep_seed, run_montecarlo

@@ -1,0 +1,280 @@
+"""Every plotly figure of the report, with one palette.
+
+Builders take engine tables (DataFrames) and return a :class:`plotly.graph_objects.Figure`;
+nothing is written or shown. Plotly draws labels as a subset of HTML, so every piece of
+scenario text is passed through :func:`~transcaspian.report.labels.esc` first.
+
+Examples
+--------
+>>> import pandas as pd
+>>> w = pd.DataFrame({"node": ["aktau"], "wait_h_mean_per_unit": [12.0], "share_of_total": [1.0]})
+>>> nodes = pd.DataFrame({"name": ["Aktau <port>"]}, index=["aktau"])
+>>> waiting_figure(w, nodes).data[0].y
+('Aktau &lt;port&gt;',)
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from transcaspian.model import Scenario
+from transcaspian.report.html import esc, missing
+from transcaspian.report.labels import node_name, short
+
+#: The report's colours: one name per role, used by every figure.
+PALETTE = {"primary": "#0b5c8a", "secondary": "#e08214", "alert": "#b2182b", "light": "#9db4c8",
+           "waiting": "#c0504d", "reference": "#4d4d4d", "muted": "#888", "grid": "#eee"}
+MODE_COLOURS = {"rail": "#0b5c8a", "road": "#6a51a3", "pipeline": "#636363", "sea": "#1b9e77"}
+
+
+def utilisation_figure(b: pd.DataFrame, top: int = 15) -> go.Figure:
+    """Utilisation now and at the maximum uniform demand growth, top elements."""
+    t = b.head(top).iloc[::-1]
+    labels = [esc(f"{n} · {w}" if w not in n else n) for n, w in zip(t["name"], t["where"], strict=True)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=labels, x=t["utilisation"] * 100, orientation="h", name="at the scenario's demand",
+                         marker={"color": PALETTE["primary"]},
+                         hovertemplate="%{y}<br>at demand: %{x:.0f}%<extra></extra>"))
+    if t["utilisation_at_multiplier"].notna().any():
+        fig.add_trace(go.Bar(y=labels, x=t["utilisation_at_multiplier"] * 100, orientation="h",
+                             name="at maximum uniform growth", marker={"color": PALETTE["secondary"]},
+                             hovertemplate="%{y}<br>at max growth: %{x:.0f}%<extra></extra>"))
+    fig.add_vline(x=100, line={"color": PALETTE["alert"], "dash": "dot"})
+    fig.update_layout(title=f"Share of capacity used: the {len(t)} highest-ranked elements",
+                      barmode="group", height=max(300, 80 + 34 * len(t)),
+                      xaxis={"title": "% of annual capacity", "ticksuffix": "%"},
+                      yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.12},
+                      margin={"l": 10, "r": 10, "t": 40, "b": 40}, plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def capacity_demand_figure(g: pd.DataFrame, lam: float) -> go.Figure:
+    labels = [esc(f"{n} · {d}") for n, d in zip(g["name"], g["direction"], strict=True)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=labels, y=g["demand_t"] / 1e6, name="demand", marker={"color": PALETTE["light"]},
+                         hovertemplate="%{x}<br>demand %{y:.2f} Mt/yr<extra></extra>"))
+    fig.add_trace(go.Bar(x=labels, y=g["served_t"] / 1e6, name="served", marker={"color": PALETTE["primary"]},
+                         hovertemplate="%{x}<br>served %{y:.2f} Mt/yr<extra></extra>"))
+    if math.isfinite(lam):
+        fig.add_trace(go.Bar(x=labels, y=g["capacity_t"] / 1e6, name=f"capacity (demand × {lam:.2f})",
+                             marker={"color": PALETTE["secondary"]},
+                             hovertemplate="%{x}<br>capacity %{y:.2f} Mt/yr<extra></extra>"))
+    fig.update_layout(title="Capacity against demand by commodity and direction (million t/yr)",
+                      barmode="group", height=400, yaxis={"title": "Mt/yr"},
+                      xaxis={"automargin": True}, legend={"orientation": "h", "y": 1.08, "x": 0},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 40}, plot_bgcolor="white")
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def tcd_figure(scenario: Scenario, tcd: pd.DataFrame, title: str) -> go.Figure:
+    """UNESCAP time/cost-distance chart of :func:`~transcaspian.analysis.tcd.tcd_table` rows.
+
+    Two panels, cumulative time (days) and cost (USD) against cumulative distance (km):
+    moving legs are sloped segments coloured by mode; stops at nodes are vertical red
+    steps (dwell and queueing), labelled with the node's name where they take 12 h or more.
+    """
+    nodes = scenario.nodes
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("time–distance (days)", "cost–distance (USD)"),
+                        horizontal_spacing=0.08)
+    shown: set[str] = set()
+    for r in tcd.itertuples(index=False):
+        x0, x1 = float(r.cum_distance_start_km), float(r.cum_distance_km)
+        spans = ((1, r.cum_time_start_h / 24, r.cum_time_h / 24), (2, r.cum_cost_start_usd, r.cum_cost_usd))
+        if r.kind == "move":
+            group = str(r.mode) or "rail"
+            colour, width = MODE_COLOURS.get(group, "#333"), 3
+            a, b = (str(x) for x in r.label.split(" -> ", 1)) if " -> " in r.label else (r.label, "")
+            hover = (f"{esc(node_name(nodes, a))} → {esc(node_name(nodes, b))} ({group})<br>"
+                     f"{r.distance_km:,.0f} km, "
+                     f"{r.time_h / 24:.1f} d, {r.cost_usd:,.0f} USD")
+        elif r.vertical:
+            group, colour, width = "stop (dwell + queue)", PALETTE["alert"], 4
+            name = esc(node_name(nodes, r.label))
+            hover = f"{name} ({r.node_kind})<br>{r.time_h:.1f} h, {r.cost_usd:,.0f} USD"
+            if r.time_h >= 12:
+                fig.add_annotation(x=x1, y=r.cum_time_h / 24, text=name, showarrow=False, xanchor="right",
+                                   yanchor="bottom", font={"size": 10, "color": "#444"}, row=1, col=1)
+        else:
+            continue
+        for col, y0, y1 in spans:
+            fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line={"color": colour,
+                                                                                 "width": width},
+                                     name=group, legendgroup=group,
+                                     showlegend=(group not in shown and col == 1),
+                                     hovertemplate=hover + "<extra></extra>"), row=1, col=col)
+        shown.add(group)
+    fig.update_layout(title=esc(title), height=400, margin={"l": 10, "r": 10, "t": 85, "b": 40},
+                      plot_bgcolor="white", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(title="km", gridcolor=PALETTE["grid"], rangemode="tozero")
+    fig.update_yaxes(gridcolor=PALETTE["grid"], rangemode="tozero")
+    fig.update_yaxes(title="days", row=1, col=1)
+    fig.update_yaxes(title="USD", row=1, col=2)
+    return fig
+
+
+def references_figure(rows: pd.DataFrame) -> go.Figure:
+    """Transit days (range for references) against cost (range), one marker per route."""
+    fig = go.Figure()
+    for r in rows.itertuples(index=False):
+        is_ref = r.kind == "reference"
+        days = r.transit_h / 24
+        ex = ey = None
+        if is_ref:
+            ex = {"type": "data", "symmetric": False, "array": [r.transit_days_high - days],
+                  "arrayminus": [days - r.transit_days_low], "color": PALETTE["muted"]}
+            if not missing(r.cost_usd_low):
+                ey = {"type": "data", "symmetric": False, "array": [r.cost_usd_high - r.cost_usd],
+                      "arrayminus": [r.cost_usd - r.cost_usd_low], "color": PALETTE["muted"]}
+        fig.add_trace(go.Scatter(
+            x=[days], y=[r.cost_usd], mode="markers+text", text=[esc(r.label)],
+            textposition="top center", name=esc(r.name), error_x=ex, error_y=ey,
+            marker={"size": 14 if not is_ref else 11, "symbol": "star" if not is_ref else "circle",
+                    "color": PALETTE["alert"] if not is_ref else PALETTE["reference"]},
+            hovertemplate=f"{esc(r.name)}<br>%{{x:.1f}} days, %{{y:,.0f}} USD<extra></extra>"))
+    fig.update_layout(title="Transit days against cost per shipment (bars: published ranges)",
+                      height=420, showlegend=False, xaxis={"title": "days", "rangemode": "tozero"},
+                      yaxis={"title": "USD per shipment", "rangemode": "tozero"},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def transit_range_figure(tt: pd.DataFrame) -> go.Figure:
+    """P50–P95 range per flow as horizontal bars with P50/P90/P95 markers (days)."""
+    tt = tt.iloc[::-1]  # plotly draws the first category at the bottom
+    labels = [esc(f"{od} ({c}, {d})") for od, c, d in zip(tt["od_short"], tt["commodity"], tt["direction"],
+                                                       strict=True)]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=labels, x=(tt["p95_h"] - tt["p50_h"]) / 24, base=tt["p50_h"] / 24,
+                         orientation="h", marker={"color": "rgba(11,92,138,0.25)"},
+                         name="P50–P95", hoverinfo="skip"))
+    for col, name, sym, colour in (("p50_h", "P50", "circle", PALETTE["primary"]),
+                                   ("p90_h", "P90", "diamond", PALETTE["secondary"]),
+                                   ("p95_h", "P95", "line-ns-open", PALETTE["alert"])):
+        fig.add_trace(go.Scatter(y=labels, x=tt[col] / 24, mode="markers", name=name,
+                                 marker={"symbol": sym, "size": 11, "color": colour,
+                                         "line": {"width": 2, "color": colour}},
+                                 hovertemplate=f"%{{y}}<br>{name}: %{{x:.1f}} days<extra></extra>"))
+    fig.update_layout(title="Door-to-door transit time per flow (days)", barmode="overlay",
+                      height=max(220, 70 + 34 * len(tt)), margin={"l": 10, "r": 10, "t": 40, "b": 40},
+                      xaxis={"title": "days", "rangemode": "tozero"}, yaxis={"automargin": True},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0,
+                              "xanchor": "right"},
+                      plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def histogram_figure(hist: pd.DataFrame, nodes: pd.DataFrame, weight: pd.Series | None = None,
+                      top: int = 6) -> go.Figure:
+    """Transit-time distribution of the ``top`` origin-destination pairs (by units carried):
+    share of units arriving on each day of transit.
+
+    The simulator's bins (hours, the last one open-ended) are summed into whole days.
+    """
+    pairs = list(dict.fromkeys(zip(hist["origin"], hist["destination"], strict=True)))
+    if weight is not None:
+        pairs.sort(key=lambda p: -float(weight.get(p, 0.0)))
+    fig = go.Figure()
+    for o, d in pairs[:top]:
+        g = hist[(hist["origin"] == o) & (hist["destination"] == d)]
+        day = (g["bin_lo_h"].astype(float) // 24).astype(int)
+        per_day = g.groupby(day)["count"].sum()
+        total = float(per_day.sum())
+        if total <= 0:
+            continue
+        full = per_day.reindex(range(int(per_day.index.min()), int(per_day.index.max()) + 1), fill_value=0.0)
+        x = [*full.index.tolist(), int(full.index.max()) + 1]
+        y = [*(full / total).tolist(), 0.0]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"shape": "hv", "width": 2},
+                                 name=esc(f"{short(nodes, o)} → {short(nodes, d)}"),
+                                 hovertemplate="day %{x}: %{y:.1%} of units<extra>%{fullData.name}</extra>"))
+    more = f" ({top} largest of {len(pairs)} origin-destination pairs)" if len(pairs) > top else ""
+    fig.update_layout(title=f"Distribution of transit times{more}: share of units arriving on each day",
+                      height=400, xaxis={"title": "days from departure"},
+                      yaxis={"title": "share of units", "tickformat": ".0%"},
+                      margin={"l": 10, "r": 10, "t": 40, "b": 40}, plot_bgcolor="white",
+                      legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 1.0,
+                              "bgcolor": "rgba(255,255,255,0.8)"})
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def waiting_figure(w: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
+    """Mean wait per unit by node (hours), longest first, labelled with each node's share
+    of all tonne-hours waited."""
+    w = w[(w["share_of_total"] >= 0.001) | (w["wait_h_mean_per_unit"] >= 0.5)]
+    w = w.sort_values("wait_h_mean_per_unit", ascending=False).head(25)
+    w = w.iloc[::-1]
+    fig = go.Figure(go.Bar(y=[esc(short(nodes, n)) for n in w["node"]], x=w["wait_h_mean_per_unit"],
+                           orientation="h", marker={"color": PALETTE["waiting"]},
+                           text=[f"{s:.0%} of all waiting" for s in w["share_of_total"]],
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x:.1f} h per unit<br>%{text}<extra></extra>"))
+    fig.update_layout(title="Waiting by node: mean hours a unit waits there",
+                      height=max(260, 70 + 28 * len(w)), xaxis={"title": "hours per unit"},
+                      yaxis={"automargin": True}, margin={"l": 10, "r": 120, "t": 40, "b": 40},
+                      plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def bottleneck_figure(b: pd.DataFrame, top: int = 10) -> go.Figure:
+    """Demand multiplier gained per +1 % capacity of the top-ranked bottlenecks."""
+    b = b.head(top)
+    label = [esc(f"{r.element_id} ({r.from_node}→{r.to_node})" if r.direction != "both" else r.element_id)
+             for r in b.itertuples()]
+    fig = go.Figure(go.Bar(x=label, y=b["gain_multiplier_per_1pct"], name="multiplier gain per +1 %",
+                           marker={"color": PALETTE["primary"]}))
+    fig.update_layout(title="Bottlenecks: demand multiplier gained per +1 % capacity",
+                      yaxis_title="Δ multiplier", plot_bgcolor="white")
+    return fig
+
+
+def quote_comparison_figure(options: pd.DataFrame) -> go.Figure:
+    """Side-by-side days, USD and CO2e (WTW) of quote options and reference routes."""
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("transit (days)", "cost (USD)", "CO2e WTW (kg)"))
+    names = [esc(f"{r.option} {r.name}" if r.kind == "corridor" else r.name) for r in options.itertuples()]
+    colours = [PALETTE["primary"] if k == "corridor" else PALETTE["reference"] for k in options["kind"]]
+    for col, field in enumerate(("transit_days", "cost_usd", "co2e_wtw_kg"), start=1):
+        err = None
+        if field == "transit_days":
+            lo, hi = options["transit_days_low"], options["transit_days_high"]
+            err = {"type": "data", "symmetric": False, "array": (hi - options[field]).fillna(0),
+                   "arrayminus": (options[field] - lo).fillna(0)}
+        fig.add_trace(go.Bar(x=names, y=options[field], marker_color=colours, error_y=err, showlegend=False),
+                      row=1, col=col)
+    fig.update_layout(title="Middle Corridor vs reference routes", plot_bgcolor="white")
+    return fig
+
+
+def cpmm_speed_figure(sections: pd.DataFrame) -> go.Figure:
+    """CAREC CPMM TFI4: speed without and with delay per section (km/h)."""
+    label = [esc(f"{r.from_node}→{r.to_node}") for r in sections.itertuples()]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=label, y=sections["speed_without_delay_kmh"], name="without delay (SWOD)",
+                         marker={"color": PALETTE["primary"]}))
+    fig.add_trace(go.Bar(x=label, y=sections["speed_with_delay_kmh"], name="with delay (SWD)",
+                         marker={"color": PALETTE["secondary"]}))
+    fig.update_layout(barmode="group", title="Section speeds (CPMM)", yaxis_title="km/h",
+                      plot_bgcolor="white")
+    return fig
+
+
+def border_time_figure(borders: pd.DataFrame) -> go.Figure:
+    """CAREC CPMM TFI1: time at each border / gauge change, split into dwell and wait (h)."""
+    fig = go.Figure()
+    x = [esc(n) for n in borders["node"]]
+    fig.add_trace(go.Bar(x=x, y=borders["dwell_h"], name="dwell (h)", marker={"color": PALETTE["primary"]}))
+    fig.add_trace(go.Bar(x=x, y=borders["wait_h"], name="queue wait (h)", marker={"color": PALETTE["alert"]}))
+    fig.update_layout(barmode="stack", title="Time at borders and gauge changes", yaxis_title="hours",
+                      plot_bgcolor="white")
+    return fig

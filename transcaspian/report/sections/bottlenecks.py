@@ -1,0 +1,70 @@
+"""The bottlenecks section: every constrained element ranked, with its chart."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from transcaspian.analysis.indicators import multiplier
+from transcaspian.model import Scenario
+from transcaspian.model.results import Result
+from transcaspian.report import figures
+from transcaspian.report import html as h
+from transcaspian.report.html import Section
+from transcaspian.report.labels import element_names, node_name
+from transcaspian.report.map import util_color
+
+
+def bottleneck_section(scenario: Scenario, cap: Result) -> Section:
+    """Every constrained element ranked by how much more capacity there would help."""
+    b = cap["bottlenecks"].copy()
+    names = element_names(scenario, cap)
+    nodes = scenario.nodes
+    b["name"] = [names.get(str(i), str(i)) for i in b["element_id"]]
+    b["where"] = [node_name(nodes, f) if d == "both" else
+                  f"{node_name(nodes, f)} → {node_name(nodes, t)}"
+                  for f, t, d in zip(b["from_node"], b["to_node"], b["direction"], strict=True)]
+    b["headroom_text"] = [f"{h.num(v)} {unit}" for v, unit in zip(b["headroom"], b["capacity_unit"],
+                                                                    strict=True)]
+    b["gain"] = [_gain_text(m, t) for m, t in zip(b["gain_multiplier_per_1pct"],
+                                                  b["gain_served_t_per_1pct"], strict=True)]
+    lam = multiplier(cap)
+    body = [h.note(
+        "Every capacity-limited element, ranked by what 1 % more of its capacity would buy: "
+        "first the rise of the uniform demand multiplier (how far all demand could grow "
+        "together), then extra tonnes served at the scenario's demand, then the smallest "
+        "headroom. 'Used at max growth' is the element's utilisation when demand is scaled to the multiplier"
+        + (f" ({lam:.2f}×)." if math.isfinite(lam) else "."))]
+    body.append(Markup('<div style="max-height:560px; overflow:auto">') + h.table(b, [
+        h.Col("rank", "rank", h.num, numeric=True), h.Col("name", "element"),
+        h.Col("element_id", "id"), h.Col("element_type", "type", lambda v: h.text(v).replace("_", " ")),
+        h.Col("where", "where / direction"),
+        h.Col("utilisation", "used now", _util_cell, numeric=True, html=True),
+        h.Col("utilisation_at_multiplier", "used at max growth", _util_cell, numeric=True, html=True),
+        h.Col("headroom_text", "headroom per yr", numeric=True),
+        h.Col("gain", "+1 % capacity gives"),
+        h.Col("binding", "binds", lambda v: "yes" if v is True or v == 1 else ""),
+    ], table_id="bottlenecks-table") + Markup("</div>"))
+    body.append(h.figure(figures.utilisation_figure(b), "chart-utilisation"))
+    return Section("bottlenecks", "Bottlenecks", "Bottlenecks", Markup("".join(body)))
+
+
+def _util_cell(share: Any) -> str:
+    return Markup(f'<span class="util" style="background:{_util_bg(share)}">{escape(h.pct(share))}</span>')
+
+
+def _gain_text(mult: float, served_t: float) -> str:
+    parts = []
+    if not h.missing(mult) and mult > 1e-9:
+        parts.append(f"multiplier +{mult:.3f}")
+    if not h.missing(served_t) and served_t > 1e-6:
+        parts.append(f"+{served_t:,.0f} t/yr served")
+    return ", ".join(parts) if parts else "–"
+
+
+def _util_bg(share: Any) -> str:
+    if h.missing(share):
+        return "transparent"
+    return util_color(float(share)).replace("rgb(", "rgba(").replace(")", ",0.45)")

@@ -1,0 +1,107 @@
+"""The tables the simulator returns, declared once: column, dtype, unit, meaning.
+
+``docs/results.md`` is generated from these declarations (``make docs``);
+``tests/test_results_schema.py`` checks that ``simulate`` returns exactly
+these tables; the report, the CLI and ``quote --sim`` read a simulation folder with
+:data:`SIMULATION`.
+
+Examples
+--------
+>>> SIMULATION.table("transit_times").column("p90_h").unit
+'h'
+"""
+
+from __future__ import annotations
+
+from transcaspian.model.results import (
+    COMMODITY,
+    DESTINATION,
+    DIRECTION,
+    FLOW,
+    ORIGIN,
+    ResultSchema,
+    TableSchema,
+)
+from transcaspian.model.results import Column as C
+
+NODE = C("node", "str", "", "node id")
+PER_YEAR = "Figures per year are means over the replications."
+
+SIMULATION = ResultSchema("simulate", "`simulate(scenario, years, replications, seed)`: Monte Carlo "
+                          "operations simulation (docs/simulator.md). " + PER_YEAR, (
+    TableSchema("throughput", "Released and delivered per flow.", (
+        FLOW, ORIGIN, DESTINATION, DIRECTION, COMMODITY, C("unit", "str", "", "handling unit"),
+        C("demand_units", "float64", "units/yr", "demand"), C("demand_tonnes", "float64", "t/yr", "demand"),
+        C("released_units", "float64", "units/yr", "released at the origin"),
+        C("units", "float64", "units/yr", "delivered"),
+        C("units_ci95", "float64", "units/yr", "95 % CI half-width of delivered"),
+        C("tonnes", "float64", "t/yr", "delivered"), C("served_share", "float64", "share",
+            "delivered / demand"),
+        C("wip_units_end", "float64", "units", "in progress at the end of the horizon"))),
+    TableSchema("transit_times", "Door-to-door transit per origin, destination, commodity and direction.", (
+        ORIGIN, DESTINATION, COMMODITY, DIRECTION, C("lots", "float64", "lots/yr", "lots delivered"),
+        C("units", "float64", "units/yr", "units delivered"), C("tonnes", "float64", "t/yr",
+            "tonnes delivered"),
+        C("p50_h", "float64", "h", "median (unit-weighted, pooled histogram, 1-h bins)"),
+        C("p90_h", "float64", "h", "90th percentile"), C("p95_h", "float64", "h", "95th percentile"),
+        C("mean_h", "float64", "h", "mean"), C("mean_h_ci95", "float64", "h",
+            "95 % CI half-width of the mean"))),
+    TableSchema("transit_histogram", "Units delivered by transit time, all replications pooled.", (
+        ORIGIN, DESTINATION, C("bin_lo_h", "float64", "h", "bin start (6-h bins)"),
+        C("bin_hi_h", "float64", "h", "bin end (inf for the last, open-ended bin)"),
+        C("count", "float64", "units", "units delivered in the bin"))),
+    TableSchema("waiting_by_node", "Where cargo waits, sorted by tonne-hours.", (
+        NODE, C("kind", "str", "", "node kind"),
+        C("wait_h_mean_per_unit", "float64", "h", "mean wait per passage, mass-weighted (tonne-h / t)"),
+        C("unit_hours_waited", "float64", "unit-h/yr", "handling-unit hours waited (units mixed)"),
+        C("unit_hours_ci95", "float64", "unit-h/yr", "95 % CI half-width"),
+        C("units_queued", "float64", "units/yr", "units that passed the node's queues"),
+        C("tonne_hours_waited", "float64", "t-h/yr", "tonne-hours waited"),
+        C("tonnes_queued", "float64", "t/yr", "tonnes that passed the node's queues"),
+        C("share_of_total", "float64", "share", "share of all tonne-hours waited"))),
+    TableSchema("vessel_voyages", "Voyages and loads per vessel class and direction.", (
+        C("vessel", "str", "", "vessel class id"), C("service", "str", "", "service id"),
+        C("from", "str", "", "departure port"), C("to", "str", "", "arrival port"),
+        C("vessels", "int64", "", "vessels in the class"), C("voyages", "float64", "voyages/yr", "voyages"),
+        C("voyages_ci95", "float64", "voyages/yr", "95 % CI half-width"),
+        C("load_factor_mean", "float64", "share", "loaded share of usable capacity at departure"),
+        C("payload_factor", "float64", "share", "usable share of capacity after the draft derate"),
+        C("{unit}_carried", "float64", "units/yr", "units of each handling unit the class carries"))),
+    TableSchema("utilisation", "Busy share of every server (sections, nodes, roads, pipelines, berths).", (
+        C("resource", "str", "", "server name"),
+        C("kind", "str", "", "section, border, node, road, pipeline or berth"), NODE,
+        C("link", "str", "", "link id (empty for node servers and berths)"),
+        C("direction", "str", "", "direction of a section (empty otherwise)"),
+        C("channels", "int64", "", "parallel channels (berths, border lanes)"),
+        C("utilisation", "float64", "share", "busy time / (channels x horizon)"),
+        C("utilisation_ci95", "float64", "share", "95 % CI half-width"))),
+    TableSchema("queues", "Cargo waiting per node and day.", (
+        C("day", "int64", "day", "day from the start"), NODE,
+        C("tonnes_waiting_mean", "float64", "t", "time-average tonnes waiting that day"))),
+    TableSchema("weather", "Storm closures per port.", (
+        C("port", "str", "", "port node id"), C("closures_per_year", "float64", "1/yr", "closures"),
+        C("closed_h_per_year", "float64", "h/yr", "hours closed"),
+        C("vessel_hours_lost_per_year", "float64", "vessel-h/yr",
+            "vessel hours at anchor or held by closures"),
+        C("vessel_hours_lost_ci95", "float64", "vessel-h/yr", "95 % CI half-width"))),
+    TableSchema("wip", "Work in progress per flow at the end (released = delivered + in progress).", (
+        FLOW, C("released_units", "float64", "units", "released over the horizon"),
+        C("delivered_units", "float64", "units", "delivered over the horizon"),
+        C("in_progress_units", "float64", "units", "in transit at the end"))),
+    TableSchema("replications", "One row per replication.", (
+        C("replication", "int64", "", "replication index from 0"),
+        C("delivered_t_per_year", "float64", "t/yr", "delivered"),
+        C("created_t_per_year", "float64", "t/yr", "released"),
+        C("mean_transit_h", "float64", "h", "mean transit of the units delivered"),
+        C("wip_t_end", "float64", "t", "in progress at the end"),
+        C("events", "float64", "", "events processed"))),
+    TableSchema("tracking", "With track=True: the per-lot event log of replication 0.", (
+        C("lot", "int64", "", "lot id"), C("parent", "int64", "", "lot it was split from (-1: none)"),
+        C("flow", "category", "", "demand flow id"),
+        C("event", "category", "", "event name (see docs/simulator.md)"),
+        C("place", "category", "", "node id"), C("time_h", "float64", "h", "time from the start"),
+        C("units", "float64", "units", "units in the lot")), optional=True),
+))
+
+#: Tables the report and ``quote --sim`` need from a simulation folder.
+REPORT_TABLES = ("transit_times", "waiting_by_node")
