@@ -38,3 +38,28 @@ def test_examples_run(doc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for i, block in enumerate(python_blocks(doc)):
         code = compile(block, f"{doc.name}[block {i + 1}]", "exec")
         exec(code, namespace)
+
+
+PUBLIC_MODULES = ("transcaspian.model", "transcaspian.analysis", "transcaspian.sim")
+
+
+def public_functions() -> list[tuple[str, object]]:
+    """Every function a public package exports in ``__all__``."""
+    import importlib
+    import inspect
+
+    out = []
+    for name in PUBLIC_MODULES:
+        mod = importlib.import_module(name)
+        for attr in getattr(mod, "__all__", []):
+            obj = getattr(mod, attr)
+            if inspect.isfunction(obj):
+                out.append((f"{name}.{attr}", obj))
+    return out
+
+
+@pytest.mark.parametrize("name,func", public_functions(), ids=[n for n, _ in public_functions()])
+def test_public_functions_have_a_runnable_example(name: str, func: object) -> None:
+    doc = func.__doc__ or ""
+    assert "Examples\n" in doc and ">>>" in doc, f"{name} has no Examples section"
+    assert "+SKIP" not in doc, f"{name} skips its example"

@@ -638,6 +638,13 @@ def element_capacities(scenario: Scenario) -> pd.DataFrame:
     ``capacity_trucks`` (units/yr if only that unit used the element), ``capacity_t``
     (t/yr; here the best single unit at its mean tonnes/unit), ``capacity_t_basis``,
     ``constrained`` (False for storage), ``arithmetic``.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> e = element_capacities(load_scenario("baseline-2024"))
+    >>> e.loc[e["element_id"] == "dostyk", "capacity"].tolist()
+    [4380.0]
     """
     model_elements = _elements(scenario)
     return _element_frame(model_elements, unit_tonnes(scenario), None, None)

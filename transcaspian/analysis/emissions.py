@@ -52,7 +52,17 @@ def _factor(scenario: Scenario, fid: str | None) -> EmissionFactor | None:
 
 def chain_emissions(scenario: Scenario, itinerary: Itinerary, tonnes: float) -> pd.DataFrame:
     """ISO 14083 transport chain elements of an itinerary as a DataFrame (see
-    :func:`emission_rows` for the columns)."""
+    :func:`emission_rows` for the columns).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.model.itinerary import itinerary_along
+    >>> s = load_scenario("baseline-2024")
+    >>> rows = chain_emissions(s, itinerary_along(s, ["aktau", "alat"], "teu"), tonnes=20.0)
+    >>> round(float(rows["co2e_wtw_kg"].sum()), 1)
+    537.2
+    """
     return pd.DataFrame(emission_rows(scenario, itinerary, tonnes), columns=COLUMNS)
 
 

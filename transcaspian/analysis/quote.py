@@ -82,6 +82,13 @@ def parse_cargo(scenario: Scenario, text: str) -> Cargo:
     UserError
         Listing every problem (bad number, unknown unit word or commodity, no commodity
         of that unit).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> c = parse_cargo(load_scenario("baseline-2024"), "2 FEU")
+    >>> c.unit, c.units, c.tonnes
+    ('teu', 4.0, 40.0)
     """
     problems: list[Problem] = []
     parts = text.strip().split()

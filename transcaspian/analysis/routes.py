@@ -395,6 +395,17 @@ def itinerary_legs(planner: RoutePlanner, itinerary: Itinerary, unit: str, units
     of the queue that sets the row's wait; ``saturated``; ``detail`` with the arithmetic)
     plus ``cost_usd`` (tariffs for ``units``), ``co2e_wtw_kg``, ``co2e_ttw_kg``,
     ``cum_distance_km``, ``cum_time_h``, ``cum_cost_usd``, ``cum_co2e_wtw_kg``.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.model.itinerary import itinerary_along
+    >>> from transcaspian.analysis import RoutePlanner, capacity
+    >>> s = load_scenario("baseline-2024")
+    >>> planner = RoutePlanner(s, capacity(s))
+    >>> it = itinerary_along(s, ["aktau", "alat"], "teu")
+    >>> itinerary_legs(planner, it, "teu", 2.0, 20.0)["kind"].tolist()
+    ['node', 'move', 'node']
     """
     lines, _ = tariff_rows(planner.scenario, itinerary, unit, units)
     em = emission_rows(planner.scenario, itinerary, tonnes)

@@ -130,6 +130,14 @@ def itinerary_tariff(scenario: Scenario, itinerary: Itinerary, unit: str, units:
     leg_sum_share, through_usd, through_share``), ``total_usd`` (leg sum, USD),
     ``through_usd`` (USD, or None when no through tariff covers the itinerary) and
     ``through_tariff`` (its id or None).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.model.itinerary import itinerary_along
+    >>> s = load_scenario("baseline-2024")
+    >>> itinerary_tariff(s, itinerary_along(s, ["aktau", "alat"], "teu"), "teu", 2.0)["total_usd"]
+    560.0
     """
     lines, through = tariff_rows(scenario, itinerary, unit, units)
     return {"lines": pd.DataFrame(lines, columns=LINE_COLUMNS),

@@ -44,6 +44,15 @@ def tcd_table(legs: pd.DataFrame) -> pd.DataFrame:
     Columns: ``seq, kind`` (node | move), ``label``, ``mode``, ``node_kind``,
     ``distance_km, time_h, cost_usd`` of the row, the cumulative start and end of distance
     (km), time (h) and cost (USD), and ``vertical`` (a node row with time or cost).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import QuoteOptions, quote
+    >>> q = quote(load_scenario("baseline-2024"),
+    ...           QuoteOptions.build(origin="xian", destination="constanta", cargo="2 FEU", k=1))
+    >>> tcd_table(q["legs"]).columns.tolist()[:4]
+    ['seq', 'kind', 'label', 'mode']
     """
     df = legs.sort_values("seq")
     out = pd.DataFrame({
@@ -65,7 +74,17 @@ def tcd_table(legs: pd.DataFrame) -> pd.DataFrame:
 
 
 def cpmm_borders(legs: pd.DataFrame) -> pd.DataFrame:
-    """CPMM TFI1/TFI2 at each border and gauge-change node: time (h) and cost (USD)."""
+    """CPMM TFI1/TFI2 at each border and gauge-change node: time (h) and cost (USD).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import QuoteOptions, quote
+    >>> q = quote(load_scenario("baseline-2024"),
+    ...           QuoteOptions.build(origin="xian", destination="constanta", cargo="2 FEU", k=1))
+    >>> cpmm_borders(q["legs"])["node"].tolist()[:2]
+    ['alashankou', 'dostyk']
+    """
     df = legs.sort_values("seq").copy()
     df["cum_distance_km"] = df["distance_km"].cumsum()
     b = df[(df["kind"] == "node") & df["node_kind"].isin(["border", "gauge_change"])]
@@ -78,6 +97,15 @@ def cpmm_sections(legs: pd.DataFrame) -> pd.DataFrame:
     ``delay_h`` = dwell and waits on the section's moves and at its intermediate nodes;
     ``speed_without_delay_kmh = distance_km / moving_h``;
     ``speed_with_delay_kmh = distance_km / (moving_h + delay_h)``.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import QuoteOptions, quote
+    >>> q = quote(load_scenario("baseline-2024"),
+    ...           QuoteOptions.build(origin="xian", destination="constanta", cargo="2 FEU", k=1))
+    >>> "speed_with_delay_kmh" in cpmm_sections(q["legs"]).columns
+    True
     """
     df = legs.sort_values("seq")
     last = len(df) - 1

@@ -35,7 +35,13 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 # -- files -------------------------------------------------------------------------------
 def builtin_names() -> list[str]:
-    """Names of the scenarios shipped inside the package."""
+    """Names of the scenarios shipped inside the package.
+
+    Examples
+    --------
+    >>> builtin_names()
+    ['baseline-2024', 'target-2030']
+    """
     root = resources.files(BUILTIN_PACKAGE)
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 

@@ -236,7 +236,7 @@ def vessel_berth(scenario: Scenario, vessel: Vessel, port: str) -> Berth | None:
     >>> s = load_scenario("baseline-2024")
     >>> v = s.get("vessels", "kmtf-feeder-225")
     >>> vessel_berth(s, v, "aktau").kind
-    'container'
+    'multipurpose'
     """
     kind = scenario.get("services", vessel.service).kind
     pref = BERTH_PREFERENCE.get(kind, ())
@@ -326,7 +326,7 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
     >>> s = load_scenario("baseline-2024")
     >>> c = vessel_cycle(s, s.doc.vessels[0])
     >>> round(c.cycle_h, 1), round(c.round_trips_per_year)
-    (78.9, 281)
+    (111.6, 199)
     """
     v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
     s: Service = scenario.get("services", v.service)

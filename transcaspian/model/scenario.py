@@ -2,7 +2,8 @@
 
 >>> from transcaspian.model import load_scenario
 >>> s = load_scenario("baseline-2024")
->>> s.links.loc["dostyk-aktogay", "distance_km"]   # doctest: +SKIP
+>>> float(s.links.loc["xian-urumqi", "distance_km"])
+2570.0
 """
 
 from __future__ import annotations
@@ -215,6 +216,12 @@ def load_scenario(ref: str | Path, strict: bool = False) -> Scenario:
     ------
     ScenarioError
         With every problem found, each naming file, component id and field.
+
+    Examples
+    --------
+    >>> s = load_scenario("target-2030")
+    >>> s.name, len(s.hash)
+    ('target-2030', 64)
     """
     path = Path(ref)
     if path.is_dir():

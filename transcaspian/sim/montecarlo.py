@@ -41,7 +41,13 @@ def _run_one(i: int) -> RepSummary:
 
 
 def rep_seed(seed: int, i: int) -> np.random.SeedSequence:
-    """Seed sequence of replication ``i`` (the i-th child of ``SeedSequence(seed)``)."""
+    """Seed sequence of replication ``i`` (the i-th child of ``SeedSequence(seed)``).
+
+    Examples
+    --------
+    >>> rep_seed(1, 3).spawn_key
+    (3,)
+    """
     return np.random.SeedSequence(seed, spawn_key=(i,))
 
 
