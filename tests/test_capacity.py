@@ -444,4 +444,21 @@ def test_capacity_options_are_bounded_and_recorded():
     assert sorted(p.field for p in e.value.problems) == ["multiplier_cap", "served_tolerance"]
     s = ports_scenario()
     res = capacity(s, CapacityOptions.build(multiplier_cap=10))
-    assert res.meta["options"] == {"served_tolerance": 1e-9, "multiplier_cap": 10.0}
+    assert res.meta["options"] == {"served_tolerance": 1e-9, "multiplier_cap": 10.0,
+                                   "max_lp_nonzeros": 5_000_000}
+
+
+def test_an_lp_beyond_the_ceiling_is_refused_before_solving():
+    """The baseline LP has 770-odd non-zeros; a ceiling below that refuses, naming the option."""
+    from transcaspian.analysis import CapacityOptions
+    from transcaspian.analysis.capacity import build_model, lp_nonzeros
+    from transcaspian.model import load_scenario
+    from transcaspian.model.errors import UserError
+
+    s = load_scenario("baseline-2024")
+    nnz = lp_nonzeros(build_model(s))
+    assert 100 < nnz < 5_000_000
+    with pytest.raises(UserError) as e:
+        capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz - 1))
+    assert e.value.problems[0].field == "max_lp_nonzeros" and f"{nnz:,}" in str(e.value)
+    assert capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz))["summary"].shape[0] == 1

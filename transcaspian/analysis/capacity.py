@@ -35,6 +35,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from transcaspian.analysis.tariff import legs_unit_cost
+from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.network import Leg
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.physics import (
@@ -58,7 +59,7 @@ class CapacityOptions(EngineOptions):
     Examples
     --------
     >>> CapacityOptions.build(multiplier_cap=50).record()
-    {'served_tolerance': 1e-09, 'multiplier_cap': 50.0}
+    {'served_tolerance': 1e-09, 'multiplier_cap': 50.0, 'max_lp_nonzeros': 5000000}
     """
 
     served_tolerance: float = Field(
@@ -67,6 +68,9 @@ class CapacityOptions(EngineOptions):
     multiplier_cap: float = Field(
         1000.0, gt=1.0, le=1e9, description="Upper bound on the demand multiplier (x demand); "
         "reaching it means no capacitated element limits the demand (reported as inf)")
+    max_lp_nonzeros: int = Field(
+        5_000_000, ge=1, le=10**9, description="Largest LP accepted, in non-zero coefficients "
+        "(count); a larger scenario is refused before solving (raise this to allow it)")
 
 
 # -- cargo mix -------------------------------------------------------------------------------
@@ -465,6 +469,22 @@ class LPSolution:
     duals: np.ndarray
 
 
+def lp_nonzeros(model: CapacityModel) -> int:
+    """Non-zero coefficients of the largest of the three LPs (count): an upper bound on its work."""
+    rows = sum(len(r) for r, _ in model.ub) + sum(len(r) for r in model.eq)
+    return rows + 2 * model.n_vars  # the multiplier and balancing stages add a column and rows
+
+
+def check_lp_size(model: CapacityModel, options: CapacityOptions) -> None:
+    """Refuse an LP larger than ``options.max_lp_nonzeros`` (UserError naming the option)."""
+    nnz = lp_nonzeros(model)
+    if nnz > options.max_lp_nonzeros:
+        raise UserError([Problem(
+            f"the capacity LP would have {nnz:,} non-zero coefficients ({model.n_vars:,} variables, "
+            f"{len(model.columns):,} flow-route columns); the ceiling is {options.max_lp_nonzeros:,}: "
+            "raise it to solve anyway", field="max_lp_nonzeros")], "the capacity analysis")
+
+
 def _solve(model: CapacityModel, c: np.ndarray, extra_ub: list[tuple[dict[int, float], float]],
            extra_eq: list[tuple[dict[int, float], float]],
            bounds: list[tuple[float, float | None]]) -> LPSolution:
@@ -716,6 +736,7 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     """
     options = options or CapacityOptions()
     model = build_model(scenario)
+    check_lp_size(model, options)
     tpu = unit_tonnes(scenario)
     s1, s2 = solve_served(model, options)
     lam, sm = solve_multiplier(model, options)
