@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from transcaspian.model.distributions import Distribution
+from transcaspian.model.errors import Problem, ScenarioError
 from transcaspian.model.network import Leg
 from transcaspian.model.physics import (
     HOURS_PER_YEAR,
@@ -33,6 +34,15 @@ from transcaspian.model.physics import (
 from transcaspian.model.scenario import Scenario
 
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
+
+#: Largest time (h) any compiled duration or mean may take (a century); beyond it is an input error.
+MAX_HOURS = 100 * HOURS_PER_YEAR
+#: Largest log-mean of a lognormal (its mean is exp of this; keeps exp() finite).
+MAX_LOG_MEAN = math.log(MAX_HOURS)
+#: Most parallel channels a node server may have (capacity x mean dwell / 24 h).
+MAX_CHANNELS = 10_000
+#: Most storm closures a port may start in a month (one an hour).
+MAX_CLOSURES_PER_MONTH = HOURS_PER_YEAR / 12.0
 
 #: Handling units, in the order of the unit indices of the compiled tables.
 UNITS = ("teu", "wagon", "truck", "tonne")
@@ -90,8 +100,9 @@ def dist_spec(d: Distribution) -> DistSpec:
         mu, s = d.lognormal_params()
         return ("lognormal", mu, s, 0.0, (), ())
     w = np.ones(len(d.values)) if d.weights is None else np.asarray(d.weights, float)
-    return ("empirical", 0.0, 0.0, 0.0, tuple(float(v) for v in d.values),
-            tuple(float(p) for p in w / w.sum()))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        probs = w / w.sum()
+    return ("empirical", 0.0, 0.0, 0.0, tuple(float(v) for v in d.values), tuple(float(p) for p in probs))
 
 
 def draw(spec: DistSpec, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -120,6 +131,29 @@ def spec_mean(spec: DistSpec) -> float:
     if fam == "lognormal":
         return math.exp(a + b * b / 2.0)
     return float(np.dot(values, probs))
+
+
+def dist_problem(spec: DistSpec) -> str | None:
+    """Why a compiled distribution cannot be sampled (non-finite parameters, bad weights), or None.
+
+    Examples
+    --------
+    >>> dist_problem(("uniform", 0.0, math.inf, 0.0, (), ()))
+    'parameters must be finite numbers (got uniform 0, inf)'
+    >>> dist_problem(("fixed", 2.0, 0.0, 0.0, (), ())) is None
+    True
+    """
+    fam, a, b, c, values, probs = spec
+    nums = {"fixed": (a,), "uniform": (a, b), "triangular": (a, b, c), "lognormal": (a, b)}.get(fam, values)
+    if not all(math.isfinite(x) for x in nums):
+        return f"parameters must be finite numbers (got {fam} {', '.join(f'{x:g}' for x in nums)})"
+    if fam == "lognormal" and (b < 0 or a + b * b / 2.0 > MAX_LOG_MEAN):
+        return f"lognormal mean and p90 give a mean or spread beyond any duration (mu {a:g}, sigma {b:g})"
+    if fam == "empirical" and not (all(math.isfinite(p) and p >= 0 for p in probs) and probs):
+        return "weights must be finite, non-negative and not all zero"
+    if not abs(spec_mean(spec)) <= MAX_HOURS:
+        return f"mean {spec_mean(spec):g} h is beyond {MAX_HOURS:g} h"
+    return None
 
 
 @dataclass
@@ -221,25 +255,6 @@ class Compiled:
         return 2 + len(self.dists) + len(self.weather)
 
 
-def _server_for_node(node: Any, dists: list[DistSpec], name_idx: int) -> tuple[Server | None, float, int]:
-    """Server for a land node (if it has capacity), its fixed time and pure-delay dist."""
-    fixed = float(node.fixed_time_h or 0.0)
-    dwell = node.dwell_h
-    cap = node.capacity_trains_per_day
-    if cap is None:
-        if dwell is None:
-            return None, fixed, -1
-        dists.append(dist_spec(dwell))
-        return None, fixed, len(dists) - 1
-    if dwell is None:
-        return Server(node.id, "node", name_idx, 1, node_headway_h(node)), fixed, -1
-    dists.append(dist_spec(dwell))
-    mean = max(dwell.mean_value(), 1e-9)
-    c = max(1, round(cap * mean / 24.0))
-    kind = "border" if node.kind in ("border", "gauge_change") else "node"
-    return Server(node.id, kind, name_idx, c, mean, dist=len(dists) - 1), fixed, -1
-
-
 def compile_scenario(scenario: Scenario) -> Compiled:
     """Flatten a scenario for simulation.
 
@@ -269,6 +284,9 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     b.add_berths()
     b.add_vessels()
     b.add_weather()
+    b.check_servers()
+    if b.problems:
+        raise ScenarioError(b.problems, f"scenario {scenario.name!r} (cannot be simulated)")
     return b.compiled()
 
 
@@ -311,23 +329,71 @@ class _Builder:
         self.berth_kind: list[str] = []
         self.vessels: list[VesselClass] = []
         self.weather: list[tuple[int, tuple[float, ...], int]] = []
+        self.problems: list[Problem] = []
+
+    # -- numbers checked before they are used (finite, in range), named by element --------
+    def finite(self, value: float | None, component: str, cid: str, fld: str,
+               low: float = 0.0, high: float = math.inf) -> float:
+        """``value`` as a float if finite and in [low, high]; else a problem is recorded and ``low``."""
+        v = 0.0 if value is None else float(value)
+        if math.isfinite(v) and low <= v <= high:
+            return v
+        bound = f"a finite number >= {low:g}" + (f" and <= {high:,.6g}" if math.isfinite(high) else "")
+        self.problems.append(Problem(f"must be {bound} to simulate (got {v:g})", component=component,
+                                     id=cid, field=fld))
+        return low
+
+    def check_servers(self) -> None:
+        """Every server's service time (h) is finite (headways of links, nodes and pipelines)."""
+        for s in self.servers:
+            if not (math.isfinite(s.service_h) and s.service_h >= 0):
+                cid, comp = (s.link, "links") if s.link else (self.nodes[s.node], "nodes")
+                self.problems.append(Problem(
+                    f"gives a service time of {s.service_h:g} h per train for {s.name}; it must be finite",
+                    component=comp, id=cid))
 
     # -- servers and distributions of nodes and links -----------------------------------
-    def add_dist(self, d: Distribution) -> int:
-        """Index of a new compiled distribution."""
-        self.dists.append(dist_spec(d))
+    def add_dist(self, d: Distribution, component: str, cid: str, fld: str) -> int:
+        """Index of a new compiled distribution (a problem, and a fixed 0, if it cannot be sampled)."""
+        spec = dist_spec(d)
+        why = dist_problem(spec)
+        if why is not None:
+            self.problems.append(Problem(why, component=component, id=cid, field=fld))
+            spec = ("fixed", 0.0, 0.0, 0.0, (), ())
+        self.dists.append(spec)
         return len(self.dists) - 1
 
     def node_proc(self, nid: str) -> tuple[int, float, int]:
         """(server or -1, fixed time h, pure-delay distribution or -1) of a land node."""
         if nid not in self.node_server:
-            srv, fixed, dist = _server_for_node(self.node_obj[nid], self.dists, self.nidx[nid])
+            srv, fixed, dist = self.server_for_node(self.node_obj[nid])
             s = -1
             if srv is not None:
                 self.servers.append(srv)
                 s = len(self.servers) - 1
             self.node_server[nid] = (s, fixed, dist)
         return self.node_server[nid]
+
+    def server_for_node(self, node: Any) -> tuple[Server | None, float, int]:
+        """Server for a land node (if it has capacity), its fixed time and pure-delay dist."""
+        fixed = self.finite(node.fixed_time_h, "nodes", node.id, "fixed_time_h", high=MAX_HOURS)
+        dwell = node.dwell_h
+        cap = node.capacity_trains_per_day
+        name_idx = self.nidx[node.id]
+        if cap is None:
+            if dwell is None:
+                return None, fixed, -1
+            return None, fixed, self.add_dist(dwell, "nodes", node.id, "dwell_h")
+        cap = self.finite(cap, "nodes", node.id, "capacity_trains_per_day")
+        if dwell is None:
+            return Server(node.id, "node", name_idx, 1, node_headway_h(node)), fixed, -1
+        d = self.add_dist(dwell, "nodes", node.id, "dwell_h")
+        mean = dwell.mean_value()
+        mean = max(mean if math.isfinite(mean) else 0.0, 1e-9)
+        c = max(1, round(self.finite(cap * mean / 24.0, "nodes", node.id, "capacity_trains_per_day",
+                                     high=MAX_CHANNELS)))   # parallel channels
+        kind = "border" if node.kind in ("border", "gauge_change") else "node"
+        return Server(node.id, kind, name_idx, c, mean, dist=d), fixed, -1
 
     def link_srv(self, link_id: str, reverse: bool) -> int:
         """Server of a link in one direction (rail section, road or pipeline)."""
@@ -353,7 +419,7 @@ class _Builder:
         """Delay distribution of a link (-1: none)."""
         if link_id not in self.link_dist:
             d = self.links[link_id].delay_h
-            self.link_dist[link_id] = -1 if d is None else self.add_dist(d)
+            self.link_dist[link_id] = -1 if d is None else self.add_dist(d, "links", link_id, "delay_h")
         return self.link_dist[link_id]
 
     def yard(self, port: str, unit: str) -> int:
@@ -436,8 +502,9 @@ class _Builder:
         if prev is not None and ((prev[0] == S_NODE and prev[1] == wnode and prev[2] >= 0)
                                  or (prev[0] in (S_FORM, S_SEA) and prev[2] == wnode)):
             wnode += len(self.nodes)
-        steps.append(Step(kind, srv, self.delay_of(lk.id) if lk.mode != "pipeline" else -1,
-                          lk.moving_time_h(), wnode))
+        what = "transit_h" if lk.mode == "pipeline" else "distance_km / speed_kmh"
+        travel = self.finite(lk.moving_time_h(), "links", lk.id, what, high=MAX_HOURS)
+        steps.append(Step(kind, srv, self.delay_of(lk.id) if lk.mode != "pipeline" else -1, travel, wnode))
         if nxt is None:
             if lk.mode == "rail":
                 self.add_node_step(steps, b)
@@ -456,6 +523,7 @@ class _Builder:
             if d.annual_units <= 0:
                 continue
             com = commodities[d.commodity]
+            self.check_flow(d, com)
             opts = [(o.route, o.share) for o in d.route_options]
             if any(s is None for _, s in opts) or sum(s or 0 for _, s in opts) <= 0:
                 opts = [(rid, 1.0 / len(opts)) for rid, _ in opts]   # 'optimal' without shares
@@ -476,6 +544,16 @@ class _Builder:
                 d.id, d.origin, d.destination, d.commodity, d.direction, self.uidx[com.unit],
                 float(com.tonnes_per_unit), float(d.annual_units), float(d.units_per_train), d.arrivals,
                 tuple(d.seasonality), tuple(rids), tuple(s / tot for s in shares), od_idx[key]))
+
+    def check_flow(self, d: Any, com: Any) -> None:
+        """A demand's numbers are finite: units a year, units per train, seasonality, tonnes per unit."""
+        self.finite(d.annual_units, "demand", d.id, "annual_units")
+        if not self.finite(d.units_per_train, "demand", d.id, "units_per_train") > 0:
+            self.problems.append(Problem("must be more than 0 to simulate", component="demand", id=d.id,
+                                         field="units_per_train"))
+        for m, x in enumerate(d.seasonality):
+            self.finite(x, "demand", d.id, f"seasonality[{m}]")
+        self.finite(com.tonnes_per_unit, "commodities", com.id, "tonnes_per_unit")
 
     def add_groups(self) -> None:
         """Formation groups: one per (route, formation step), train size from the onward rail link."""
@@ -502,8 +580,18 @@ class _Builder:
         """Berth groups with their handling rates (units/h per unit)."""
         for b in self.scenario.doc.berths:
             self.berths.append((b.id, self.nidx[b.node], b.count))
-            self.berth_rates.append({self.uidx[u]: berth_rate_per_h(b, u) for u in b.handling_per_h})
+            self.berth_rates.append({self.uidx[u]: self.berth_rate(b, u) for u in b.handling_per_h})
             self.berth_kind.append(b.kind)
+
+    def berth_rate(self, b: Any, unit: str) -> float:
+        """A berth's handling rate (units/h), finite and above 0 (the kernel divides by it)."""
+        rate = berth_rate_per_h(b, unit)
+        if rate is None or not (math.isfinite(rate) and rate > 0):
+            self.problems.append(Problem(f"gives a handling rate of {rate} {unit}/h; it must be a finite "
+                                         "number above 0 to simulate", component="berths", id=b.id,
+                                         field=f"handling_per_h.{unit}"))
+            return 1.0
+        return rate
 
     def pick_berth(self, port: str, kind: str, vunits: set[int]) -> int:
         """Berth group a service kind uses at a port (-1: no berth limit)."""
@@ -524,7 +612,8 @@ class _Builder:
             svc = services[v.service]
             pa, pb = self.node_obj[svc.from_node], self.node_obj[svc.to_node]
             pf = voyage_payload_factor(v, pa, pb, self.scenario.sea_level_change_m)
-            cap_nom = {self.uidx[u]: float(c) for u, c in v.capacity.items()}
+            cap_nom = {self.uidx[u]: self.finite(c, "vessels", v.id, f"capacity.{u}")
+                       for u, c in v.capacity.items()}
             cap = {u: c * pf for u, c in cap_nom.items()}
             vunits = set(cap)
             ends = (svc.from_node, svc.to_node)
@@ -536,16 +625,22 @@ class _Builder:
                 for e in (0, 1))
             self.vessels.append(VesselClass(
                 v.id, svc.id, v.count, (nidx[svc.from_node], nidx[svc.to_node]), cap, cap_nom,
-                v.mixed_load == "shared", crossing_h(v, svc.distance_km),
-                (float(pa.port_time_h or 0.0), float(pb.port_time_h or 0.0)), bgroups, rates,
+                v.mixed_load == "shared",
+                self.finite(crossing_h(v, svc.distance_km), "vessels", v.id,
+                            f"speed_kn (crossing of service {svc.id})", high=MAX_HOURS),
+                (self.finite(pa.port_time_h, "nodes", pa.id, "port_time_h", high=MAX_HOURS),
+                 self.finite(pb.port_time_h, "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups, rates,
                 lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
                 sailing_interval_h(svc), pf))
 
     def add_weather(self) -> None:
         """Storm regimes: (port node, closures per month, closure-duration distribution)."""
         for w in self.scenario.doc.weather:
-            self.weather.append((self.nidx[w.node], tuple(w.closures_per_month),
-                                 self.add_dist(w.closure_duration_h)))
+            top = MAX_CLOSURES_PER_MONTH
+            rates = tuple(self.finite(x, "weather", w.id, f"closures_per_month[{m}]", high=top)
+                          for m, x in enumerate(w.closures_per_month))
+            self.weather.append((self.nidx[w.node], rates,
+                                 self.add_dist(w.closure_duration_h, "weather", w.id, "closure_duration_h")))
 
     def compiled(self) -> Compiled:
         """The tables as a :class:`Compiled`, with chained steps and server leads."""
