@@ -157,7 +157,7 @@ def test_formation_wait_is_a_port_field() -> None:
     assert waits[1] <= 6.0 + 1e-9
 
 
-@pytest.mark.parametrize("module", ["transcaspian.sim", "transcaspian.sim.options",
+@pytest.mark.parametrize("module", ["transcaspian.sim", "transcaspian.sim.options", "transcaspian.sim.budget",
                                     "transcaspian.sim.compile", "transcaspian.sim.kernel.run"])
 def test_examples_run(module: str) -> None:
     """The Examples sections of the simulator's public functions run as doctests."""
