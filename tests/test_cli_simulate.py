@@ -36,6 +36,18 @@ def test_bad_replications_exit_2():
     assert r.exit_code == 2
 
 
+@pytest.mark.parametrize(("args", "flag"), [
+    (["--replications", "1000000"], "--max-events"),
+    (["--years", "50", "--replications", "10000"], "--max-events"),
+    (["--replications", "3", "--max-events", "1000"], "--max-events"),
+])
+def test_runs_beyond_the_budget_exit_2_naming_the_ceiling(args, flag):
+    r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-j", "1", *args])
+    assert r.exit_code == 2, r.output
+    assert f"{flag}:" in r.output and "simulated years needs" in r.output
+    assert "Traceback" not in r.output
+
+
 def test_quote_gains_simulated_p50_and_p90(tmp_path):
     out = tmp_path / "sim"
     r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "3", "-j", "1", "-o", str(out),

@@ -109,7 +109,7 @@ def test_split_lots_carry_their_parent() -> None:
 
 @pytest.mark.parametrize(("values", "field"), [
     ({"years": 0}, "years"), ({"years": 51}, "years"), ({"replications": 0}, "replications"),
-    ({"replications": 100_001}, "replications"), ({"seed": -1}, "seed"), ({"workers": 0}, "workers"),
+    ({"replications": 1_000_001}, "replications"), ({"seed": -1}, "seed"), ({"workers": 0}, "workers"),
     ({"workers": 10_000}, "workers"), ({"warmup_days": -1}, "warmup_days"),
     ({"years": 0.1, "warmup_days": 40}, "warmup_days"), ({"years": float("inf")}, "years"),
     ({"engine": "python"}, "engine"),
@@ -125,7 +125,8 @@ def test_options_are_recorded(tiny_dict: dict[str, Any]) -> None:
     res = simulate(Scenario.from_dict(tiny_dict), SimOptions(years=0.25, replications=2, workers=1,
                                                              warmup_days=10.0))
     assert res.meta["options"] == {"years": 0.25, "replications": 2, "seed": 1, "workers": 1,
-                                   "warmup_days": 10.0, "track": False}
+                                   "warmup_days": 10.0, "track": False, "max_events": 2_000_000_000,
+                                   "max_trains": 4_000_000, "max_memory_gb": 8.0}
 
 
 def _formation_scenario(wait_h: float | None) -> Scenario:
@@ -156,7 +157,7 @@ def test_formation_wait_is_a_port_field() -> None:
     assert waits[1] <= 6.0 + 1e-9
 
 
-@pytest.mark.parametrize("module", ["transcaspian.sim", "transcaspian.sim.options",
+@pytest.mark.parametrize("module", ["transcaspian.sim", "transcaspian.sim.options", "transcaspian.sim.budget",
                                     "transcaspian.sim.compile", "transcaspian.sim.kernel.run"])
 def test_examples_run(module: str) -> None:
     """The Examples sections of the simulator's public functions run as doctests."""

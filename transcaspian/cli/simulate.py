@@ -24,7 +24,8 @@ from transcaspian.model.results import Result, check_output_folder
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
-         "warmup_days": "--warmup-days", "track": "--track"}
+         "warmup_days": "--warmup-days", "track": "--track", "max_events": "--max-events",
+         "max_trains": "--max-trains", "max_memory_gb": "--max-memory-gb"}
 
 
 class TableFormat(StrEnum):
@@ -66,6 +67,12 @@ def register(app: typer.Typer) -> None:
                                         help="parquet | csv for -o"),
         track: bool = typer.Option(False, "--track", help="Also write the per-lot tracking log "
                                    "of replication 0"),
+        max_events: int = typer.Option(2_000_000_000, "--max-events",
+                                       help="Refuse runs estimated above this many events in all"),
+        max_trains: int = typer.Option(4_000_000, "--max-trains",
+                                       help="Refuse runs releasing more trains a replication"),
+        max_memory_gb: float = typer.Option(8.0, "--max-memory-gb",
+                                            help="Refuse runs needing more memory a worker (GB)"),
         out_format: Format = FORMAT_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
@@ -74,13 +81,15 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             with flag_names(FLAGS):
                 opts = SimOptions.build(years=years, replications=replications, seed=seed,
-                                        workers=workers or None, warmup_days=warmup_days, track=track)
+                                        workers=workers or None, warmup_days=warmup_days, track=track,
+                                        max_events=max_events, max_trains=max_trains,
+                                        max_memory_gb=max_memory_gb)
             if out is not None:
                 check_output_folder(out)
             scen = open_scenario(scenario)
-        with Progress(TextColumn("[bold]simulating[/] {task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                      transient=True) as bar:
+        with user_errors(), flag_names(FLAGS), Progress(
+                TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=err_console, transient=True) as bar:
             task = bar.add_task(scen.name, total=replications)
             res = simulate(scen, opts, progress=lambda done, total: bar.update(task, completed=done))
         meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",

@@ -16,14 +16,16 @@ import pandas as pd
 
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
+from transcaspian.sim.budget import Estimate, check_budget, estimate
 from transcaspian.sim.compile import Compiled, compile_scenario
 from transcaspian.sim.kernel import TRACK_COLUMNS, KernelModel, run_replication
 from transcaspian.sim.montecarlo import Aggregate, rep_seed, run_montecarlo
 from transcaspian.sim.options import SimOptions, sim_options
 from transcaspian.sim.summary import EVENTS, RepSummary
 
-__all__ = ["EVENTS", "TRACK_COLUMNS", "Aggregate", "Compiled", "KernelModel", "RepSummary", "SimOptions",
-           "compile_scenario", "rep_seed", "run_replication", "simulate", "tracking_log"]
+__all__ = ["EVENTS", "TRACK_COLUMNS", "Aggregate", "Compiled", "Estimate", "KernelModel", "RepSummary",
+           "SimOptions", "check_budget", "compile_scenario", "estimate", "rep_seed", "run_replication",
+           "simulate", "tracking_log"]
 
 
 def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 1,
@@ -53,9 +55,11 @@ def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 
     >>> log["event"].iloc[0], list(log.columns) == TRACK_COLUMNS
     ('RELEASE', True)
     """
-    opts = SimOptions.build(years=years, seed=seed)
+    opts = SimOptions.build(years=years, seed=seed, track=True, workers=1)
     cm = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
-    rep = run_replication(cm, opts.horizon_h, rep_seed(seed, replication), track=True)
+    check_budget(cm, opts)
+    model = KernelModel(cm, opts.max_memory_gb * 1e9)
+    rep = model.run(opts.horizon_h, rep_seed(seed, replication), track=True)
     return rep.log.sort_values("time_h", kind="stable").reset_index(drop=True)
 
 
@@ -90,10 +94,12 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     """
     opts = sim_options(options)
     cm = compile_scenario(scenario)
+    est = check_budget(cm, opts)
     agg = run_montecarlo(cm, opts, progress)
     tables = agg.tables()
     if opts.track:
         tables["tracking"] = tracking_log(cm, opts.years, opts.seed)
     meta = scenario.metadata(engine="sim", seed=opts.seed, years=opts.years, replications=opts.replications,
-                             warmup_days=opts.warmup_days, options=opts.record(), events=agg.events)
+                             warmup_days=opts.warmup_days, options=opts.record(), events=agg.events,
+                             estimated_events=est.events_total)
     return Result(meta, tables)

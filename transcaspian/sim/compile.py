@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from transcaspian.model.distributions import Distribution
+from transcaspian.model.errors import Problem, ScenarioError
+from transcaspian.model.network import Leg
 from transcaspian.model.physics import (
     HOURS_PER_YEAR,
     berth_rate_per_h,
@@ -32,6 +34,18 @@ from transcaspian.model.physics import (
 from transcaspian.model.scenario import Scenario
 
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
+
+#: Largest time (h) any compiled duration or mean may take (a century); beyond it is an input error.
+MAX_HOURS = 100 * HOURS_PER_YEAR
+#: Largest log-mean of a lognormal (its mean is exp of this; keeps exp() finite).
+MAX_LOG_MEAN = math.log(MAX_HOURS)
+#: Most parallel channels a node server may have (capacity x mean dwell / 24 h).
+MAX_CHANNELS = 10_000
+#: Most storm closures a port may start in a month (one an hour).
+MAX_CLOSURES_PER_MONTH = HOURS_PER_YEAR / 12.0
+
+#: Handling units, in the order of the unit indices of the compiled tables.
+UNITS = ("teu", "wagon", "truck", "tonne")
 
 #: Longest wait (h) for an onward train at a port whose ``formation_max_wait_h`` is empty.
 DEFAULT_FORMATION_WAIT_H = 72.0
@@ -86,8 +100,9 @@ def dist_spec(d: Distribution) -> DistSpec:
         mu, s = d.lognormal_params()
         return ("lognormal", mu, s, 0.0, (), ())
     w = np.ones(len(d.values)) if d.weights is None else np.asarray(d.weights, float)
-    return ("empirical", 0.0, 0.0, 0.0, tuple(float(v) for v in d.values),
-            tuple(float(p) for p in w / w.sum()))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        probs = w / w.sum()
+    return ("empirical", 0.0, 0.0, 0.0, tuple(float(v) for v in d.values), tuple(float(p) for p in probs))
 
 
 def draw(spec: DistSpec, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -116,6 +131,29 @@ def spec_mean(spec: DistSpec) -> float:
     if fam == "lognormal":
         return math.exp(a + b * b / 2.0)
     return float(np.dot(values, probs))
+
+
+def dist_problem(spec: DistSpec) -> str | None:
+    """Why a compiled distribution cannot be sampled (non-finite parameters, bad weights), or None.
+
+    Examples
+    --------
+    >>> dist_problem(("uniform", 0.0, math.inf, 0.0, (), ()))
+    'parameters must be finite numbers (got uniform 0, inf)'
+    >>> dist_problem(("fixed", 2.0, 0.0, 0.0, (), ())) is None
+    True
+    """
+    fam, a, b, c, values, probs = spec
+    nums = {"fixed": (a,), "uniform": (a, b), "triangular": (a, b, c), "lognormal": (a, b)}.get(fam, values)
+    if not all(math.isfinite(x) for x in nums):
+        return f"parameters must be finite numbers (got {fam} {', '.join(f'{x:g}' for x in nums)})"
+    if fam == "lognormal" and (b < 0 or a + b * b / 2.0 > MAX_LOG_MEAN):
+        return f"lognormal mean and p90 give a mean or spread beyond any duration (mu {a:g}, sigma {b:g})"
+    if fam == "empirical" and not (all(math.isfinite(p) and p >= 0 for p in probs) and probs):
+        return "weights must be finite, non-negative and not all zero"
+    if not abs(spec_mean(spec)) <= MAX_HOURS:
+        return f"mean {spec_mean(spec):g} h is beyond {MAX_HOURS:g} h"
+    return None
 
 
 @dataclass
@@ -217,25 +255,6 @@ class Compiled:
         return 2 + len(self.dists) + len(self.weather)
 
 
-def _server_for_node(node: Any, dists: list[DistSpec], name_idx: int) -> tuple[Server | None, float, int]:
-    """Server for a land node (if it has capacity), its fixed time and pure-delay dist."""
-    fixed = float(node.fixed_time_h or 0.0)
-    dwell = node.dwell_h
-    cap = node.capacity_trains_per_day
-    if cap is None:
-        if dwell is None:
-            return None, fixed, -1
-        dists.append(dist_spec(dwell))
-        return None, fixed, len(dists) - 1
-    if dwell is None:
-        return Server(node.id, "node", name_idx, 1, node_headway_h(node)), fixed, -1
-    dists.append(dist_spec(dwell))
-    mean = max(dwell.mean_value(), 1e-9)
-    c = max(1, round(cap * mean / 24.0))
-    kind = "border" if node.kind in ("border", "gauge_change") else "node"
-    return Server(node.id, kind, name_idx, c, mean, dist=len(dists) - 1), fixed, -1
-
-
 def compile_scenario(scenario: Scenario) -> Compiled:
     """Flatten a scenario for simulation.
 
@@ -259,243 +278,382 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     >>> STEP_NAMES[cm.routes[0][0].kind], len(cm.groups), set(cm.formation_wait_h)
     ('rail', 30, {72.0})
     """
-    doc = scenario.doc
-    units = ("teu", "wagon", "truck", "tonne")
-    uidx = {u: i for i, u in enumerate(units)}
-    nodes = [n.id for n in doc.nodes]
-    nidx = {n: i for i, n in enumerate(nodes)}
-    node_obj = {n.id: n for n in doc.nodes}
-    links = {lk.id: lk for lk in doc.links}
-    services = {s.id: s for s in doc.services}
-    commodities = {c.id: c for c in doc.commodities}
-    sea_dz = scenario.sea_level_change_m
+    b = _Builder(scenario)
+    b.add_flows()          # compiles each flow's routes (servers, distributions, lanes, yards)
+    b.add_groups()
+    b.add_berths()
+    b.add_vessels()
+    b.add_weather()
+    b.check_servers()
+    if b.problems:
+        raise ScenarioError(b.problems, f"scenario {scenario.name!r} (cannot be simulated)")
+    return b.compiled()
 
-    dists: list[DistSpec] = []
-    servers: list[Server] = []
-    node_server: dict[str, tuple[int, float, int]] = {}
-    link_server: dict[tuple[str, bool], int] = {}
-    link_dist: dict[str, int] = {}
 
-    def node_proc(nid: str) -> tuple[int, float, int]:
-        if nid not in node_server:
-            srv, fixed, dist = _server_for_node(node_obj[nid], dists, nidx[nid])
+class _Builder:
+    """Accumulates the tables of :class:`Compiled` while a scenario is read once, in order.
+
+    Servers, distributions, lanes and yards are numbered as they are first met (routes in
+    the order of the demand flows that use them, then weather), so the same scenario always
+    gives the same indices.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        doc = scenario.doc
+        self.uidx = {u: i for i, u in enumerate(UNITS)}
+        self.nodes = [n.id for n in doc.nodes]
+        self.nidx = {n: i for i, n in enumerate(self.nodes)}
+        self.node_obj = {n.id: n for n in doc.nodes}
+        self.links = {lk.id: lk for lk in doc.links}
+        self.dists: list[DistSpec] = []
+        self.servers: list[Server] = []
+        self.node_server: dict[str, tuple[int, float, int]] = {}
+        self.link_server: dict[tuple[str, bool], int] = {}
+        self.link_dist: dict[str, int] = {}
+        self.lanes: list[tuple[int, int, int]] = []
+        self.lane_idx: dict[tuple[int, int, int], int] = {}
+        self.yards: list[tuple[int, int, float]] = []
+        self.yard_of: dict[tuple[int, int], int] = {}
+        self.routes: list[list[Step]] = []
+        self.route_ids: list[str] = []
+        self.route_key: dict[tuple[str, str], int] = {}
+        self.route_group_steps: dict[int, list[int]] = {}
+        self.route_train_units: dict[int, float] = {}
+        self.flows: list[Flow] = []
+        self.ods: list[tuple[str, str, str, str]] = []
+        self.groups: list[tuple[int, int, float]] = []
+        self.formation_wait_h: list[float] = []
+        self.berths: list[tuple[str, int, int]] = []
+        self.berth_rates: list[dict[int, float]] = []
+        self.berth_kind: list[str] = []
+        self.vessels: list[VesselClass] = []
+        self.weather: list[tuple[int, tuple[float, ...], int]] = []
+        self.problems: list[Problem] = []
+
+    # -- numbers checked before they are used (finite, in range), named by element --------
+    def finite(self, value: float | None, component: str, cid: str, fld: str,
+               low: float = 0.0, high: float = math.inf) -> float:
+        """``value`` as a float if finite and in [low, high]; else a problem is recorded and ``low``."""
+        v = 0.0 if value is None else float(value)
+        if math.isfinite(v) and low <= v <= high:
+            return v
+        bound = f"a finite number >= {low:g}" + (f" and <= {high:,.6g}" if math.isfinite(high) else "")
+        self.problems.append(Problem(f"must be {bound} to simulate (got {v:g})", component=component,
+                                     id=cid, field=fld))
+        return low
+
+    def check_servers(self) -> None:
+        """Every server's service time (h) is finite (headways of links, nodes and pipelines)."""
+        for s in self.servers:
+            if not (math.isfinite(s.service_h) and s.service_h >= 0):
+                cid, comp = (s.link, "links") if s.link else (self.nodes[s.node], "nodes")
+                self.problems.append(Problem(
+                    f"gives a service time of {s.service_h:g} h per train for {s.name}; it must be finite",
+                    component=comp, id=cid))
+
+    # -- servers and distributions of nodes and links -----------------------------------
+    def add_dist(self, d: Distribution, component: str, cid: str, fld: str) -> int:
+        """Index of a new compiled distribution (a problem, and a fixed 0, if it cannot be sampled)."""
+        spec = dist_spec(d)
+        why = dist_problem(spec)
+        if why is not None:
+            self.problems.append(Problem(why, component=component, id=cid, field=fld))
+            spec = ("fixed", 0.0, 0.0, 0.0, (), ())
+        self.dists.append(spec)
+        return len(self.dists) - 1
+
+    def node_proc(self, nid: str) -> tuple[int, float, int]:
+        """(server or -1, fixed time h, pure-delay distribution or -1) of a land node."""
+        if nid not in self.node_server:
+            srv, fixed, dist = self.server_for_node(self.node_obj[nid])
             s = -1
             if srv is not None:
-                servers.append(srv)
-                s = len(servers) - 1
-            node_server[nid] = (s, fixed, dist)
-        return node_server[nid]
+                self.servers.append(srv)
+                s = len(self.servers) - 1
+            self.node_server[nid] = (s, fixed, dist)
+        return self.node_server[nid]
 
-    def link_srv(link_id: str, reverse: bool) -> int:
+    def server_for_node(self, node: Any) -> tuple[Server | None, float, int]:
+        """Server for a land node (if it has capacity), its fixed time and pure-delay dist."""
+        fixed = self.finite(node.fixed_time_h, "nodes", node.id, "fixed_time_h", high=MAX_HOURS)
+        dwell = node.dwell_h
+        cap = node.capacity_trains_per_day
+        name_idx = self.nidx[node.id]
+        if cap is None:
+            if dwell is None:
+                return None, fixed, -1
+            return None, fixed, self.add_dist(dwell, "nodes", node.id, "dwell_h")
+        cap = self.finite(cap, "nodes", node.id, "capacity_trains_per_day")
+        if dwell is None:
+            return Server(node.id, "node", name_idx, 1, node_headway_h(node)), fixed, -1
+        d = self.add_dist(dwell, "nodes", node.id, "dwell_h")
+        mean = dwell.mean_value()
+        mean = max(mean if math.isfinite(mean) else 0.0, 1e-9)
+        c = max(1, round(self.finite(cap * mean / 24.0, "nodes", node.id, "capacity_trains_per_day",
+                                     high=MAX_CHANNELS)))   # parallel channels
+        kind = "border" if node.kind in ("border", "gauge_change") else "node"
+        return Server(node.id, kind, name_idx, c, mean, dist=d), fixed, -1
+
+    def link_srv(self, link_id: str, reverse: bool) -> int:
+        """Server of a link in one direction (rail section, road or pipeline)."""
         key = (link_id, reverse)
-        if key not in link_server:
-            lk = links[link_id]
+        if key not in self.link_server:
+            lk = self.links[link_id]
             a, b = (lk.to_node, lk.from_node) if reverse else (lk.from_node, lk.to_node)
-            direction = "reverse" if reverse else "forward"
+            name, at, dn = f"{link_id}:{a}->{b}", self.nidx[a], "reverse" if reverse else "forward"
             if lk.mode == "rail":
-                srv = Server(f"{link_id}:{a}->{b}", "section", nidx[a], 1,
-                             section_headway_h(lk, reverse), link=link_id, direction=direction)
+                srv = Server(name, "section", at, 1, section_headway_h(lk, reverse), link=link_id,
+                             direction=dn)
             elif lk.mode == "road":
-                srv = Server(f"{link_id}:{a}->{b}", "road", nidx[a], 1, road_headway_h(lk),
-                             per_unit=True, link=link_id, direction=direction)
+                srv = Server(name, "road", at, 1, road_headway_h(lk), per_unit=True, link=link_id,
+                             direction=dn)
             else:
-                srv = Server(f"{link_id}:{a}->{b}", "pipeline", nidx[a], 1,
-                             pipeline_h_per_t(lk), per_unit=True,
-                             link=link_id, direction=direction)
-            servers.append(srv)
-            link_server[key] = len(servers) - 1
-        return link_server[key]
+                srv = Server(name, "pipeline", at, 1, pipeline_h_per_t(lk), per_unit=True,
+                             link=link_id, direction=dn)
+            self.servers.append(srv)
+            self.link_server[key] = len(self.servers) - 1
+        return self.link_server[key]
 
-    def delay_of(link_id: str) -> int:
-        if link_id not in link_dist:
-            d = links[link_id].delay_h
-            if d is None:
-                link_dist[link_id] = -1
-            else:
-                dists.append(dist_spec(d))
-                link_dist[link_id] = len(dists) - 1
-        return link_dist[link_id]
+    def delay_of(self, link_id: str) -> int:
+        """Delay distribution of a link (-1: none)."""
+        if link_id not in self.link_dist:
+            d = self.links[link_id].delay_h
+            self.link_dist[link_id] = -1 if d is None else self.add_dist(d, "links", link_id, "delay_h")
+        return self.link_dist[link_id]
 
-    lanes: list[tuple[int, int, int]] = []
-    lane_idx: dict[tuple[int, int, int], int] = {}
-    yards: list[tuple[int, int, float]] = []
-    yard_of: dict[tuple[int, int], int] = {}
-    groups: list[tuple[int, int, float]] = []
-    formation_wait_h: list[float] = []
-    routes: list[list[Step]] = []
-    route_ids: list[str] = []
-    route_key: dict[tuple[str, str], int] = {}
-    route_group_steps: dict[int, list[int]] = {}
+    def yard(self, port: str, unit: str) -> int:
+        """Yard of a unit at a seaport."""
+        key = (self.nidx[port], self.uidx[unit])
+        if key not in self.yard_of:
+            cap = yard_capacity(self.node_obj[port], unit)
+            self.yards.append((key[0], key[1], math.inf if cap is None else float(cap)))
+            self.yard_of[key] = len(self.yards) - 1
+        return self.yard_of[key]
 
-    def yard(port: str, unit: str) -> int:
-        key = (nidx[port], uidx[unit])
-        if key not in yard_of:
-            cap = yard_capacity(node_obj[port], unit)
-            yards.append((nidx[port], uidx[unit], math.inf if cap is None else float(cap)))
-            yard_of[key] = len(yards) - 1
-        return yard_of[key]
+    def lane(self, a: str, b: str, unit: str) -> int:
+        """Lane of a unit from port ``a`` to port ``b``."""
+        key = (self.nidx[a], self.nidx[b], self.uidx[unit])
+        if key not in self.lane_idx:
+            self.lanes.append(key)
+            self.lane_idx[key] = len(self.lanes) - 1
+        return self.lane_idx[key]
 
-    def add_node_step(steps: list[Step], nid: str) -> None:
-        if node_obj[nid].kind == "seaport":
+    # -- routes -> steps ------------------------------------------------------------------
+    def is_rail(self, leg: Leg | None) -> bool:
+        """Whether a leg runs on a rail link."""
+        return leg is not None and leg.kind == "link" and self.links[leg.link].mode == "rail"
+
+    def add_node_step(self, steps: list[Step], nid: str) -> None:
+        """Processing at a land node, if it takes time or has a server."""
+        if self.node_obj[nid].kind == "seaport":
             return
-        s, fixed, dist = node_proc(nid)
+        s, fixed, dist = self.node_proc(nid)
         if s >= 0 or fixed > 0 or dist >= 0:
-            steps.append(Step(S_NODE, nidx[nid], s, fixed, dist))
+            steps.append(Step(S_NODE, self.nidx[nid], s, fixed, dist))
 
-    def compile_route(route_id: str, unit: str) -> int:
+    def compile_route(self, route_id: str, unit: str) -> int:
+        """Index of a route's steps for one unit (compiled on first use)."""
         key = (route_id, unit)
-        if key in route_key:
-            return route_key[key]
-        legs = scenario.legs(route_id, unit)
-        r = len(routes)
+        if key in self.route_key:
+            return self.route_key[key]
+        legs = self.scenario.legs(route_id, unit)
+        r = len(self.routes)
         steps: list[Step] = []
         origin = legs[0].from_node
-        if node_obj[origin].kind == "seaport":
+        if self.node_obj[origin].kind == "seaport":
             if legs[0].kind == "sea":
-                steps.append(Step(S_YARD, nidx[origin], yard(origin, unit), 0.0, -1))
-        elif legs[0].kind == "link" and links[legs[0].link].mode == "rail":
-            add_node_step(steps, origin)
+                steps.append(Step(S_YARD, self.nidx[origin], self.yard(origin, unit), 0.0, -1))
+        elif self.is_rail(legs[0]):
+            self.add_node_step(steps, origin)
         for i, leg in enumerate(legs):
             nxt = legs[i + 1] if i + 1 < len(legs) else None
-            b = leg.to_node
             if leg.kind == "sea":
-                key3 = (nidx[leg.from_node], nidx[b], uidx[unit])
-                if key3 not in lane_idx:
-                    lanes.append(key3)
-                    lane_idx[key3] = len(lanes) - 1
-                steps.append(Step(S_SEA, lane_idx[key3], nidx[b], 0.0, -1))
-                if nxt is not None and nxt.kind == "link" and links[nxt.link].mode == "rail":
-                    steps.append(Step(S_FORM, -1, nidx[b], 0.0, -1))  # group filled in below
-                    route_group_steps.setdefault(r, []).append(len(steps) - 1)
-                    yard(b, unit)
-                elif nxt is not None and nxt.kind == "sea":
-                    yard(b, unit)
-                continue
-            lk = links[leg.link]
-            srv = link_srv(lk.id, leg.reverse)
-            kind = {"rail": S_RAIL, "road": S_ROAD, "pipeline": S_PIPE}[lk.mode]
-            travel = lk.moving_time_h()
-            # a queue at the section entry is reported at its first node; the units are
-            # counted there only if no server or port step there counted them already
-            wnode = nidx[leg.from_node]
-            prev = steps[-1] if steps else None
-            if prev is not None and ((prev[0] == S_NODE and prev[1] == wnode and prev[2] >= 0)
-                                     or (prev[0] in (S_FORM, S_SEA) and prev[2] == wnode)):
-                wnode += len(nodes)
-            steps.append(Step(kind, srv, delay_of(lk.id) if lk.mode != "pipeline" else -1, travel,
-                          wnode))
-            if nxt is None:
-                if lk.mode == "rail":
-                    add_node_step(steps, b)
-            elif node_obj[b].kind == "seaport" and nxt.kind == "sea":
-                steps.append(Step(S_YARD, nidx[b], yard(b, unit), 0.0, -1))
-            elif lk.mode == "rail" and nxt.kind == "link" and links[nxt.link].mode == "rail":
-                add_node_step(steps, b)
-        steps.append(Step(S_END, nidx[legs[-1].to_node], -1, 0.0, -1))
-        routes.append(steps)
-        route_ids.append(route_id)
-        route_key[key] = r
+                self.sea_steps(steps, r, leg, nxt, unit)
+            else:
+                self.link_steps(steps, leg, nxt, unit)
+        steps.append(Step(S_END, self.nidx[legs[-1].to_node], -1, 0.0, -1))
+        self.routes.append(steps)
+        self.route_ids.append(route_id)
+        self.route_key[key] = r
         return r
 
-    flows: list[Flow] = []
-    ods: list[tuple[str, str, str, str]] = []
-    od_idx: dict[tuple[str, str, str, str], int] = {}
-    route_train_units: dict[int, float] = {}
-    for d in doc.demand:
-        if d.annual_units <= 0:
-            continue
-        com = commodities[d.commodity]
-        opts = [(o.route, o.share) for o in d.route_options]
-        if any(s is None for _, s in opts) or sum(s or 0 for _, s in opts) <= 0:
-            opts = [(rid, 1.0 / len(opts)) for rid, _ in opts]   # 'optimal' without shares
-        rids, shares = [], []
-        for rid, share in opts:
-            if share and share > 0:
-                rids.append(compile_route(rid, com.unit))
-                shares.append(float(share))
-        tot = sum(shares)
-        for r in rids:
-            route_train_units[r] = max(route_train_units.get(r, 0.0), float(d.units_per_train))
-        key = (d.origin, d.destination, d.commodity, d.direction)
-        if key not in od_idx:
-            od_idx[key] = len(ods)
-            ods.append(key)
-        flows.append(Flow(d.id, d.origin, d.destination, d.commodity, d.direction, uidx[com.unit],
-                          float(com.tonnes_per_unit), float(d.annual_units),
-                          float(d.units_per_train), d.arrivals, tuple(d.seasonality),
-                          tuple(rids), tuple(s / tot for s in shares), od_idx[key]))
+    def sea_steps(self, steps: list[Step], r: int, leg: Leg, nxt: Leg | None, unit: str) -> None:
+        """A crossing, then (before an onward train) a formation step whose group is set later."""
+        b = leg.to_node
+        steps.append(Step(S_SEA, self.lane(leg.from_node, b, unit), self.nidx[b], 0.0, -1))
+        if self.is_rail(nxt):
+            steps.append(Step(S_FORM, -1, self.nidx[b], 0.0, -1))  # group filled in by add_groups
+            self.route_group_steps.setdefault(r, []).append(len(steps) - 1)
+            self.yard(b, unit)
+        elif nxt is not None and nxt.kind == "sea":
+            self.yard(b, unit)
 
-    # formation groups: one per (route, step), train size from the onward rail link
-    for r, step_ids in route_group_steps.items():
-        steps = routes[r]
-        for si in step_ids:
-            _, _, port, _, _ = steps[si]
-            nxt_link = servers[steps[si + 1][1]].link
-            unit = units[next((f.unit for f in flows if r in f.routes), 0)]
-            size = route_train_units.get(r, 1.0)
-            lim = links[nxt_link].max_units_per_train
-            if lim and unit in lim:
-                size = min(size, float(lim[unit]))
-            if unit != "tonne":
-                size = max(1.0, math.floor(size + 1e-9))
-            groups.append((r, port, size))
-            steps[si] = Step(S_FORM, len(groups) - 1, port, 0.0, -1)
-            wait_h = node_obj[nodes[port]].formation_max_wait_h
-            formation_wait_h.append(DEFAULT_FORMATION_WAIT_H if wait_h is None else float(wait_h))
+    def link_steps(self, steps: list[Step], leg: Leg, nxt: Leg | None, unit: str) -> None:
+        """A link's server step, then the node or yard step it leads to."""
+        lk = self.links[leg.link]
+        b = leg.to_node
+        srv = self.link_srv(lk.id, leg.reverse)
+        kind = {"rail": S_RAIL, "road": S_ROAD, "pipeline": S_PIPE}[lk.mode]
+        # a queue at the section entry is reported at its first node; the units are
+        # counted there only if no server or port step there counted them already
+        wnode = self.nidx[leg.from_node]
+        prev = steps[-1] if steps else None
+        if prev is not None and ((prev[0] == S_NODE and prev[1] == wnode and prev[2] >= 0)
+                                 or (prev[0] in (S_FORM, S_SEA) and prev[2] == wnode)):
+            wnode += len(self.nodes)
+        what = "transit_h" if lk.mode == "pipeline" else "distance_km / speed_kmh"
+        travel = self.finite(lk.moving_time_h(), "links", lk.id, what, high=MAX_HOURS)
+        steps.append(Step(kind, srv, self.delay_of(lk.id) if lk.mode != "pipeline" else -1, travel, wnode))
+        if nxt is None:
+            if lk.mode == "rail":
+                self.add_node_step(steps, b)
+        elif self.node_obj[b].kind == "seaport" and nxt.kind == "sea":
+            steps.append(Step(S_YARD, self.nidx[b], self.yard(b, unit), 0.0, -1))
+        elif lk.mode == "rail" and self.is_rail(nxt):
+            self.add_node_step(steps, b)
 
-    # berths and vessels
-    berths: list[tuple[str, int, int]] = []
-    berth_rates: list[dict[int, float]] = []
-    berth_kind: list[str] = []
-    for b in doc.berths:
-        berths.append((b.id, nidx[b.node], b.count))
-        berth_rates.append({uidx[u]: berth_rate_per_h(b, u) for u in b.handling_per_h})
-        berth_kind.append(b.kind)
+    # -- flows and formation groups -------------------------------------------------------
+    def add_flows(self) -> None:
+        """One :class:`Flow` per demand with units, compiling the routes it may take."""
+        doc = self.scenario.doc
+        commodities = {c.id: c for c in doc.commodities}
+        od_idx: dict[tuple[str, str, str, str], int] = {}
+        for d in doc.demand:
+            if d.annual_units <= 0:
+                continue
+            com = commodities[d.commodity]
+            self.check_flow(d, com)
+            opts = [(o.route, o.share) for o in d.route_options]
+            if any(s is None for _, s in opts) or sum(s or 0 for _, s in opts) <= 0:
+                opts = [(rid, 1.0 / len(opts)) for rid, _ in opts]   # 'optimal' without shares
+            rids, shares = [], []
+            for rid, share in opts:
+                if share and share > 0:
+                    rids.append(self.compile_route(rid, com.unit))
+                    shares.append(float(share))
+            tot = sum(shares)
+            for r in rids:
+                self.route_train_units[r] = max(self.route_train_units.get(r, 0.0),
+                                                float(d.units_per_train))
+            key = (d.origin, d.destination, d.commodity, d.direction)
+            if key not in od_idx:
+                od_idx[key] = len(self.ods)
+                self.ods.append(key)
+            self.flows.append(Flow(
+                d.id, d.origin, d.destination, d.commodity, d.direction, self.uidx[com.unit],
+                float(com.tonnes_per_unit), float(d.annual_units), float(d.units_per_train), d.arrivals,
+                tuple(d.seasonality), tuple(rids), tuple(s / tot for s in shares), od_idx[key]))
 
-    def pick_berth(port: str, kind: str, vunits: set[int]) -> int:
-        cands = [i for i, (_, n, _) in enumerate(berths)
-                 if n == nidx[port] and set(berth_rates[i]) & vunits]
+    def check_flow(self, d: Any, com: Any) -> None:
+        """A demand's numbers are finite: units a year, units per train, seasonality, tonnes per unit."""
+        self.finite(d.annual_units, "demand", d.id, "annual_units")
+        if not self.finite(d.units_per_train, "demand", d.id, "units_per_train") > 0:
+            self.problems.append(Problem("must be more than 0 to simulate", component="demand", id=d.id,
+                                         field="units_per_train"))
+        for m, x in enumerate(d.seasonality):
+            self.finite(x, "demand", d.id, f"seasonality[{m}]")
+        self.finite(com.tonnes_per_unit, "commodities", com.id, "tonnes_per_unit")
+
+    def add_groups(self) -> None:
+        """Formation groups: one per (route, formation step), train size from the onward rail link."""
+        for r, step_ids in self.route_group_steps.items():
+            steps = self.routes[r]
+            for si in step_ids:
+                port = steps[si].b
+                nxt_link = self.servers[steps[si + 1].a].link
+                unit = UNITS[next((f.unit for f in self.flows if r in f.routes), 0)]
+                size = self.route_train_units.get(r, 1.0)
+                lim = self.links[nxt_link].max_units_per_train
+                if lim and unit in lim:
+                    size = min(size, float(lim[unit]))
+                if unit != "tonne":
+                    size = max(1.0, math.floor(size + 1e-9))
+                self.groups.append((r, port, size))
+                steps[si] = Step(S_FORM, len(self.groups) - 1, port, 0.0, -1)
+                wait_h = self.node_obj[self.nodes[port]].formation_max_wait_h
+                self.formation_wait_h.append(DEFAULT_FORMATION_WAIT_H if wait_h is None
+                                             else float(wait_h))
+
+    # -- berths, vessels, weather ---------------------------------------------------------
+    def add_berths(self) -> None:
+        """Berth groups with their handling rates (units/h per unit)."""
+        for b in self.scenario.doc.berths:
+            self.berths.append((b.id, self.nidx[b.node], b.count))
+            self.berth_rates.append({self.uidx[u]: self.berth_rate(b, u) for u in b.handling_per_h})
+            self.berth_kind.append(b.kind)
+
+    def berth_rate(self, b: Any, unit: str) -> float:
+        """A berth's handling rate (units/h), finite and above 0 (the kernel divides by it)."""
+        rate = berth_rate_per_h(b, unit)
+        if rate is None or not (math.isfinite(rate) and rate > 0):
+            self.problems.append(Problem(f"gives a handling rate of {rate} {unit}/h; it must be a finite "
+                                         "number above 0 to simulate", component="berths", id=b.id,
+                                         field=f"handling_per_h.{unit}"))
+            return 1.0
+        return rate
+
+    def pick_berth(self, port: str, kind: str, vunits: set[int]) -> int:
+        """Berth group a service kind uses at a port (-1: no berth limit)."""
+        cands = [i for i, (_, n, _) in enumerate(self.berths)
+                 if n == self.nidx[port] and set(self.berth_rates[i]) & vunits]
         if not cands:
             return -1
         pref = BERTH_PREFERENCE.get(kind, ())
-        return min(cands, key=lambda i: (pref.index(berth_kind[i]) if berth_kind[i] in pref
-                                         else len(pref), -len(set(berth_rates[i]) & vunits), i))
+        bk = self.berth_kind
+        return min(cands, key=lambda i: (pref.index(bk[i]) if bk[i] in pref else len(pref),
+                                         -len(set(self.berth_rates[i]) & vunits), i))
 
-    vessels: list[VesselClass] = []
-    for v in doc.vessels:
-        svc = services[v.service]
-        pa, pb = node_obj[svc.from_node], node_obj[svc.to_node]
-        pf = voyage_payload_factor(v, pa, pb, sea_dz)
-        cap_nom = {uidx[u]: float(c) for u, c in v.capacity.items()}
-        cap = {u: c * pf for u, c in cap_nom.items()}
-        vunits = set(cap)
-        ends = (svc.from_node, svc.to_node)
-        bgroups = tuple(pick_berth(p, svc.kind, vunits) for p in ends)
-        rates = tuple(berth_rates[g] if g >= 0 else {} for g in bgroups)
-        lanes_at = tuple(
-            tuple(i for i, (f, t, u) in enumerate(lanes)
-                  if f == nidx[ends[e]] and t == nidx[ends[1 - e]] and u in vunits)
-            for e in (0, 1))
-        vessels.append(VesselClass(
-            v.id, svc.id, v.count, (nidx[svc.from_node], nidx[svc.to_node]), cap, cap_nom,
-            v.mixed_load == "shared", crossing_h(v, svc.distance_km),
-            (float(pa.port_time_h or 0.0), float(pb.port_time_h or 0.0)), bgroups, rates,
-            lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
-            sailing_interval_h(svc), pf))
+    def add_vessels(self) -> None:
+        """One :class:`VesselClass` per vessel entry, with berths, rates and lanes at both ends."""
+        services = {s.id: s for s in self.scenario.doc.services}
+        nidx = self.nidx
+        for v in self.scenario.doc.vessels:
+            svc = services[v.service]
+            pa, pb = self.node_obj[svc.from_node], self.node_obj[svc.to_node]
+            pf = voyage_payload_factor(v, pa, pb, self.scenario.sea_level_change_m)
+            cap_nom = {self.uidx[u]: self.finite(c, "vessels", v.id, f"capacity.{u}")
+                       for u, c in v.capacity.items()}
+            cap = {u: c * pf for u, c in cap_nom.items()}
+            vunits = set(cap)
+            ends = (svc.from_node, svc.to_node)
+            bgroups = tuple(self.pick_berth(p, svc.kind, vunits) for p in ends)
+            rates = tuple(self.berth_rates[g] if g >= 0 else {} for g in bgroups)
+            lanes_at = tuple(
+                tuple(i for i, (f, t, u) in enumerate(self.lanes)
+                      if f == nidx[ends[e]] and t == nidx[ends[1 - e]] and u in vunits)
+                for e in (0, 1))
+            self.vessels.append(VesselClass(
+                v.id, svc.id, v.count, (nidx[svc.from_node], nidx[svc.to_node]), cap, cap_nom,
+                v.mixed_load == "shared",
+                self.finite(crossing_h(v, svc.distance_km), "vessels", v.id,
+                            f"speed_kn (crossing of service {svc.id})", high=MAX_HOURS),
+                (self.finite(pa.port_time_h, "nodes", pa.id, "port_time_h", high=MAX_HOURS),
+                 self.finite(pb.port_time_h, "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups, rates,
+                lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
+                sailing_interval_h(svc), pf))
 
-    weather = []
-    for w in doc.weather:
-        dists.append(dist_spec(w.closure_duration_h))
-        weather.append((nidx[w.node], tuple(w.closures_per_month), len(dists) - 1))
+    def add_weather(self) -> None:
+        """Storm regimes: (port node, closures per month, closure-duration distribution)."""
+        for w in self.scenario.doc.weather:
+            top = MAX_CLOSURES_PER_MONTH
+            rates = tuple(self.finite(x, "weather", w.id, f"closures_per_month[{m}]", high=top)
+                          for m, x in enumerate(w.closures_per_month))
+            self.weather.append((self.nidx[w.node], rates,
+                                 self.add_dist(w.closure_duration_h, "weather", w.id, "closure_duration_h")))
 
-    chained = chain_steps(routes, servers, dists)
-    return Compiled(
-        chained=chained, lead=server_leads(routes, len(servers), dists),
-        scenario=scenario.name, scenario_hash=scenario.hash, units=units, nodes=nodes,
-        node_kind=[n.kind for n in doc.nodes], dists=dists, servers=servers, routes=routes,
-        route_ids=route_ids, flows=flows, ods=ods, lanes=lanes, yards=yards, yard_of=yard_of,
-        groups=groups, formation_wait_h=formation_wait_h, berths=berths,
-        vessels=vessels, weather=weather)
+    def compiled(self) -> Compiled:
+        """The tables as a :class:`Compiled`, with chained steps and server leads."""
+        sc = self.scenario
+        return Compiled(
+            chained=chain_steps(self.routes, self.servers, self.dists),
+            lead=server_leads(self.routes, len(self.servers), self.dists),
+            scenario=sc.name, scenario_hash=sc.hash, units=UNITS, nodes=self.nodes,
+            node_kind=[n.kind for n in sc.doc.nodes], dists=self.dists, servers=self.servers,
+            routes=self.routes, route_ids=self.route_ids, flows=self.flows, ods=self.ods,
+            lanes=self.lanes, yards=self.yards, yard_of=self.yard_of, groups=self.groups,
+            formation_wait_h=self.formation_wait_h, berths=self.berths, vessels=self.vessels,
+            weather=self.weather)
 
 
 def _is_server_step(step: Step) -> int:

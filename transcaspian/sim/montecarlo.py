@@ -32,7 +32,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(cm: Compiled, opts: SimOptions) -> None:
-    _WORKER.update(model=KernelModel(cm), opts=opts)
+    _WORKER.update(model=KernelModel(cm, opts.max_memory_gb * 1e9), opts=opts)
 
 
 def _run_one(i: int) -> RepSummary:
@@ -51,12 +51,17 @@ def rep_seed(seed: int, i: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(i,))
 
 
+def worker_count(opts: SimOptions) -> int:
+    """Worker processes a run uses (``opts.workers``, else up to 2 cores; never more than replications)."""
+    workers = opts.workers if opts.workers is not None else min(os.cpu_count() or 1, 2)
+    return max(1, min(workers, opts.replications))
+
+
 def iter_replications(cm: Compiled, opts: SimOptions) -> Iterator[RepSummary]:
     """Yield replication summaries in replication order, computed on ``opts.workers`` processes."""
-    workers = opts.workers if opts.workers is not None else min(os.cpu_count() or 1, 2)
-    workers = max(1, min(workers, opts.replications))
+    workers = worker_count(opts)
     if workers == 1:
-        model = KernelModel(cm)
+        model = KernelModel(cm, opts.max_memory_gb * 1e9)
         for i in range(opts.replications):
             yield model.run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
         return

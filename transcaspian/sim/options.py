@@ -29,7 +29,8 @@ class SimOptions(EngineOptions):
     """How the Monte Carlo simulation runs (what the corridor is comes from the scenario)."""
 
     years: float = Field(1.0, gt=0, le=50, description="Simulated time per replication (years of 8,760 h)")
-    replications: int = Field(1, ge=1, le=100_000, description="Independent replications (count)")
+    replications: int = Field(1, ge=1, le=1_000_000, description="Independent replications (count; "
+                              "the run must also fit max_events)")
     seed: int = Field(1, ge=0, le=2**32 - 1, description="Master seed; replication i uses "
                       "SeedSequence(seed).spawn(n)[i], whatever the number of workers")
     workers: int | None = Field(None, ge=1, le=MAX_WORKERS,
@@ -38,6 +39,13 @@ class SimOptions(EngineOptions):
                                "transit statistics (days); less than the horizon")
     track: bool = Field(False, description="Add the per-lot tracking log of replication 0 "
                         "(table ``tracking``)")
+    max_events: int = Field(2_000_000_000, ge=1, le=10**15, description="Ceiling on the estimated "
+                            "events of the whole run, all replications (count; see sim.budget)")
+    max_trains: int = Field(4_000_000, ge=1, le=10**12, description="Ceiling on the estimated trains "
+                            "released in one replication (count)")
+    max_memory_gb: float = Field(8.0, gt=0, le=4096, description="Ceiling on the estimated simulator "
+                                 "memory of one worker process (GB of 1e9 bytes); also caps array "
+                                 "growth during a replication")
 
     @field_validator("warmup_days")
     @classmethod

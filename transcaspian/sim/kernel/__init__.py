@@ -36,6 +36,15 @@ def _drop_stale_cache() -> None:
 
 _drop_stale_cache()
 
-from transcaspian.sim.kernel.run import TRACK_COLUMNS, KernelModel, build_network, run_replication  # noqa: E402
+from transcaspian.sim.kernel.run import (  # noqa: E402
+    TRACK_COLUMNS,
+    KernelModel,
+    array_caps,
+    build_network,
+    first_samples,
+    memory_bytes,
+    run_replication,
+)
 
-__all__ = ["TRACK_COLUMNS", "KernelModel", "build_network", "run_replication"]
+__all__ = ["TRACK_COLUMNS", "KernelModel", "array_caps", "build_network", "first_samples", "memory_bytes",
+           "run_replication"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from transcaspian.model.errors import Problem, UserError
 from transcaspian.sim.compile import S_NODE, Compiled, draw
 from transcaspian.sim.inputs import Prepared, prepare
 from transcaspian.sim.kernel.loop import run
@@ -123,28 +124,66 @@ def _weather(cm: Compiled, prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.n
     return np.asarray(off, np.int64), np.asarray(st, float), np.asarray(en, float), w_of_port
 
 
-class KernelModel:
-    """A compiled scenario ready for the kernel; remembers array sizes across replications."""
+#: Bytes per preallocated row: a lot (its arrays, delivery record, two stack rows), a train,
+#: a waiting record, a heap entry, a tracking-log row (see :func:`~.state.new_state`).
+LOT_BYTES, TRAIN_BYTES, WAIT_BYTES, HEAP_BYTES, LOG_BYTES = (7 * 8 + 3 * 8 + 2 * 3 * 8, 6 * 8, 5 * 8, 5 * 8,
+                                                           5 * 8)
+#: Bytes per released train in the replication's inputs (release arrays, their parts, first steps).
+RELEASE_BYTES = 9 * 8
+#: Bytes per pre-drawn sample (the draw and its concatenated copy).
+SAMPLE_BYTES = 2 * 8
+#: Largest kernel memory (bytes) of one replication when not told otherwise (8 GB).
+DEFAULT_MAX_BYTES = 8e9
 
-    def __init__(self, cm: Compiled) -> None:
+
+def array_caps(n_rel: int, n_vessels: int, n_groups: int, track: bool,
+               growth: list[float] | None = None) -> Caps:
+    """Rows to preallocate for a replication releasing ``n_rel`` trains.
+
+    ``growth`` (lots/trains/waits, samples, log) multiplies the sizes after an overflow.
+    """
+    g, _, gl = growth or [1.0, 1.0, 1.0]
+    trains = max(int((3 * n_rel + 10000) * g), n_rel + 1000)
+    # pending events: at most one per train, a few per vessel and formation group
+    heap = trains + 8 * n_vessels + 4 * n_groups + 1000
+    return Caps(lots=max(int((4 * n_rel + 20000) * g), n_rel + 1000), trains=trains,
+                waits=max(int((30 * n_rel + 20000) * g), 1000), heap=heap,
+                log=int((40 * n_rel + 10000) * gl) if track else 0)
+
+
+def first_samples(n_rel: int, growth: float = 1.0) -> int:
+    """Samples pre-drawn per distribution before a replication has shown its use."""
+    return int((8 * n_rel + 4096) * growth)
+
+
+def memory_bytes(caps: Caps, n_samples: int, n_rel: int) -> float:
+    """Kernel memory (bytes) of one replication: preallocated state, samples, releases."""
+    return (caps.lots * LOT_BYTES + caps.trains * TRAIN_BYTES + caps.waits * WAIT_BYTES
+            + caps.heap * HEAP_BYTES + caps.log * LOG_BYTES + n_samples * SAMPLE_BYTES
+            + n_rel * RELEASE_BYTES)
+
+
+class KernelModel:
+    """A compiled scenario ready for the kernel; remembers array sizes across replications.
+
+    ``max_bytes`` caps the memory of one replication's arrays (:func:`memory_bytes`): a run
+    that would need more, first or after growing its arrays, raises a UserError.
+    """
+
+    def __init__(self, cm: Compiled, max_bytes: float = DEFAULT_MAX_BYTES) -> None:
         self.cm = cm
+        self.max_bytes = max_bytes
         self.net, self.route_off = build_network(cm)
         self.growth = [1.0, 1.0, 1.0]   # lots/trains/waits, samples, log
         self.samp_sizes: list[int] | None = None   # samples per distribution, learnt as runs go
 
     def _caps(self, n_rel: int, track: bool) -> Caps:
-        g, _, gl = self.growth
-        trains = max(int((3 * n_rel + 10000) * g), n_rel + 1000)
-        # pending events: at most one per train, a few per vessel and formation group
-        heap = trains + 8 * len(self.net.fleet_cls) + 4 * len(self.cm.groups) + 1000
-        return Caps(lots=max(int((4 * n_rel + 20000) * g), n_rel + 1000), trains=trains,
-                    waits=max(int((30 * n_rel + 20000) * g), 1000), heap=heap,
-                    log=int((40 * n_rel + 10000) * gl) if track else 0)
+        return array_caps(n_rel, len(self.net.fleet_cls), len(self.cm.groups), track, self.growth)
 
     def _inputs(self, prep: Prepared, horizon_h: float, warmup_h: float, track: bool) -> Inputs:
         cm = self.cm
         rel_t, rel_r, rel_f, rel_u = prep.releases
-        sizes = ([int((8 * rel_t.size + 4096) * self.growth[1])] * len(cm.dists)
+        sizes = ([first_samples(rel_t.size, self.growth[1])] * len(cm.dists)
                  if self.samp_sizes is None else self.samp_sizes)
         # each distribution's own stream; a longer draw starts with the same numbers, so the
         # buffer size never changes results
@@ -194,13 +233,27 @@ class KernelModel:
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         prep = prepare(self.cm, H, ss)
         while True:
+            caps = self._caps(prep.releases[0].size, track)
+            self._check_memory(caps, prep.releases[0].size)
             inp = self._inputs(prep, H, float(warmup_h), track)
-            st = new_state(self.net, inp, self._caps(inp.rel_t.size, track))
+            st = new_state(self.net, inp, caps)
             run(self.net, inp, st)
             flag = int(st.k[K_OVERFLOW])
             self._grow(flag, st.srv.spos, inp.samp_len)
             if not flag:
                 return summarise(self.cm, prep, self._raw(st, H, track))
+
+    def _check_memory(self, caps: Caps, n_rel: int) -> None:
+        """Refuse arrays beyond ``max_bytes`` (UserError naming the ceiling)."""
+        n_samp = (sum(self.samp_sizes) if self.samp_sizes is not None
+                  else first_samples(n_rel, self.growth[1]) * len(self.cm.dists))
+        need = memory_bytes(caps, n_samp, n_rel)
+        if need > self.max_bytes:
+            raise UserError([Problem(
+                f"one replication of {n_rel:,} trains needs {need / 1e9:.3g} GB of simulator arrays "
+                f"(lots {caps.lots:,}, waiting records {caps.waits:,}, samples {n_samp:,}); the "
+                f"ceiling is {self.max_bytes / 1e9:.3g} GB (option max_memory_gb)", field="max_memory_gb")],
+                "the simulation options")
 
     def _raw(self, st: State, H: float, track: bool) -> Raw:
         cm, s, k = self.cm, st.stats, st.k
