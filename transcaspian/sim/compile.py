@@ -28,6 +28,7 @@ from transcaspian.model.physics import (
     road_headway_h,
     sailing_interval_h,
     section_headway_h,
+    vessel_berth,
     voyage_payload_factor,
     yard_capacity,
 )
@@ -73,16 +74,6 @@ S_FORM = 6   # wait for an onward train at a port: (S_FORM, group, port node, 0.
 S_END = 7    # delivered at the destination: (S_END, node, -1, 0.0, -1)
 
 STEP_NAMES = ("node", "rail", "road", "pipeline", "yard", "sea", "formation", "end")
-
-#: Berth kinds each service kind prefers (first match wins among berths handling its units).
-BERTH_PREFERENCE: dict[str, tuple[str, ...]] = {
-    "container_feeder": ("container", "multipurpose", "general"),
-    "black_sea_feeder": ("container", "multipurpose", "general"),
-    "rail_ferry": ("ferry", "roro", "multipurpose"),
-    "roro": ("roro", "ferry", "multipurpose"),
-    "ropax": ("roro", "ferry", "multipurpose"),
-    "tanker": ("oil", "multipurpose", "general"),
-}
 
 #: Sampler specification: (family, a, b, c, values, probabilities).
 DistSpec = tuple[str, float, float, float, tuple[float, ...], tuple[float, ...]]
@@ -326,7 +317,6 @@ class _Builder:
         self.formation_wait_h: list[float] = []
         self.berths: list[tuple[str, int, int]] = []
         self.berth_rates: list[dict[int, float]] = []
-        self.berth_kind: list[str] = []
         self.vessels: list[VesselClass] = []
         self.weather: list[tuple[int, tuple[float, ...], int]] = []
         self.problems: list[Problem] = []
@@ -581,7 +571,6 @@ class _Builder:
         for b in self.scenario.doc.berths:
             self.berths.append((b.id, self.nidx[b.node], b.count))
             self.berth_rates.append({self.uidx[u]: self.berth_rate(b, u) for u in b.handling_per_h})
-            self.berth_kind.append(b.kind)
 
     def berth_rate(self, b: Any, unit: str) -> float:
         """A berth's handling rate (units/h), finite and above 0 (the kernel divides by it)."""
@@ -593,16 +582,11 @@ class _Builder:
             return 1.0
         return rate
 
-    def pick_berth(self, port: str, kind: str, vunits: set[int]) -> int:
-        """Berth group a service kind uses at a port (-1: no berth limit)."""
-        cands = [i for i, (_, n, _) in enumerate(self.berths)
-                 if n == self.nidx[port] and set(self.berth_rates[i]) & vunits]
-        if not cands:
-            return -1
-        pref = BERTH_PREFERENCE.get(kind, ())
-        bk = self.berth_kind
-        return min(cands, key=lambda i: (pref.index(bk[i]) if bk[i] in pref else len(pref),
-                                         -len(set(self.berth_rates[i]) & vunits), i))
+    def pick_berth(self, vessel: Any, port: str) -> int:
+        """Index of the berth group the vessel class uses at a port (-1: no berth limit);
+        the rule is :func:`~transcaspian.model.physics.vessel_berth`, shared with capacity."""
+        b = vessel_berth(self.scenario, vessel, port)
+        return -1 if b is None else next(i for i, (bid, _, _) in enumerate(self.berths) if bid == b.id)
 
     def add_vessels(self) -> None:
         """One :class:`VesselClass` per vessel entry, with berths, rates and lanes at both ends."""
@@ -617,7 +601,7 @@ class _Builder:
             cap = {u: c * pf for u, c in cap_nom.items()}
             vunits = set(cap)
             ends = (svc.from_node, svc.to_node)
-            bgroups = tuple(self.pick_berth(p, svc.kind, vunits) for p in ends)
+            bgroups = tuple(self.pick_berth(v, p) for p in ends)
             rates = tuple(self.berth_rates[g] if g >= 0 else {} for g in bgroups)
             lanes_at = tuple(
                 tuple(i for i, (f, t, u) in enumerate(self.lanes)
