@@ -101,11 +101,10 @@ def cpmm_sections(legs: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from transcaspian.model import load_scenario
-    >>> from transcaspian.analysis import QuoteOptions, quote
-    >>> q = quote(load_scenario("baseline-2024"),
-    ...           QuoteOptions.build(origin="xian", destination="constanta", cargo="2 FEU", k=1))
-    >>> "speed_with_delay_kmh" in cpmm_sections(q["legs"]).columns
-    True
+    >>> crossing = TcdOptions.build(nodes=["aktau", "alat"])
+    >>> legs = time_cost_distance(load_scenario("baseline-2024"), crossing)["legs"]
+    >>> cpmm_sections(legs)["distance_km"].tolist()
+    [508.0]
     """
     df = legs.sort_values("seq")
     last = len(df) - 1
