@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from transcaspian.model.errors import Problem, ScenarioError, UserError
+from transcaspian.model.loading import MAX_FILE_BYTES
 from transcaspian.model.schema import COMPONENTS, META_KEYS, ScenarioDoc, SourceEntry
 from transcaspian.results import replace_dir, write_text_atomic
 
@@ -139,8 +140,17 @@ def read_csv_dir(folder: str | Path) -> dict[str, Any]:
 
     def rows(name: str) -> list[dict[str, str]]:
         path = folder / name
-        with path.open(newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                                         str(path))])
+        # a cell may hold any text the YAML allows, up to the whole file's size
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                return list(csv.DictReader(fh))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ScenarioError([Problem(f"cannot read CSV: {exc}", str(path))]) from None
 
     if not (folder / "scenario.csv").is_file():
         raise ScenarioError([Problem("not a scenario CSV folder (no scenario.csv)", label)])
