@@ -116,4 +116,4 @@ def test_sources_and_schema(tiny_dict, write_yaml, tmp_path):
     assert "| nodes | pb | port_time_h | 3 | **ASSUMPTION**: two tugs |" in text
     assert "| links | a-pa | distance_km | 300 | `s1` |" in text
     r = run("scenario", "schema", "--markdown")
-    assert "| `distance_km` | `float` | yes | Length (km) |" in r.output
+    assert "| `distance_km` | `float` | yes | km | (0, 20000] | Length |" in r.output

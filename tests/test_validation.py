@@ -257,7 +257,7 @@ def test_alias_expansion_is_bounded(write_yaml):
     path = write_yaml("\n".join(lines) + "\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
-    assert "expands to more than 2,000,000 elements" in info.value.problems[0].message
+    assert "expands to more than 250,000 elements" in info.value.problems[0].message
 
 
 def test_component_count_bound(tiny_dict, monkeypatch):
