@@ -97,12 +97,13 @@ def decode_text(raw: bytes, label: str) -> str:
             file=label)]) from None
 
 
-def parse_yaml(text: str, label: str) -> Any:
+def parse_yaml(text: str, label: str, lines: dict[int, int] | None = None) -> Any:
     """Parse YAML safely: size, nesting depth and element count are checked while parsing.
 
     Element counting follows aliases, so a small file that expands (``&a [*b, *b]``) is
     refused before anything is built; tags that cannot build their value (``!!int abc``)
-    and unhashable keys are reported as YAML problems.
+    and unhashable keys are reported as YAML problems. ``lines``, when given, receives the
+    line (1-based) where each mapping starts, keyed by ``id()`` of the parsed dict.
 
     Examples
     --------
@@ -118,7 +119,14 @@ def parse_yaml(text: str, label: str) -> Any:
         raise ScenarioError([_problem(f"document exceeds {MAX_FILE_BYTES:,} bytes", file=label)])
     try:
         _check_structure(text, label)
-        return yaml.load(text, Loader=_SAFE_LOADER)
+        loader = _LineLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+        if lines is not None:
+            lines.update(loader.lines)
+        return data
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -130,6 +138,22 @@ def parse_yaml(text: str, label: str) -> Any:
 
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, noting the line where each mapping starts (for overlay problems)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.lines: dict[int, int] = {}
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
+        for data in super().construct_yaml_map(node):
+            self.lines[id(data)] = node.start_mark.line + 1
+            yield data
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
 
 
 def _check_structure(text: str, label: str) -> None:
@@ -194,12 +218,15 @@ def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError([_problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH}",
                                       file=label, field="extends")])
-    data = parse_yaml(text, label)
-    return resolve_document(data, label, path.parent if path else None, _chain, _key=key)
+    lines: dict[int, int] = {}
+    data = parse_yaml(text, label, lines)
+    return resolve_document(data, label, path.parent if path else None, _chain, _key=key,
+                            _lines=lines)
 
 
 def resolve_document(data: Any, label: str, base_dir: Path | None = None,
-                     _chain: tuple[str, ...] = (), _key: str | None = None) -> Resolved:
+                     _chain: tuple[str, ...] = (), _key: str | None = None,
+                     _lines: dict[int, int] | None = None) -> Resolved:
     """Resolve an already-parsed document (dict) with its ``extends`` chain.
 
     Only what stops reading (not a mapping, too many components, a broken ``extends``)
@@ -226,7 +253,7 @@ def resolve_document(data: Any, label: str, base_dir: Path | None = None,
         parent = resolve(data["extends"], base_dir, (*_chain, _key or label))
         result = Resolved(copy.deepcopy(parent.data), dict(parent.origins), label,
                           [*parent.files, label], list(parent.problems))
-        _apply_overlay(result, data, label, problems)
+        _apply_overlay(result, data, label, problems, _lines or {})
     else:
         for key in ("add", "patch", "remove"):
             if key in data:
@@ -267,6 +294,11 @@ def _items(data: dict[str, Any], ctype: str, problems: ProblemCollector) -> list
     return items
 
 
+def _ids_of(items: Any) -> list[str]:
+    """Ids of a component list, position for position ('#n' where an entry has no text id)."""
+    return [_item_id(it, i) for i, it in enumerate(items)] if isinstance(items, list) else []
+
+
 def _item_id(item: Any, index: int) -> str:
     if isinstance(item, dict) and isinstance(item.get("id"), str):
         return item["id"]
@@ -283,16 +315,16 @@ def _as_list(value: Any, key: str, problems: ProblemCollector) -> list[Any]:
 
 
 def _apply_overlay(result: Resolved, overlay: dict[str, Any], label: str,
-                   problems: ProblemCollector) -> None:
+                   problems: ProblemCollector, lines: dict[int, int]) -> None:
     if "name" not in overlay:
         problems.add("an overlay needs its own 'name'", field="name")
     for key in META_KEYS:
         if key not in overlay:
             continue
         if key == "sources":
-            existing = {s.get("id") for s in result.data.get("sources", []) if isinstance(s, dict)}
+            existing = set(_ids_of(result.data.get("sources")))
             for src in _as_list(overlay["sources"], "sources", problems):
-                if isinstance(src, dict) and src.get("id") in existing:
+                if isinstance(src, dict) and _item_id(src, -1) in existing:
                     problems.add(f"source '{src.get('id')}' is already defined in the base",
                                  component="sources", id=str(src.get("id")))
                 result.data.setdefault("sources", []).append(copy.deepcopy(src))
@@ -307,13 +339,17 @@ def _apply_overlay(result: Resolved, overlay: dict[str, Any], label: str,
             problems.add(f"an overlay changes components with add/patch/remove, "
                          f"not a top-level '{ctype}' list", field=ctype)
     changes = {k: overlay[k] for k in ("add", "patch", "remove") if k in overlay}
-    apply_changes(result, changes, label, problems)
+    apply_changes(result, changes, label, problems, lines=lines)
 
 
 def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                   problems: ProblemCollector, default_provenance: dict[str, str] | None = None,
-                  where: str = "") -> None:
-    """Apply ``{remove:, patch:, add:}`` to ``result.data`` in that order, in place."""
+                  where: str = "", lines: dict[int, int] | None = None) -> None:
+    """Apply ``{remove:, patch:, add:}`` to ``result.data`` in that order, in place.
+
+    Each changed component's origin becomes ``label`` (with the line of the change when
+    ``lines`` knows it), so its problems name the file that changed it.
+    """
     data = result.data
     for op in ("remove", "patch", "add"):
         section = changes.get(op)
@@ -331,7 +367,10 @@ def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                 problems.add(f"'{op}.{ctype}' must be a list", field=f"{where}{op}.{ctype}")
                 continue
             items = data.setdefault(ctype, [])
-            index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
+            if not isinstance(items, list):
+                problems.add(f"'{ctype}' must be a list of components", component=ctype)
+                continue
+            index = {cid: i for i, cid in enumerate(_ids_of(items))}
             ids = [str(k) for k in index]
             for n, entry in enumerate(entries):
                 if op == "remove":
@@ -364,7 +403,8 @@ def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                                      component=ctype, id=cid, field=f"{where}patch")
                         continue
                     _patch_component(items[index[cid]], entry, default_provenance)
-                result.origins[(ctype, cid)] = label
+                line = (lines or {}).get(id(entry))
+                result.origins[(ctype, cid)] = f"{label}, line {line}" if line else label
             data[ctype] = [it for it in items if it is not None]
 
 
@@ -402,8 +442,13 @@ def _merge(current: Any, value: Any) -> Any:
 
 def apply_project(result: Resolved, pid: str, label: str, problems: ProblemCollector) -> None:
     """Apply one project's changes; it is then listed in ``applied_projects``."""
-    projects = {p.get("id"): p for p in result.data.get("projects", []) if isinstance(p, dict)}
+    listed = result.data.get("projects")
+    listed = listed if isinstance(listed, list) else []
+    projects = dict(zip(_ids_of(listed), listed, strict=True))
     applied = result.data.setdefault("applied_projects", [])
+    if not isinstance(applied, list):
+        problems.add("'applied_projects' must be a list of project ids", field="applied_projects")
+        return
     if pid not in projects:
         problems.add(f"no project with id '{pid}'{suggest(pid, [str(k) for k in projects])}",
                      field="apply_projects")
@@ -412,7 +457,9 @@ def apply_project(result: Resolved, pid: str, label: str, problems: ProblemColle
         problems.add(f"project '{pid}' is already applied", field="apply_projects")
         return
     project = projects[pid]
-    changes = project.get("changes") or {}
+    changes = project.get("changes") or {} if isinstance(project, dict) else None
+    if is_wrapped(changes):  # a patched 'changes' carries the patch's provenance wrapper
+        changes = changes["value"]
     if not isinstance(changes, dict):
         problems.add("'changes' must hold add/patch/remove", component="projects", id=pid,
                      field="changes")
