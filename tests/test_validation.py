@@ -320,7 +320,7 @@ def test_a_teu_holds_at_most_30_tonnes(tiny_dict):
 
 def test_arrivals_a_year_are_bounded(tiny_dict):
     tiny_dict["demand"][0].update(annual_units=1e8, units_per_train=10)
-    assert "10,000,000 arrivals a year; the limit is 100,000" in one(tiny_dict)
+    assert "10,000,000 arrivals a year; the limit is 1,000,000" in one(tiny_dict)
 
 
 def test_a_train_is_at_most_200_units(tiny_dict):

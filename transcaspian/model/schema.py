@@ -314,8 +314,8 @@ class Route(Component):
                              description="Node ids in order, origin first (2 to 200)")
 
 
-#: Most trains (or parcels) a demand flow may bring in a year: ~274 a day.
-MAX_ARRIVALS_PER_YEAR = 100_000
+#: Most trains (or parcels) a demand flow may bring in a year: ~2,700 a day.
+MAX_ARRIVALS_PER_YEAR = 1_000_000
 
 
 class DemandFlow(Component):

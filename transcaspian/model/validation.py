@@ -263,6 +263,7 @@ def _check_demand(doc: ScenarioDoc, ref: Any, judge_routes: bool) -> None:
             _check_train_size(d, commodities[d.commodity], ref.err)
         feasible = 0
         reasons: list[str] = []
+        infeasible_shares: list[tuple[int, str]] = []
         for i, opt in enumerate(d.route_options):
             if not ref(opt.route, "routes", "demand", d.id, f"route_options[{i}].route"):
                 continue
@@ -272,14 +273,21 @@ def _check_demand(doc: ScenarioDoc, ref: Any, judge_routes: bool) -> None:
             if r.nodes[0] != d.origin or r.nodes[-1] != d.destination:
                 reasons.append(f"route '{r.id}' runs {r.nodes[0]} -> {r.nodes[-1]}, "
                                f"not {d.origin} -> {d.destination}")
-                continue
-            _, why = net.legs(r.nodes, commodities[d.commodity].unit)
-            if why:
-                reasons.append(f"route '{r.id}': {'; '.join(why)}")
             else:
-                feasible += 1
+                why = net.legs(r.nodes, commodities[d.commodity].unit)[1]
+                if not why:
+                    feasible += 1
+                    continue
+                reasons.append(f"route '{r.id}': {'; '.join(why)}")
+            if d.choice == "shares" and (opt.share or 0) > 0:
+                infeasible_shares.append((i, reasons[-1]))
         if ok and feasible == 0 and d.route_options:
             ref.err("no feasible route: " + " | ".join(reasons), "demand", d.id, "route_options")
+        elif ok:
+            # a fixed share of the flow cannot be sent down a route it cannot take
+            for i, reason in infeasible_shares:
+                ref.err(f"a share of the flow goes by a route it cannot take: {reason}", "demand",
+                        d.id, f"route_options[{i}]")
 
 
 #: Longest train (or truck convoy) a flow may bring, in its unit; tonnes (parcels) are not capped.
