@@ -33,11 +33,25 @@ def to_yaml(doc: ScenarioDoc) -> str:
     return yaml.safe_dump(doc.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
 
-def check_target(path: Path, force: bool) -> None:
-    """Refuse to replace an existing file or folder unless ``force`` is given."""
+def check_target(path: Path, force: bool, folder: bool = False) -> None:
+    """Refuse to replace an existing file or folder unless ``force`` is given.
+
+    Also refused, forced or not: a symlink, a target under an existing file, and a file
+    where a folder is written (or the reverse).
+    """
+    def refuse(message: str) -> None:
+        raise UserError([Problem(message, field="output")], "the command")
+
+    for parent in path.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            refuse(f"'{parent}' is a file, so '{path}' cannot be written under it")
+    if path.is_symlink():
+        refuse(f"'{path}' is a symbolic link; give the real path")
+    if path.exists() and path.is_dir() != folder:
+        what = "a folder" if path.is_dir() else "a file"
+        refuse(f"'{path}' is {what}; give a {'folder' if folder else 'file'} name")
     if path.exists() and not force:
-        raise UserError([Problem(f"'{path}' exists; choose another path or pass --force to "
-                                 "replace it", field="output")], "the command")
+        refuse(f"'{path}' exists; choose another path or pass --force to replace it")
 
 
 def write_yaml(doc: ScenarioDoc, path: str | Path, force: bool = False) -> Path:
@@ -119,7 +133,7 @@ def csv_files(doc: ScenarioDoc) -> dict[str, str]:
 def write_csv_dir(doc: ScenarioDoc, folder: str | Path, force: bool = False) -> Path:
     """Write the scenario as a CSV folder, whole or not at all."""
     folder = Path(folder)
-    check_target(folder, force)
+    check_target(folder, force, folder=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     try:
