@@ -23,7 +23,7 @@ Z90 = 1.2815515655446004  # standard normal 90th percentile
 #: Largest parameter a distribution takes, in the field's unit (10,000 h is ~14 months).
 MAX_PARAMETER = 10_000.0
 #: Most values an empirical distribution lists.
-MAX_VALUES = 1_000
+MAX_VALUES = 10_000
 #: How far empirical weights may sum from 1.
 WEIGHT_TOLERANCE = 1e-3
 #: Unit of a distribution's parameters: that of the field holding it (``dwell_h``: hours).

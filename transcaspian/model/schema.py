@@ -44,6 +44,8 @@ Events = Annotated[float, Field(ge=0, le=31, strict=True, allow_inf_nan=False)]
 Factor = Annotated[float, Field(ge=0, le=12, strict=True, allow_inf_nan=False)]
 Monthly = Annotated[list[Events], Field(min_length=12, max_length=12)]
 Year = Annotated[int, Field(ge=1990, le=2100, strict=True)]
+#: Most rail paths a day a link may declare: 1e6 stands for an unconstrained section.
+MAX_PATHS_PER_DAY = 1_000_000
 #: Most tonnes one handling unit can hold (t/unit): a TEU ~30 t gross, a wagon, a truck.
 MAX_TONNES_PER_UNIT: dict[str, float] = {"teu": 30.0, "wagon": 150.0, "truck": 60.0, "tonne": 1.0}
 
@@ -155,11 +157,12 @@ class Link(Component):
     gauge_mm: Gauge | None = quantity(None, unit="mm", container=True,
                                       description="Rail: track gauge (1435 or 1520)")
     trains_per_day: float | None = quantity(
-        None, unit="trains/day", gt=0, le=500, description="Rail: freight paths per day "
-        "available to corridor trains, from -> to")
+        None, unit="trains/day", gt=0, le=MAX_PATHS_PER_DAY, description="Rail: freight paths "
+        "per day available to corridor trains, from -> to (a real line has at most a few "
+        "hundred; up to 1e6 stands for 'unconstrained')")
     trains_per_day_reverse: float | None = quantity(
-        None, unit="trains/day", gt=0, le=500, description="Rail: paths per day to -> from; "
-        "defaults to trains_per_day")
+        None, unit="trains/day", gt=0, le=MAX_PATHS_PER_DAY, description="Rail: paths per day "
+        "to -> from; defaults to trains_per_day")
     max_units_per_train: dict[UnitKind, TrainUnits] | None = quantity(
         None, unit="units/train", container=True,
         description="Rail: longest train allowed, in units, 1 to 200 (e.g. wagon: 57, teu: 114)")
@@ -227,8 +230,8 @@ class Service(Component):
         None, unit="1", ge=0, le=1, description="load_and_go: share of capacity that triggers "
         "departure")
     max_wait_h: float | None = quantity(
-        None, unit="h", gt=0, le=720, description="load_and_go: longest a vessel waits for cargo "
-        "before sailing")
+        None, unit="h", gt=0, le=100_000, description="load_and_go: longest a vessel waits for "
+        "cargo before sailing (100,000 h, ~11 years, stands for 'until full')")
     departures_per_week: float | None = quantity(
         None, unit="departures/week", gt=0, le=7 * 24, description="scheduled: departures per week "
         "from each end (at most one an hour)")
