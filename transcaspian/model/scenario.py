@@ -2,7 +2,8 @@
 
 >>> from transcaspian.model import load_scenario
 >>> s = load_scenario("baseline-2024")
->>> s.links.loc["dostyk-aktogay", "distance_km"]   # doctest: +SKIP
+>>> float(s.links.loc["dostyk-aktogay", "distance_km"])
+310.0
 """
 
 from __future__ import annotations
