@@ -53,7 +53,7 @@ def test_validate_reports_every_problem_with_exit_2(tiny_dict, write_yaml):
     # 3 mistakes, and 2 references to node 'a', which failed its own checks
     assert "5 problems in scenario" in proc.stderr
     assert proc.stderr.count("refers to an invalid component") == 2
-    assert f"{path}: links[a-pa].speed_kmh: Input should be greater than 0 (got -1)" in proc.stderr
+    assert f"{path}: links[a-pa].speed_kmh: Input should be greater than or equal to 1 (got -1)" in proc.stderr
     assert f"{path}: nodes[a].knd: unknown field 'knd' (did you mean 'kind'?)" in proc.stderr
     assert "demand[d1].commodity: refers to unknown commodity 'containr'" in proc.stderr
 
@@ -118,7 +118,7 @@ def test_sources_and_schema(tiny_dict, write_yaml, tmp_path):
     assert "| nodes | pb | port_time_h | 3 | **ASSUMPTION**: two tugs |" in text
     assert "| links | a-pa | distance_km | 300 | `s1` |" in text
     r = run("scenario", "schema", "--markdown")
-    assert "| `distance_km` | `float` | yes | km | (0, 20000] | Length |" in r.output
+    assert "| `distance_km` | `float` | yes | km | [0.01, 20000] | Length |" in r.output
 
 
 def test_export_refuses_folders_files_and_links_it_should_not_replace(tmp_path):

@@ -47,7 +47,7 @@ def test_hash_changes_with_any_figure(tiny_dict):
 
 
 # -- generated scenarios -------------------------------------------------------------------------
-# within every field's real-world bounds (distance <= 20,000 km, speed <= 200 km/h, a wagon <= 150 t)
+# within every field's real-world bounds (distance <= 20,000 km, speed 1 to 200 km/h, a wagon <= 150 t)
 pos = st.floats(min_value=0.01, max_value=150, allow_nan=False, allow_infinity=False)
 train = st.floats(min_value=1, max_value=200, allow_nan=False, allow_infinity=False)
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
@@ -96,7 +96,7 @@ def scenarios(draw) -> dict[str, Any]:
             node["dwell_h"] = draw(distribution())
         nodes.append(node)
     links = [{"id": f"l{i}", "from": a, "to": b, "mode": "rail", "gauge_mm": 1520,
-              "distance_km": draw(provenance(draw(pos))), "speed_kmh": draw(pos),
+              "distance_km": draw(provenance(draw(pos))), "speed_kmh": draw(train),
               "trains_per_day": draw(pos), "source": "src",
               **({"max_units_per_train": {"wagon": draw(train)}} if draw(st.booleans()) else {})}
              for i, (a, b) in enumerate(itertools.pairwise(ids))]

@@ -60,8 +60,8 @@ def test_every_plain_number_is_bounded_above_and_below(ctype, name):
 def test_schema_table_lists_unit_and_bounds():
     t = schema_table().set_index(["component", "field"])
     assert t.loc[("links", "distance_km"), "unit"] == "km"
-    assert t.loc[("links", "distance_km"), "bounds"] == "(0, 20000]"
-    assert t.loc[("services", "departures_per_week"), "bounds"] == "(0, 168]"
+    assert t.loc[("links", "distance_km"), "bounds"] == "[0.01, 20000]"
+    assert t.loc[("services", "departures_per_week"), "bounds"] == "[0.01, 168]"
     assert t.loc[("commodities", "tonnes_per_unit"), "unit"] == "t/unit"
     assert t.loc[("vessels", "speed_kn"), "unit"] == "kn"
     assert t.loc[("weather", "closures_per_month"), "bounds"] == "[0, 31]"

@@ -38,7 +38,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=LINE_PATTERN)]
 Text = Annotated[str, Field(max_length=200_000, pattern=TEXT_PATTERN)]
 Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
 #: Per-unit figures (dict values keyed by handling unit): finite and positive.
-PerUnit = Annotated[float, Field(gt=0, le=100_000, strict=True, allow_inf_nan=False)]
+PerUnit = Annotated[float, Field(ge=0.01, le=100_000, strict=True, allow_inf_nan=False)]
 TrainUnits = Annotated[float, Field(ge=1, le=200, strict=True, allow_inf_nan=False)]
 Events = Annotated[float, Field(ge=0, le=31, strict=True, allow_inf_nan=False)]
 Factor = Annotated[float, Field(ge=0, le=12, strict=True, allow_inf_nan=False)]
@@ -74,7 +74,7 @@ class Commodity(Component):
     category: Literal["container", "dry_bulk", "general", "liquid_bulk", "roro"] = Field(
         ..., description="Cargo family")
     tonnes_per_unit: float = quantity(
-        unit="t/unit", gt=0, le=150, description="Cargo mass per handling unit; at most 30 for a "
+        unit="t/unit", ge=0.001, le=150, description="Cargo mass per handling unit; at most 30 for a "
         "TEU, 150 for a wagon, 60 for a truck, exactly 1 for tonne")
     hazard_class: Name | None = Field(None, description="UN dangerous-goods class, where relevant")
 
@@ -100,7 +100,7 @@ class Node(Component):
     kind: Literal["city", "terminal", "border", "gauge_change", "junction", "seaport",
                   "pipeline_terminal"] = Field(..., description="What the place is")
     capacity_trains_per_day: float | None = quantity(
-        None, unit="trains/day", gt=0, le=500, description="Processing capacity (both "
+        None, unit="trains/day", ge=0.01, le=500, description="Processing capacity (both "
         "directions) at borders, gauge changes, junctions and terminals")
     dwell_h: Distribution | None = quantity(
         None, unit="h", container=True, description="Time a train or lot spends here")
@@ -108,7 +108,7 @@ class Node(Component):
         None, unit="h", ge=0, le=720, description="Fixed extra time per passing train, e.g. a "
         "locomotive change")
     max_draft_m: float | None = quantity(
-        None, unit="m", gt=0, le=30, description="Seaport: maximum draft at the berths at the "
+        None, unit="m", ge=0.1, le=30, description="Seaport: maximum draft at the berths at the "
         "reference sea level")
     water_body: Literal["caspian", "black_sea", "other"] | None = Field(
         None, description="Seaport: the sea it lies on; the scenario's sea_level change applies "
@@ -117,11 +117,11 @@ class Node(Component):
         None, unit="h", ge=0, le=720, description="Seaport: non-handling time per vessel call: "
         "pilotage, mooring, formalities")
     yard_capacity_teu: float | None = quantity(
-        None, unit="TEU", gt=0, le=1_000_000, description="Seaport or terminal: container yard")
+        None, unit="TEU", ge=1, le=1_000_000, description="Seaport or terminal: container yard")
     yard_capacity_wagons: float | None = quantity(
-        None, unit="wagons", gt=0, le=100_000, description="Seaport or terminal: wagon sidings")
+        None, unit="wagons", ge=1, le=100_000, description="Seaport or terminal: wagon sidings")
     declared_capacity_t_per_year: float | None = quantity(
-        None, unit="t/yr", gt=0, le=1e9, description="Published annual capacity, kept for "
+        None, unit="t/yr", ge=1, le=1e9, description="Published annual capacity, kept for "
         "comparison")
     emission_factor: Ref | None = Field(None, description="Hub emission factor id (transshipment)")
     operator: Name | None = Field(None, description="Party operating the node (for tariff shares)")
@@ -138,7 +138,7 @@ class Berth(Component):
     handling_per_h: dict[UnitKind, PerUnit] = quantity(
         unit="units/h", container=True, min_length=1,
         description="Units loaded or discharged per hour at one berth, by unit (at most 100,000)")
-    operating_h_per_day: float = quantity(24.0, unit="h/day", gt=0, le=24,
+    operating_h_per_day: float = quantity(24.0, unit="h/day", ge=0.1, le=24,
                                           description="Working hours per day")
 
 
@@ -150,29 +150,29 @@ class Link(Component):
     from_node: Ref = Field(..., alias="from", description="Node id at one end")
     to_node: Ref = Field(..., alias="to", description="Node id at the other end")
     mode: Literal["rail", "road", "pipeline"] = Field(..., description="rail | road | pipeline")
-    distance_km: float = quantity(unit="km", gt=0, le=20_000, description="Length")
+    distance_km: float = quantity(unit="km", ge=0.01, le=20_000, description="Length")
     speed_kmh: float | None = quantity(
-        None, unit="km/h", gt=0, le=200, description="Average moving speed of a freight train "
+        None, unit="km/h", ge=1, le=200, description="Average moving speed of a freight train "
         "or truck")
     gauge_mm: Gauge | None = quantity(None, unit="mm", container=True,
                                       description="Rail: track gauge (1435 or 1520)")
     trains_per_day: float | None = quantity(
-        None, unit="trains/day", gt=0, le=MAX_PATHS_PER_DAY, description="Rail: freight paths "
+        None, unit="trains/day", ge=0.01, le=MAX_PATHS_PER_DAY, description="Rail: freight paths "
         "per day available to corridor trains, from -> to (a real line has at most a few "
         "hundred; up to 1e6 stands for 'unconstrained')")
     trains_per_day_reverse: float | None = quantity(
-        None, unit="trains/day", gt=0, le=MAX_PATHS_PER_DAY, description="Rail: paths per day "
+        None, unit="trains/day", ge=0.01, le=MAX_PATHS_PER_DAY, description="Rail: paths per day "
         "to -> from; defaults to trains_per_day")
     max_units_per_train: dict[UnitKind, TrainUnits] | None = quantity(
         None, unit="units/train", container=True,
         description="Rail: longest train allowed, in units, 1 to 200 (e.g. wagon: 57, teu: 114)")
     delay_h: Distribution | None = quantity(None, unit="h", container=True,
                                             description="Extra delay per passage")
-    trucks_per_day: float | None = quantity(None, unit="trucks/day", gt=0, le=100_000,
+    trucks_per_day: float | None = quantity(None, unit="trucks/day", ge=0.01, le=100_000,
                                             description="Road: trucks per day each direction")
-    capacity_t_per_year: float | None = quantity(None, unit="t/yr", gt=0, le=1e9,
+    capacity_t_per_year: float | None = quantity(None, unit="t/yr", ge=1, le=1e9,
                                                  description="Pipeline: throughput")
-    transit_h: float | None = quantity(None, unit="h", gt=0, le=8_760,
+    transit_h: float | None = quantity(None, unit="h", ge=0.01, le=8_760,
                                        description="Pipeline: transit time")
     emission_factor: Ref | None = Field(None, description="Transport emission factor id")
     operator: Name | None = Field(None, description="Infrastructure / traction party")
@@ -222,7 +222,7 @@ class Service(Component):
         Field(..., description="What the service carries"))
     from_node: Ref = Field(..., alias="from", description="Seaport id where the cycle starts")
     to_node: Ref = Field(..., alias="to", description="Seaport id at the other end")
-    distance_km: float = quantity(unit="km", gt=0, le=20_000, description="Sea distance port to port")
+    distance_km: float = quantity(unit="km", ge=0.1, le=20_000, description="Sea distance port to port")
     policy: Literal["load_and_go", "scheduled"] = Field(
         ..., description="load_and_go: sail at min_fill_share or after max_wait_h; "
         "scheduled: fixed departures")
@@ -230,10 +230,10 @@ class Service(Component):
         None, unit="1", ge=0, le=1, description="load_and_go: share of capacity that triggers "
         "departure")
     max_wait_h: float | None = quantity(
-        None, unit="h", gt=0, le=100_000, description="load_and_go: longest a vessel waits for "
+        None, unit="h", ge=0.01, le=100_000, description="load_and_go: longest a vessel waits for "
         "cargo before sailing (100,000 h, ~11 years, stands for 'until full')")
     departures_per_week: float | None = quantity(
-        None, unit="departures/week", gt=0, le=7 * 24, description="scheduled: departures per week "
+        None, unit="departures/week", ge=0.01, le=7 * 24, description="scheduled: departures per week "
         "from each end (at most one an hour)")
     operator: Name | None = Field(None, description="Shipping line (for tariff shares)")
     emission_factor: Ref | None = Field(None, description="Transport emission factor id")
@@ -262,10 +262,10 @@ class Vessel(Component):
     mixed_load: Literal["shared", "separate"] = Field(
         "shared", description="shared: unit types compete for one deck, sum(n_u / capacity_u) <= 1; "
         "separate: each type has its own space")
-    deadweight_t: float = quantity(unit="t", gt=0, le=500_000, description="Deadweight at design draft")
-    speed_kn: float = quantity(unit="kn", gt=0, le=40, description="Service speed")
-    design_draft_m: float = quantity(unit="m", gt=0, le=30, description="Draft fully loaded")
-    tonnes_per_cm: float = quantity(unit="t/cm", gt=0, le=500, description="Tonnes per cm immersion")
+    deadweight_t: float = quantity(unit="t", ge=1, le=500_000, description="Deadweight at design draft")
+    speed_kn: float = quantity(unit="kn", ge=1, le=40, description="Service speed")
+    design_draft_m: float = quantity(unit="m", ge=0.1, le=30, description="Draft fully loaded")
+    tonnes_per_cm: float = quantity(unit="t/cm", ge=0.01, le=500, description="Tonnes per cm immersion")
 
     def crossing_h(self, distance_km: float) -> float:
         """Sailing time over ``distance_km`` at service speed (h); 1 kn = 1.852 km/h."""

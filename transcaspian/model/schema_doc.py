@@ -58,13 +58,13 @@ def _bound_metadata(info: FieldInfo) -> list[typing.Any]:
 
 
 def bounds_text(info: FieldInfo) -> str:
-    """Interval of accepted values, e.g. ``(0, 20000]``; empty when the field has no bounds.
+    """Interval of accepted values, e.g. ``[0.01, 20000]``; empty when the field has no bounds.
 
     Examples
     --------
     >>> from transcaspian.model.schema import Link
     >>> bounds_text(Link.model_fields["distance_km"])
-    '(0, 20000]'
+    '[0.01, 20000]'
     >>> bounds_text(Link.model_fields["max_units_per_train"])
     '[1, 200]'
     """
@@ -95,7 +95,7 @@ def schema_table(component: str | None = None) -> pd.DataFrame:
     --------
     >>> t = schema_table("links").set_index("field")
     >>> t.loc["distance_km", ["unit", "bounds"]].tolist()
-    ['km', '(0, 20000]']
+    ['km', '[0.01, 20000]']
     """
     models = {**COMPONENTS, **NESTED}
     if component is not None:
