@@ -126,7 +126,7 @@ def mutate(doc: dict[str, Any], kind: str, rng: random.Random) -> dict[str, Any]
     elif kind == "broken_reference":
         refs = [p for p in paths if p and p[-1] in REFERENCE_FIELDS] or paths
         ids = [str(_get(doc, p)) for p in paths if p and p[-1] == "id"]
-        _set(doc, rng.choice(refs), rng.choice(["nope", "", *rng.sample(ids, 3)]))
+        _set(doc, rng.choice(refs), rng.choice(["nope", "", *rng.sample(ids, min(3, len(ids)))]))
     elif kind == "duplicate":
         lists = [p for p in paths if isinstance(_get(doc, p), list) and _get(doc, p)]
         target = _get(doc, rng.choice(lists))

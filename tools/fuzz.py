@@ -27,6 +27,7 @@ BASES = ("baseline-2024", "target-2030")
 
 
 def make_case(seed: int) -> tuple[str, str]:
+    """(mutation kind, YAML text) of one seeded case."""
     rng = random.Random(seed)
     kind = rng.choice(KINDS)
     return kind, to_text(mutate(base_document(rng.choice(BASES)), kind, rng))
