@@ -53,7 +53,8 @@ def test_validate_reports_every_problem_with_exit_2(tiny_dict, write_yaml):
     # 3 mistakes, and 2 references to node 'a', which failed its own checks
     assert "5 problems in scenario" in proc.stderr
     assert proc.stderr.count("refers to an invalid component") == 2
-    assert f"{path}: links[a-pa].speed_kmh: Input should be greater than or equal to 1 (got -1)" in proc.stderr
+    assert (f"{path}: links[a-pa].speed_kmh: Input should be greater than or equal to 1 "
+            "(got -1)") in proc.stderr
     assert f"{path}: nodes[a].knd: unknown field 'knd' (did you mean 'kind'?)" in proc.stderr
     assert "demand[d1].commodity: refers to unknown commodity 'containr'" in proc.stderr
 

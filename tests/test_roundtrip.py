@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transcaspian.model import Scenario, builtin_names, load_scenario
+from transcaspian.model import Scenario, ScenarioError, builtin_names, load_scenario
 from transcaspian.model.io import read_csv_dir, to_yaml, write_csv_dir
 
 
@@ -133,3 +133,14 @@ def test_long_free_text_round_trips_through_csv(tiny_dict, tmp_path):
     c = via_csv(s, tmp_path / "long")
     assert c.doc.description == s.doc.description and len(c.doc.description) == 140_000
     assert c.hash == s.hash
+
+
+def test_a_broken_csv_folder_is_reported_not_raised(tiny_dict, tmp_path):
+    folder = tmp_path / "csv"
+    write_csv_dir(Scenario.from_dict(tiny_dict).doc, folder)
+    text = (folder / "sources.csv").read_text().splitlines()
+    (folder / "sources.csv").write_text("\n".join([text[0], 's1,Test,https://e.org,abc,"x']) + "\n")
+    (folder / "nodes.csv").write_bytes(b"id,name\n\xff\xfe,bad\n")
+    with pytest.raises(ScenarioError) as info:
+        read_csv_dir(folder)
+    assert "cannot read" in str(info.value)

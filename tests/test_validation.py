@@ -60,7 +60,8 @@ def test_ranges_are_checked(tiny_dict):
     tiny_dict["nodes"][0]["lat"] = 95
     tiny_dict["services"][0]["min_fill_share"] = 1.5
     msgs = own_problems(tiny_dict)
-    assert any("links[a-pa].distance_km: Input should be greater than or equal to 0.01 (got -5)" in m for m in msgs)
+    assert any("links[a-pa].distance_km: Input should be greater than or equal to 0.01 (got -5)" in m
+               for m in msgs)
     assert any("nodes[a].lat: Input should be less than or equal to 90 (got 95)" in m for m in msgs)
     assert any("services[f1].min_fill_share: Input should be less than or equal to 1" in m for m in msgs)
     assert len(msgs) == 3

@@ -174,9 +174,14 @@ def read_csv_dir(folder: str | Path) -> dict[str, Any]:
         except (KeyError, json.JSONDecodeError) as exc:
             problems.append(Problem(f"bad metadata row: {exc}", f"{label}/scenario.csv"))
     if (folder / "sources.csv").is_file():
-        data["sources"] = [
-            {k: (int(v) if k == "year" else _decode(v, True)) for k, v in r.items() if v != ""}
-            for r in rows("sources.csv")]
+        data["sources"] = []
+        for n, r in enumerate(rows("sources.csv"), start=2):
+            try:
+                data["sources"].append({k: (json.loads(v) if k == "year" else _decode(v, True))
+                                        for k, v in r.items() if v not in ("", None)})
+            except (json.JSONDecodeError, AttributeError) as exc:
+                problems.append(Problem(f"line {n}: cannot read the row ({exc})",
+                                        f"{label}/sources.csv", "sources", str(r.get("id", ""))))
     for ctype, model in COMPONENTS.items():
         path = folder / f"{ctype}.csv"
         if not path.is_file():
