@@ -377,3 +377,13 @@ def test_non_utf8_text_is_refused(tmp_path):
         load_scenario(path)
     assert info.value.problems[0].message == ("not UTF-8 text: byte 0xfc at line 2 "
                                               "(save the file as UTF-8)")
+
+
+def test_element_limit_is_checked_while_parsing(write_yaml):
+    """A long flat list is refused at the element that crosses the limit, with its line."""
+    text = "name: x\nyear: 2024\nnodes:\n  [" + ", ".join(["1"] * 300_000) + "]\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(text))
+    (problem,) = info.value.problems
+    assert problem.message.startswith("document expands to more than 250,000 elements")
+    assert problem.field == "line 4"
