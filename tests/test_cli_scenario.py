@@ -50,8 +50,11 @@ def test_validate_reports_every_problem_with_exit_2(tiny_dict, write_yaml):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "3 problems in scenario" in proc.stderr
-    assert f"{path}: links[a-pa].speed_kmh: Input should be greater than 0 (got -1)" in proc.stderr
+    # 3 mistakes, and 2 references to node 'a', which failed its own checks
+    assert "5 problems in scenario" in proc.stderr
+    assert proc.stderr.count("refers to an invalid component") == 2
+    assert (f"{path}: links[a-pa].speed_kmh: Input should be greater than or equal to 1 "
+            "(got -1)") in proc.stderr
     assert f"{path}: nodes[a].knd: unknown field 'knd' (did you mean 'kind'?)" in proc.stderr
     assert "demand[d1].commodity: refers to unknown commodity 'containr'" in proc.stderr
 
@@ -116,4 +119,18 @@ def test_sources_and_schema(tiny_dict, write_yaml, tmp_path):
     assert "| nodes | pb | port_time_h | 3 | **ASSUMPTION**: two tugs |" in text
     assert "| links | a-pa | distance_km | 300 | `s1` |" in text
     r = run("scenario", "schema", "--markdown")
-    assert "| `distance_km` | `float` | yes | Length (km) |" in r.output
+    assert "| `distance_km` | `float` | yes | km | [0.01, 20000] | Length |" in r.output
+
+
+def test_export_refuses_folders_files_and_links_it_should_not_replace(tmp_path):
+    (tmp_path / "existing").mkdir()
+    (tmp_path / "existing" / "thesis.txt").write_text("precious")
+    (tmp_path / "notes.txt").write_text("notes")
+    (tmp_path / "link").symlink_to(tmp_path / "existing")
+    cases = [(["-o", str(tmp_path / "existing"), "--force"], "is a folder; give a file name"),
+             (["-o", str(tmp_path / "notes.txt" / "out"), "-f", "csv"], "is a file, so"),
+             (["-o", str(tmp_path / "link"), "-f", "csv", "--force"], "is a symbolic link")]
+    for args, expected in cases:
+        r = run("scenario", "export", "baseline-2024", *args)
+        assert r.exit_code == 2 and expected in r.output, r.output
+    assert (tmp_path / "existing" / "thesis.txt").read_text() == "precious"

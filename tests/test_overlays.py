@@ -37,7 +37,7 @@ def test_unsourced_patch_is_flagged_even_if_the_component_was_sourced(tiny_dict,
     path = write_yaml(overlay(patch={"links": [{"id": "a-pa", "speed_kmh": 70}]}), "ov.yaml")
     s = load_scenario(path)
     assert [(w.component, w.id, w.field) for w in s.warnings] == [("links", "a-pa", "speed_kmh")]
-    assert s.warnings[0].file == str(path)
+    assert s.warnings[0].file == f"{path}, line 5"  # the overlay and the line of the change
 
 
 def test_patch_deep_merges_dicts_and_replaces_distributions(tiny_dict, write_yaml):
@@ -171,3 +171,48 @@ def test_builtin_target_extends_baseline():
     assert target.year == 2030 and base.year == 2024
     assert set(target.doc.applied_projects) <= {p.id for p in base.doc.projects}
     assert target.hash != base.hash
+
+
+def test_overlay_errors_name_the_overlay_file_and_line(tiny_dict, write_yaml):
+    write_yaml(tiny_dict, "base.yaml")
+    path = write_yaml("name: ov\nextends: base.yaml\npatch:\n  links:\n    - id: a-pa\n"
+                      "      speed_kmh: .inf\n", "ov.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}, line 5: links[a-pa].speed_kmh: Input should be a finite number (got inf)"]
+
+
+def test_misspelt_top_level_key_does_not_hide_other_errors(tiny_dict, write_yaml):
+    tiny_dict["linkz"] = []
+    tiny_dict["links"][0]["distance_km"] = "300"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(tiny_dict))
+    msgs = [p.message for p in info.value.problems]
+    assert "unknown top-level key 'linkz' (did you mean 'links'?)" in msgs
+    assert "Input should be a valid number (got '300')" in msgs
+
+
+def test_patching_a_project_changes_then_applying_it_applies_the_patch(tiny_dict, write_yaml):
+    """The patched ``changes`` are what the project applies (seen by ``scenario diff``)."""
+    from transcaspian.model.diff import diff_scenarios
+
+    write_yaml(_with_project(tiny_dict), "base.yaml")
+    plain = load_scenario(write_yaml(overlay(name="plain", apply_projects=["second-track"]), "p.yaml"))
+    new = {"patch": {"links": [{"id": "a-pa", "trains_per_day": 55}]}}
+    path = write_yaml(overlay(patch={"projects": [{"id": "second-track", "changes": new}]},
+                              apply_projects=["second-track"]), "ov.yaml")
+    s = load_scenario(path)
+    assert s.get("links", "a-pa").trains_per_day == 55
+    assert s.get("nodes", "depot").name == "Depot"  # the patch merges into the project's changes
+    diff = diff_scenarios(plain, s)
+    row = diff[(diff["component"] == "links") & (diff["field"] == "trains_per_day")]
+    assert row[["before", "after"]].values.tolist() == [[40.0, 55.0]]
+
+
+@pytest.mark.parametrize("extends", ["missing.yaml", "sub/", "x" * 5000, "a\x00b.yaml"])
+def test_bad_extends_paths_are_refused_with_a_message(write_yaml, tmp_path, extends):
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(overlay(extends=extends)))
+    assert len(info.value.problems) == 1

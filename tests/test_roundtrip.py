@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transcaspian.model import Scenario, builtin_names, load_scenario
+from transcaspian.model import Scenario, ScenarioError, builtin_names, load_scenario
 from transcaspian.model.io import read_csv_dir, to_yaml, write_csv_dir
 
 
@@ -47,7 +47,9 @@ def test_hash_changes_with_any_figure(tiny_dict):
 
 
 # -- generated scenarios -------------------------------------------------------------------------
-pos = st.floats(min_value=0.01, max_value=1e7, allow_nan=False, allow_infinity=False)
+# within every field's real-world bounds (distance <= 20,000 km, speed 1 to 200 km/h, a wagon <= 150 t)
+pos = st.floats(min_value=0.01, max_value=150, allow_nan=False, allow_infinity=False)
+train = st.floats(min_value=1, max_value=200, allow_nan=False, allow_infinity=False)
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 ident = st.from_regex(r"[a-z][a-z0-9\-]{0,6}", fullmatch=True)
 
@@ -86,7 +88,7 @@ def scenarios(draw) -> dict[str, Any]:
     ids = draw(st.lists(ident, min_size=n, max_size=n, unique=True))
     nodes = []
     for i, nid in enumerate(ids):
-        node = {"id": nid, "name": draw(text), "country": "KZ",
+        node = {"id": nid, "name": draw(text.filter(bool)), "country": "KZ",
                 "lat": draw(provenance(draw(st.floats(-90, 90)))),
                 "lon": draw(st.floats(-180, 180)), "kind": "junction" if i else "city",
                 "source": "src"}
@@ -94,9 +96,9 @@ def scenarios(draw) -> dict[str, Any]:
             node["dwell_h"] = draw(distribution())
         nodes.append(node)
     links = [{"id": f"l{i}", "from": a, "to": b, "mode": "rail", "gauge_mm": 1520,
-              "distance_km": draw(provenance(draw(pos))), "speed_kmh": draw(pos),
+              "distance_km": draw(provenance(draw(pos))), "speed_kmh": draw(train),
               "trains_per_day": draw(pos), "source": "src",
-              **({"max_units_per_train": {"wagon": draw(pos)}} if draw(st.booleans()) else {})}
+              **({"max_units_per_train": {"wagon": draw(train)}} if draw(st.booleans()) else {})}
              for i, (a, b) in enumerate(itertools.pairwise(ids))]
     return {
         "name": "gen", "title": draw(text), "year": 2024, "price_year": 2024,
@@ -109,7 +111,7 @@ def scenarios(draw) -> dict[str, Any]:
         "routes": [{"id": "r", "nodes": ids}],
         "demand": [{"id": "d", "origin": ids[0], "destination": ids[-1], "commodity": "grain",
                     "direction": draw(st.sampled_from(["westbound", "eastbound"])),
-                    "annual_units": draw(pos), "units_per_train": draw(pos),
+                    "annual_units": draw(pos), "units_per_train": draw(train),
                     "route_options": [{"route": "r", "share": 1.0}], "source": "src"}],
     }
 
@@ -122,3 +124,23 @@ def test_generated_scenarios_round_trip(data, tmp_path):
     assert y.doc == s.doc and y.hash == s.hash
     c = via_csv(s, tmp_path / "gen")
     assert c.doc == s.doc and c.hash == s.hash
+
+
+def test_long_free_text_round_trips_through_csv(tiny_dict, tmp_path):
+    """Any text the YAML allows survives a CSV folder: 140,000 characters, newlines, quotes."""
+    tiny_dict["description"] = ('a "quoted", multi-line\n\ttext; ' * 5000)[:140_000]
+    s = Scenario.from_dict(tiny_dict)
+    c = via_csv(s, tmp_path / "long")
+    assert c.doc.description == s.doc.description and len(c.doc.description) == 140_000
+    assert c.hash == s.hash
+
+
+def test_a_broken_csv_folder_is_reported_not_raised(tiny_dict, tmp_path):
+    folder = tmp_path / "csv"
+    write_csv_dir(Scenario.from_dict(tiny_dict).doc, folder)
+    text = (folder / "sources.csv").read_text().splitlines()
+    (folder / "sources.csv").write_text("\n".join([text[0], 's1,Test,https://e.org,abc,"x']) + "\n")
+    (folder / "nodes.csv").write_bytes(b"id,name\n\xff\xfe,bad\n")
+    with pytest.raises(ScenarioError) as info:
+        read_csv_dir(folder)
+    assert "cannot read" in str(info.value)

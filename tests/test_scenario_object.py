@@ -46,7 +46,7 @@ def test_metadata_and_legs(tiny_dict):
     ({"dist": "fixed", "value": 4}, 4.0, 0.0),
     ({"dist": "uniform", "low": 2, "high": 8}, 5.0, 3.0),
     ({"dist": "triangular", "low": 0, "mode": 3, "high": 6}, 3.0, 1.5),
-    ({"dist": "empirical", "values": [1, 3], "weights": [3, 1]}, 1.5, 0.75),
+    ({"dist": "empirical", "values": [1, 3], "weights": [0.75, 0.25]}, 1.5, 0.75),
 ])
 def test_distribution_moments(spec, mean, var):
     d = Distribution.model_validate(spec)

@@ -17,8 +17,16 @@ def problems_of(data: dict[str, Any], strict: bool = False) -> list[str]:
     return [str(p) for p in info.value.problems]
 
 
+CASCADE = "refers to an invalid component"
+
+
+def own_problems(data: dict[str, Any], strict: bool = False) -> list[str]:
+    """Problems other than references to components that failed their own checks."""
+    return [m for m in problems_of(data, strict) if CASCADE not in m]
+
+
 def one(data: dict[str, Any], strict: bool = False) -> str:
-    found = problems_of(data, strict)
+    found = own_problems(data, strict)
     assert len(found) == 1, found
     return found[0]
 
@@ -51,8 +59,9 @@ def test_ranges_are_checked(tiny_dict):
     tiny_dict["links"][0]["distance_km"] = -5
     tiny_dict["nodes"][0]["lat"] = 95
     tiny_dict["services"][0]["min_fill_share"] = 1.5
-    msgs = problems_of(tiny_dict)
-    assert any("links[a-pa].distance_km: Input should be greater than 0 (got -5)" in m for m in msgs)
+    msgs = own_problems(tiny_dict)
+    assert any("links[a-pa].distance_km: Input should be greater than or equal to 0.01 (got -5)" in m
+               for m in msgs)
     assert any("nodes[a].lat: Input should be less than or equal to 90 (got 95)" in m for m in msgs)
     assert any("services[f1].min_fill_share: Input should be less than or equal to 1" in m for m in msgs)
     assert len(msgs) == 3
@@ -218,10 +227,10 @@ def test_many_mistakes_are_reported_together(tiny_dict):
     tiny_dict["nodes"][1]["countr"] = "KZ"
     tiny_dict["vessels"][0]["service"] = "f2"
     tiny_dict["demand"][0]["commodity"] = "containr"
-    msgs = problems_of(tiny_dict)
+    msgs = own_problems(tiny_dict)
     assert len(msgs) == 4, msgs
     assert "t.yaml: nodes[pa].countr: unknown field 'countr' (did you mean 'country'?)" in msgs
-    assert "t.yaml: links[a-pa].speed_kmh: Input should be greater than 0 (got 0)" in msgs
+    assert "t.yaml: links[a-pa].speed_kmh: Input should be greater than or equal to 1 (got 0)" in msgs
     assert "t.yaml: vessels[v1].service: refers to unknown service 'f2'" in msgs
     assert ("t.yaml: demand[d1].commodity: refers to unknown commodity 'containr' "
             "(did you mean 'container'?)") in msgs
@@ -257,7 +266,7 @@ def test_alias_expansion_is_bounded(write_yaml):
     path = write_yaml("\n".join(lines) + "\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
-    assert "expands to more than 2,000,000 elements" in info.value.problems[0].message
+    assert "expands to more than 250,000 elements" in info.value.problems[0].message
 
 
 def test_component_count_bound(tiny_dict, monkeypatch):
@@ -269,3 +278,112 @@ def test_missing_file_suggests_builtin():
     with pytest.raises(ScenarioError) as info:
         load_scenario("baseline-2042")
     assert "did you mean 'baseline-2024'?" in info.value.problems[0].message
+
+
+def test_references_to_an_invalid_component_are_reported_as_such(tiny_dict):
+    """A component that fails its own checks is never looked up; references to it say why."""
+    tiny_dict["emission_factors"] = [{"id": "ef-rail", "category": "rail", "kind": "transport",
+                                      "wtw_g_per_tkm": float("-inf"), "ttw_g_per_tkm": 10}]
+    tiny_dict["links"][0]["emission_factor"] = "ef-rail"
+    msgs = problems_of(tiny_dict)
+    assert "t.yaml: emission_factors[ef-rail].wtw_g_per_tkm: Input should be a finite number " \
+           "(got -inf)" in msgs
+    assert ("t.yaml: links[a-pa].emission_factor: refers to an invalid component: emission factor "
+            "'ef-rail' failed its own checks (see its problems)") in msgs
+    del tiny_dict["emission_factors"][0]["kind"]
+    msgs = problems_of(tiny_dict)
+    assert "t.yaml: emission_factors[ef-rail].kind: required field is missing" in msgs
+    assert any("links[a-pa].emission_factor: refers to an invalid component" in m for m in msgs)
+
+
+# -- numbers are finite and physical; ids and text are safe (issue 8 items 2, 3) -------------
+@pytest.mark.parametrize(("ctype", "index", "fld", "value", "expected"), [
+    ("nodes", 0, "lon", True, "Input should be a valid number"),
+    ("links", 0, "distance_km", "yes", "Input should be a valid number"),
+    ("links", 0, "distance_km", "inf", "Input should be a valid number"),
+    ("links", 0, "distance_km", float("nan"), "Input should be a finite number"),
+    ("links", 0, "distance_km", 25_000, "Input should be less than or equal to 20000"),
+    ("services", 0, "departures_per_week", float("inf"), "Input should be a finite number"),
+    ("vessels", 0, "count", True, "Input should be a valid integer"),
+    ("commodities", 0, "tonnes_per_unit", 1e12, "Input should be less than or equal to 150"),
+    ("demand", 0, "annual_units", 1e12, "Input should be less than or equal to 1000000000"),
+])
+def test_numbers_must_be_finite_physical_numbers(tiny_dict, ctype, index, fld, value, expected):
+    tiny_dict[ctype][index][fld] = value
+    assert expected in one(tiny_dict)
+
+
+def test_a_teu_holds_at_most_30_tonnes(tiny_dict):
+    teu = next(c for c in tiny_dict["commodities"] if c["unit"] == "teu")
+    teu["tonnes_per_unit"] = 31
+    assert "tonnes_per_unit 31 exceeds 30 t, the most one teu holds" in one(tiny_dict)
+
+
+def test_arrivals_a_year_are_bounded(tiny_dict):
+    tiny_dict["demand"][0].update(annual_units=1e8, units_per_train=10)
+    assert "10,000,000 arrivals a year; the limit is 1,000,000" in one(tiny_dict)
+
+
+def test_a_train_is_at_most_200_units(tiny_dict):
+    tiny_dict["demand"][0]["units_per_train"] = 500
+    assert "units_per_train 500 exceeds 200" in one(tiny_dict)
+
+
+@pytest.mark.parametrize(("dist", "expected"), [
+    ({"dist": "lognormal", "mean": float("inf"), "p90": 5}, "finite number"),
+    ({"dist": "empirical", "values": [1, 2], "weights": [float("nan"), 1]}, "finite number"),
+    ({"dist": "empirical", "values": [1, 2], "weights": [0.2, 0.2]}, "weights must sum to 1"),
+    ({"dist": "empirical", "values": [1, 2], "weights": [0, 1]}, "greater than 0"),
+    ({"dist": "uniform", "low": 1, "high": 1e9}, "less than or equal to 10000"),
+    (True, "not true/false"),
+])
+def test_distributions_have_finite_parameters_and_sane_shapes(tiny_dict, dist, expected):
+    tiny_dict["nodes"][0]["dwell_h"] = dist
+    assert expected in one(tiny_dict)
+
+
+@pytest.mark.parametrize("bad", ["<script>alert(1)</script>", "a\x00b", "Upper", "x" * 65, "-lead"])
+def test_ids_match_one_pattern(tiny_dict, bad):
+    tiny_dict["nodes"][0]["id"] = bad
+    msgs = own_problems(tiny_dict)
+    assert any("String should match pattern" in m or "at most 64" in m for m in msgs), msgs
+
+
+def test_names_and_text_are_bounded_and_free_of_control_characters(tiny_dict):
+    tiny_dict["nodes"][0]["name"] = "Aktau\x00"
+    assert "nodes[a].name: String should match pattern" in one(tiny_dict)
+    tiny_dict["nodes"][0]["name"] = "A" * 201
+    assert "String should have at most 200 characters" in one(tiny_dict)
+    tiny_dict["nodes"][0]["name"] = "Aktau <b>port</b> & \"quay\""  # markup is text, escaped on output
+    tiny_dict["description"] = "line one\nline two\ttabbed"
+    assert Scenario.from_dict(tiny_dict).doc.description.count("\n") == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name: x\nyear: !!int abc\n", "a value cannot be read"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", "nesting deeper than 64 levels"),
+    ("? [a, b]\n: 1\n", "not valid YAML"),
+])
+def test_yaml_misuse_is_a_clear_problem(write_yaml, text, expected):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(text))
+    assert expected in info.value.problems[0].message
+
+
+def test_non_utf8_text_is_refused(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: x\ntitle: Bak\xfc\n".encode("latin-1"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.problems[0].message == ("not UTF-8 text: byte 0xfc at line 2 "
+                                              "(save the file as UTF-8)")
+
+
+def test_element_limit_is_checked_while_parsing(write_yaml):
+    """A long flat list is refused at the element that crosses the limit, with its line."""
+    text = "name: x\nyear: 2024\nnodes:\n  [" + ", ".join(["1"] * 300_000) + "]\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(text))
+    (problem,) = info.value.problems
+    assert problem.message.startswith("document expands to more than 250,000 elements")
+    assert problem.field == "line 4"

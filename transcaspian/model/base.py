@@ -16,13 +16,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PROVENANCE_KEYS = frozenset({"source", "assumption"})
 
+#: Printable text: no control characters (tab, newline and carriage return allowed in long text).
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+
 
 class Provenance(BaseModel):
     """Where one figure comes from: a source key/URL, or an assumption with its reason."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    source: str | None = None
-    assumption: str | None = None
+    source: str | None = Field(None, max_length=2_000, pattern=LINE_PATTERN,
+                               description="Source key or URL of this one figure")
+    assumption: str | None = Field(None, max_length=5_000, pattern=TEXT_PATTERN,
+                                   description="Reason, when this figure is an assumption")
 
     @property
     def is_given(self) -> bool:
@@ -40,9 +48,11 @@ class Component(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     source: str | None = Field(
-        None, description="Source key (see `sources`) or URL for this component's figures")
+        None, max_length=2_000, pattern=LINE_PATTERN,
+        description="Source key (see `sources`) or URL for this component's figures")
     assumption: str | None = Field(
-        None, description="Reason, when a figure is an assumption rather than sourced")
+        None, max_length=5_000, pattern=TEXT_PATTERN,
+        description="Reason, when a figure is an assumption rather than sourced")
     field_provenance: dict[str, Provenance] = Field(
         default_factory=dict,
         description="Per-field source/assumption (filled from the `{value:, source:}` form)",
@@ -115,3 +125,34 @@ def _canonical(cls: type[BaseModel], key: str) -> str:
 
 def _attr_for(cls: type[BaseModel], alias: str) -> str:
     return _canonical(cls, alias)
+
+
+def quantity(default: Any = ..., *, unit: str, description: str, ge: float | None = None,
+             gt: float | None = None, le: float | None = None, lt: float | None = None,
+             container: bool = False, **kw: Any) -> Any:
+    """A numeric field with its unit and real-world bounds as machine-readable metadata.
+
+    The unit goes to ``json_schema_extra["unit"]`` (read by ``docs/schema.md`` and the tests);
+    scalar numbers are strict (a bool or text is refused) and finite. ``container=True`` is
+    for a dict, list or distribution whose elements carry their own bounds.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class Leg(BaseModel):
+    ...     distance_km: float = quantity(unit="km", description="Length", gt=0, le=20_000)
+    >>> Leg.model_fields["distance_km"].json_schema_extra
+    {'unit': 'km'}
+    >>> Leg(distance_km=12).distance_km
+    12.0
+    """
+    if container:
+        return Field(default, description=description, json_schema_extra={"unit": unit}, **kw)
+    return Field(default, description=description, ge=ge, gt=gt, le=le, lt=lt, strict=True,
+                 allow_inf_nan=False, json_schema_extra={"unit": unit}, **kw)
+
+
+def unit_of_field(info: Any) -> str | None:
+    """The unit declared on a pydantic ``FieldInfo`` by :func:`quantity`, or None."""
+    extra = info.json_schema_extra
+    return extra.get("unit") if isinstance(extra, dict) else None

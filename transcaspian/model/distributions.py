@@ -12,14 +12,28 @@ Forms accepted::
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from transcaspian.model.base import Component
+from transcaspian.model.base import Component, quantity
 
 Z90 = 1.2815515655446004  # standard normal 90th percentile
+#: Largest parameter a distribution takes, in the field's unit (10,000 h is ~14 months).
+MAX_PARAMETER = 10_000.0
+#: Most values an empirical distribution lists.
+MAX_VALUES = 10_000
+#: How far empirical weights may sum from 1.
+WEIGHT_TOLERANCE = 1e-3
+#: Unit of a distribution's parameters: that of the field holding it (``dwell_h``: hours).
+AS_FIELD = "as the field"
+Param = Annotated[float, Field(ge=0, le=MAX_PARAMETER, strict=True, allow_inf_nan=False)]
+Weight = Annotated[float, Field(gt=0, le=1, strict=True, allow_inf_nan=False)]
+
+
+def _param(description: str, **bounds: float) -> Any:
+    return quantity(None, unit=AS_FIELD, le=MAX_PARAMETER, description=description, **bounds)
 
 
 class Distribution(Component):
@@ -27,20 +41,27 @@ class Distribution(Component):
 
     dist: Literal["fixed", "uniform", "triangular", "lognormal", "empirical"] = Field(
         ..., description="Family: fixed | uniform | triangular | lognormal | empirical")
-    value: float | None = Field(None, ge=0, description="fixed: the value")
-    low: float | None = Field(None, ge=0, description="uniform/triangular: minimum")
-    mode: float | None = Field(None, ge=0, description="triangular: most likely value")
-    high: float | None = Field(None, ge=0, description="uniform/triangular: maximum")
-    mean: float | None = Field(None, gt=0, description="lognormal: mean")
-    p90: float | None = Field(None, gt=0, description="lognormal: 90th percentile")
-    values: list[float] | None = Field(None, description="empirical: observed values (>= 0)")
-    weights: list[float] | None = Field(None, description="empirical: relative weights (default equal)")
+    value: float | None = _param("fixed: the value", ge=0)
+    low: float | None = _param("uniform/triangular: minimum", ge=0)
+    mode: float | None = _param("triangular: most likely value", ge=0)
+    high: float | None = _param("uniform/triangular: maximum", ge=0)
+    mean: float | None = _param("lognormal: mean", gt=0)
+    p90: float | None = _param("lognormal: 90th percentile", gt=0)
+    values: list[Param] | None = quantity(
+        None, unit=AS_FIELD, container=True, min_length=1, max_length=MAX_VALUES,
+        description=f"empirical: observed values (0 to {MAX_PARAMETER:,} each, at most "
+        f"{MAX_VALUES:,})")
+    weights: list[Weight] | None = quantity(
+        None, unit="1", container=True, min_length=1, max_length=MAX_VALUES,
+        description="empirical: probability of each value (> 0, summing to 1; default equal)")
 
     @model_validator(mode="before")
     @classmethod
     def _number_is_fixed(cls, data: Any) -> Any:
         if isinstance(data, int | float) and not isinstance(data, bool):
             return {"dist": "fixed", "value": data}
+        if isinstance(data, bool):
+            raise ValueError("a distribution is a number or a {dist: ...} mapping, not true/false")
         return data
 
     @model_validator(mode="after")
@@ -73,12 +94,11 @@ class Distribution(Component):
                     f"lognormal p90/mean = {ratio:.2f} exceeds {math.exp(Z90**2 / 2):.2f}, "
                     "the largest ratio a lognormal can have")
         if self.dist == "empirical":
-            if not self.values or any(v < 0 for v in self.values):
-                raise ValueError("empirical needs a non-empty list of values >= 0")
-            if self.weights is not None and (len(self.weights) != len(self.values)
-                                             or any(w < 0 for w in self.weights)
-                                             or sum(self.weights) <= 0):
-                raise ValueError("empirical weights must be >= 0, not all 0, one per value")
+            if self.weights is not None and len(self.weights) != len(self.values):
+                raise ValueError("empirical needs one weight per value")
+            if self.weights is not None and abs(sum(self.weights) - 1.0) > WEIGHT_TOLERANCE:
+                raise ValueError(f"empirical weights must sum to 1 (they sum to "
+                                 f"{sum(self.weights):.4f})")
         return self
 
     # -- numbers ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from transcaspian.model.errors import Problem, ScenarioError, UserError
+from transcaspian.model.loading import MAX_FILE_BYTES
 from transcaspian.model.results import replace_dir, write_text_atomic
 from transcaspian.model.schema import COMPONENTS, META_KEYS, ScenarioDoc, SourceEntry
 
@@ -32,11 +33,25 @@ def to_yaml(doc: ScenarioDoc) -> str:
     return yaml.safe_dump(doc.to_dict(), sort_keys=False, allow_unicode=True, width=100)
 
 
-def check_target(path: Path, force: bool) -> None:
-    """Refuse to replace an existing file or folder unless ``force`` is given."""
+def check_target(path: Path, force: bool, folder: bool = False) -> None:
+    """Refuse to replace an existing file or folder unless ``force`` is given.
+
+    Also refused, forced or not: a symlink, a target under an existing file, and a file
+    where a folder is written (or the reverse).
+    """
+    def refuse(message: str) -> None:
+        raise UserError([Problem(message, field="output")], "the command")
+
+    for parent in path.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            refuse(f"'{parent}' is a file, so '{path}' cannot be written under it")
+    if path.is_symlink():
+        refuse(f"'{path}' is a symbolic link; give the real path")
+    if path.exists() and path.is_dir() != folder:
+        what = "a folder" if path.is_dir() else "a file"
+        refuse(f"'{path}' is {what}; give a {'folder' if folder else 'file'} name")
     if path.exists() and not force:
-        raise UserError([Problem(f"'{path}' exists; choose another path or pass --force to "
-                                 "replace it", field="output")], "the command")
+        refuse(f"'{path}' exists; choose another path or pass --force to replace it")
 
 
 def write_yaml(doc: ScenarioDoc, path: str | Path, force: bool = False) -> Path:
@@ -118,7 +133,7 @@ def csv_files(doc: ScenarioDoc) -> dict[str, str]:
 def write_csv_dir(doc: ScenarioDoc, folder: str | Path, force: bool = False) -> Path:
     """Write the scenario as a CSV folder, whole or not at all."""
     folder = Path(folder)
-    check_target(folder, force)
+    check_target(folder, force, folder=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     try:
@@ -139,8 +154,17 @@ def read_csv_dir(folder: str | Path) -> dict[str, Any]:
 
     def rows(name: str) -> list[dict[str, str]]:
         path = folder / name
-        with path.open(newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                                         str(path))])
+        # a cell may hold any text the YAML allows, up to the whole file's size
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                return list(csv.DictReader(fh))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ScenarioError([Problem(f"cannot read CSV: {exc}", str(path))]) from None
 
     if not (folder / "scenario.csv").is_file():
         raise ScenarioError([Problem("not a scenario CSV folder (no scenario.csv)", label)])
@@ -150,9 +174,14 @@ def read_csv_dir(folder: str | Path) -> dict[str, Any]:
         except (KeyError, json.JSONDecodeError) as exc:
             problems.append(Problem(f"bad metadata row: {exc}", f"{label}/scenario.csv"))
     if (folder / "sources.csv").is_file():
-        data["sources"] = [
-            {k: (int(v) if k == "year" else _decode(v, True)) for k, v in r.items() if v != ""}
-            for r in rows("sources.csv")]
+        data["sources"] = []
+        for n, r in enumerate(rows("sources.csv"), start=2):
+            try:
+                data["sources"].append({k: (json.loads(v) if k == "year" else _decode(v, True))
+                                        for k, v in r.items() if v not in ("", None)})
+            except (json.JSONDecodeError, AttributeError) as exc:
+                problems.append(Problem(f"line {n}: cannot read the row ({exc})",
+                                        f"{label}/sources.csv", "sources", str(r.get("id", ""))))
     for ctype, model in COMPONENTS.items():
         path = folder / f"{ctype}.csv"
         if not path.is_file():

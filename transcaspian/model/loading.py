@@ -16,12 +16,14 @@ from typing import Any
 import yaml
 
 from transcaspian.model.base import is_wrapped
-from transcaspian.model.errors import ProblemCollector, ScenarioError
+from transcaspian.model.errors import Problem, ProblemCollector, ScenarioError
 from transcaspian.model.provenance import is_numeric
 from transcaspian.model.schema import COMPONENTS, META_KEYS, OVERLAY_KEYS
 
 MAX_FILE_BYTES = 8_000_000
-MAX_YAML_ELEMENTS = 2_000_000
+#: Elements (scalars and collections, aliases expanded) one document may hold: ~30x the
+#: baseline scenario (8,000), so an accepted file validates in seconds.
+MAX_YAML_ELEMENTS = 250_000
 MAX_COMPONENTS_PER_TYPE = 20_000
 MAX_EXTENDS_DEPTH = 16
 BUILTIN_PACKAGE = "transcaspian.data.scenarios"
@@ -46,8 +48,18 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
+MAX_PATH_CHARS = 1_024
+MAX_YAML_DEPTH = 64
+
+
 def locate(ref: str, base_dir: Path | None = None) -> tuple[str, Path | None, str]:
     """Find a scenario by built-in name or path: (label, path or None, text)."""
+    if not isinstance(ref, str) or not ref or len(ref) > MAX_PATH_CHARS or any(
+            ord(ch) < 32 for ch in ref):
+        shown = ref[:60] + "..." if isinstance(ref, str) and len(ref) > 60 else ref
+        raise ScenarioError([_problem(
+            f"{shown!r} is not a scenario name or a file path (at most {MAX_PATH_CHARS:,} "
+            "printable characters)", field="extends")])
     looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
     if not looks_like_path and ref in builtin_names():
         res = resources.files(BUILTIN_PACKAGE).joinpath(f"{ref}.yaml")
@@ -55,52 +67,135 @@ def locate(ref: str, base_dir: Path | None = None) -> tuple[str, Path | None, st
     path = Path(ref)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    if not path.is_file():
-        hint = suggest(ref, builtin_names()) if not looks_like_path else ""
-        raise ScenarioError([_problem(
-            f"no scenario file or built-in scenario named '{ref}'{hint}; "
-            f"built-ins: {', '.join(builtin_names())}", file=str(ref))])
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([_problem(
-            f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=str(path))])
-    return str(path), path, path.read_text(encoding="utf-8")
+    try:
+        if path.is_dir():
+            raise ScenarioError([_problem(f"'{ref}' is a folder, not a scenario file", file=str(ref))])
+        if not path.is_file():
+            hint = suggest(ref, builtin_names()) if not looks_like_path else ""
+            raise ScenarioError([_problem(
+                f"no scenario file or built-in scenario named '{ref}'{hint}; "
+                f"built-ins: {', '.join(builtin_names())}", file=str(ref))])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError([_problem(
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=str(path))])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([_problem(f"cannot read '{ref}': {exc.strerror or exc}",
+                                      file=str(ref))]) from None
+    return str(path), path, decode_text(raw, str(path))
 
 
-def parse_yaml(text: str, label: str) -> Any:
-    """Parse YAML with the safe loader; bounded in size and element count."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+def decode_text(raw: bytes, label: str) -> str:
+    """UTF-8 text of a file, or a problem naming the first byte that is not UTF-8.
+
+    Examples
+    --------
+    >>> decode_text("Aktau".encode(), "f.yaml")
+    'Aktau'
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ScenarioError([_problem(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line} (save the file as UTF-8)",
+            file=label)]) from None
+
+
+def parse_yaml(text: str, label: str, lines: dict[int, int] | None = None) -> Any:
+    """Parse YAML safely: size, nesting depth and element count are checked while parsing.
+
+    Element counting follows aliases, so a small file that expands (``&a [*b, *b]``) is
+    refused before anything is built; tags that cannot build their value (``!!int abc``)
+    and unhashable keys are reported as YAML problems. ``lines``, when given, receives the
+    line (1-based) where each mapping starts, keyed by ``id()`` of the parsed dict.
+
+    Examples
+    --------
+    >>> parse_yaml("a: [1, 2]", "f.yaml")
+    {'a': [1, 2]}
+    >>> parse_yaml("a: !!int abc", "f.yaml")
+    Traceback (most recent call last):
+    ...
+    transcaspian.model.errors.ScenarioError: 1 problem in scenario:
+      - f.yaml: not valid YAML: a value cannot be read (invalid literal for int() with base 10: 'abc')
+    """
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise ScenarioError([_problem(f"document exceeds {MAX_FILE_BYTES:,} bytes", file=label)])
     try:
-        data = yaml.safe_load(text)
+        _check_structure(text, label)
+        loader = _LineLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+        if lines is not None:
+            lines.update(loader.lines)
+        return data
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError([_problem(f"not valid YAML: {what}", file=label, field=where)]) from None
-    _check_element_count(data, label)
-    return data
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ScenarioError([_problem(f"not valid YAML: a value cannot be read ({exc})",
+                                      file=label)]) from None
 
 
-def _check_element_count(data: Any, label: str) -> None:
-    """Reject documents that expand (e.g. through aliases) beyond MAX_YAML_ELEMENTS."""
-    count, stack = 0, [data]
-    while stack:
-        item = stack.pop()
-        count += 1
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, noting the line where each mapping starts (for overlay problems)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.lines: dict[int, int] = {}
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
+        for data in super().construct_yaml_map(node):
+            self.lines[id(data)] = node.start_mark.line + 1
+            yield data
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+
+
+def _check_structure(text: str, label: str) -> None:
+    """Walk the YAML event stream: refuse deep nesting or too many elements as they appear."""
+    depth = count = 0
+    open_at: list[tuple[int, str | None]] = []  # element count when each collection opened
+    anchored: dict[str, int] = {}
+    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            count += anchored.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            count += 1
+            if event.anchor:
+                anchored[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            count += 1
+            depth += 1
+            open_at.append((count, event.anchor))
+            if depth > MAX_YAML_DEPTH:
+                raise ScenarioError([_problem(
+                    f"nesting deeper than {MAX_YAML_DEPTH} levels", file=label,
+                    field=f"line {event.start_mark.line + 1}")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            start, anchor = open_at.pop()
+            if anchor:
+                anchored[anchor] = count - start + 1
         if count > MAX_YAML_ELEMENTS:
             raise ScenarioError([_problem(
                 f"document expands to more than {MAX_YAML_ELEMENTS:,} elements "
-                "(check anchors/aliases)", file=label)])
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+                "(check anchors/aliases)", file=label,
+                field=f"line {event.start_mark.line + 1}")])
 
 
-def _problem(message: str, file: str = "", component: str = "", id: str = "", field: str = ""):
-    from transcaspian.model.errors import Problem
-
+def _problem(message: str, file: str = "", component: str = "", id: str = "",
+             field: str = "") -> Problem:
     return Problem(message, file, component, id, field)
 
 
@@ -113,59 +208,75 @@ class Resolved:
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     label: str = ""
     files: list[str] = field(default_factory=list)
+    #: Problems found while resolving that do not stop validation (e.g. an unknown top-level
+    #: key): reported together with the field and cross-reference problems.
+    problems: list[Problem] = field(default_factory=list)
 
 
 def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()) -> Resolved:
     """Load ``ref`` and everything it extends into one dict (not yet validated)."""
     label, path, text = locate(ref, base_dir)
-    if label in _chain:
-        cycle = " -> ".join([*_chain, label])
+    key = label if path is None else str(path.resolve())
+    if key in _chain:
+        cycle = " -> ".join([*_chain, key])
         raise ScenarioError([_problem(f"'extends' forms a cycle: {cycle}", file=label,
                                       field="extends")])
     if len(_chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError([_problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH}",
                                       file=label, field="extends")])
-    data = parse_yaml(text, label)
-    return resolve_document(data, label, path.parent if path else None, _chain)
+    lines: dict[int, int] = {}
+    data = parse_yaml(text, label, lines)
+    return resolve_document(data, label, path.parent if path else None, _chain, _key=key,
+                            _lines=lines)
 
 
 def resolve_document(data: Any, label: str, base_dir: Path | None = None,
-                     _chain: tuple[str, ...] = ()) -> Resolved:
-    """Resolve an already-parsed document (dict) with its ``extends`` chain."""
+                     _chain: tuple[str, ...] = (), _key: str | None = None,
+                     _lines: dict[int, int] | None = None) -> Resolved:
+    """Resolve an already-parsed document (dict) with its ``extends`` chain.
+
+    Only what stops reading (not a mapping, too many components, a broken ``extends``)
+    raises here; every other problem (an unknown key, a failed patch) goes to
+    ``Resolved.problems`` so validation reports it with the field and reference problems.
+    """
     problems = ProblemCollector(label)
     if not isinstance(data, dict):
         problems.add("a scenario file must be a mapping of keys (name, year, nodes, ...)")
         problems.raise_if_any()
+    _check_sizes(data, problems)
+    problems.raise_if_any()
     known = (*META_KEYS, *COMPONENTS, *OVERLAY_KEYS)
     for key in data:
         if key not in known:
-            problems.add(f"unknown top-level key '{key}'{suggest(str(key), known)}", field=str(key))
-    _check_sizes(data, problems)
-    problems.raise_if_any()
+            problems.add(f"unknown top-level key '{str(key)[:80]}'{suggest(str(key), known)}",
+                         field=str(key)[:80])
+    data = {k: v for k, v in data.items() if k in known}
 
     if "extends" in data:
         if not isinstance(data["extends"], str):
             problems.add("'extends' must be a scenario name or file path", field="extends")
             problems.raise_if_any()
-        parent = resolve(data["extends"], base_dir, (*_chain, label))
+        parent = resolve(data["extends"], base_dir, (*_chain, _key or label))
         result = Resolved(copy.deepcopy(parent.data), dict(parent.origins), label,
-                          [*parent.files, label])
-        _apply_overlay(result, data, label, problems)
+                          [*parent.files, label], list(parent.problems))
+        _apply_overlay(result, data, label, problems, _lines or {})
     else:
         for key in ("add", "patch", "remove"):
             if key in data:
                 problems.add(f"'{key}' needs 'extends' (it changes another scenario)", field=key)
-        problems.raise_if_any()
-        body = {k: copy.deepcopy(v) for k, v in data.items() if k != "apply_projects"}
+        body = {k: copy.deepcopy(v) for k, v in data.items()
+                if k not in ("apply_projects", "add", "patch", "remove")}
         result = Resolved(body, {}, label, [label])
         for ctype in COMPONENTS:
             for i, item in enumerate(_items(body, ctype, problems)):
                 result.origins[(ctype, _item_id(item, i))] = label
-    problems.raise_if_any()
 
     for pid in _as_list(data.get("apply_projects"), "apply_projects", problems):
-        apply_project(result, str(pid), label, problems)
-    problems.raise_if_any()
+        if not isinstance(pid, str):
+            problems.add(f"a project id is text, not {type(pid).__name__}", field="apply_projects")
+            continue
+        apply_project(result, pid, label, problems)
+    result.problems.extend(problems.problems)
     return result
 
 
@@ -189,6 +300,11 @@ def _items(data: dict[str, Any], ctype: str, problems: ProblemCollector) -> list
     return items
 
 
+def _ids_of(items: Any) -> list[str]:
+    """Ids of a component list, position for position ('#n' where an entry has no text id)."""
+    return [_item_id(it, i) for i, it in enumerate(items)] if isinstance(items, list) else []
+
+
 def _item_id(item: Any, index: int) -> str:
     if isinstance(item, dict) and isinstance(item.get("id"), str):
         return item["id"]
@@ -205,16 +321,16 @@ def _as_list(value: Any, key: str, problems: ProblemCollector) -> list[Any]:
 
 
 def _apply_overlay(result: Resolved, overlay: dict[str, Any], label: str,
-                   problems: ProblemCollector) -> None:
+                   problems: ProblemCollector, lines: dict[int, int]) -> None:
     if "name" not in overlay:
         problems.add("an overlay needs its own 'name'", field="name")
     for key in META_KEYS:
         if key not in overlay:
             continue
         if key == "sources":
-            existing = {s.get("id") for s in result.data.get("sources", []) if isinstance(s, dict)}
+            existing = set(_ids_of(result.data.get("sources")))
             for src in _as_list(overlay["sources"], "sources", problems):
-                if isinstance(src, dict) and src.get("id") in existing:
+                if isinstance(src, dict) and _item_id(src, -1) in existing:
                     problems.add(f"source '{src.get('id')}' is already defined in the base",
                                  component="sources", id=str(src.get("id")))
                 result.data.setdefault("sources", []).append(copy.deepcopy(src))
@@ -229,13 +345,17 @@ def _apply_overlay(result: Resolved, overlay: dict[str, Any], label: str,
             problems.add(f"an overlay changes components with add/patch/remove, "
                          f"not a top-level '{ctype}' list", field=ctype)
     changes = {k: overlay[k] for k in ("add", "patch", "remove") if k in overlay}
-    apply_changes(result, changes, label, problems)
+    apply_changes(result, changes, label, problems, lines=lines)
 
 
 def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                   problems: ProblemCollector, default_provenance: dict[str, str] | None = None,
-                  where: str = "") -> None:
-    """Apply ``{remove:, patch:, add:}`` to ``result.data`` in that order, in place."""
+                  where: str = "", lines: dict[int, int] | None = None) -> None:
+    """Apply ``{remove:, patch:, add:}`` to ``result.data`` in that order, in place.
+
+    Each changed component's origin becomes ``label`` (with the line of the change when
+    ``lines`` knows it), so its problems name the file that changed it.
+    """
     data = result.data
     for op in ("remove", "patch", "add"):
         section = changes.get(op)
@@ -253,7 +373,10 @@ def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                 problems.add(f"'{op}.{ctype}' must be a list", field=f"{where}{op}.{ctype}")
                 continue
             items = data.setdefault(ctype, [])
-            index = {it.get("id"): i for i, it in enumerate(items) if isinstance(it, dict)}
+            if not isinstance(items, list):
+                problems.add(f"'{ctype}' must be a list of components", component=ctype)
+                continue
+            index = {cid: i for i, cid in enumerate(_ids_of(items))}
             ids = [str(k) for k in index]
             for n, entry in enumerate(entries):
                 if op == "remove":
@@ -286,7 +409,8 @@ def apply_changes(result: Resolved, changes: dict[str, Any], label: str,
                                      component=ctype, id=cid, field=f"{where}patch")
                         continue
                     _patch_component(items[index[cid]], entry, default_provenance)
-                result.origins[(ctype, cid)] = label
+                line = (lines or {}).get(id(entry))
+                result.origins[(ctype, cid)] = f"{label}, line {line}" if line else label
             data[ctype] = [it for it in items if it is not None]
 
 
@@ -324,8 +448,13 @@ def _merge(current: Any, value: Any) -> Any:
 
 def apply_project(result: Resolved, pid: str, label: str, problems: ProblemCollector) -> None:
     """Apply one project's changes; it is then listed in ``applied_projects``."""
-    projects = {p.get("id"): p for p in result.data.get("projects", []) if isinstance(p, dict)}
+    listed = result.data.get("projects")
+    listed = listed if isinstance(listed, list) else []
+    projects = dict(zip(_ids_of(listed), listed, strict=True))
     applied = result.data.setdefault("applied_projects", [])
+    if not isinstance(applied, list):
+        problems.add("'applied_projects' must be a list of project ids", field="applied_projects")
+        return
     if pid not in projects:
         problems.add(f"no project with id '{pid}'{suggest(pid, [str(k) for k in projects])}",
                      field="apply_projects")
@@ -334,7 +463,9 @@ def apply_project(result: Resolved, pid: str, label: str, problems: ProblemColle
         problems.add(f"project '{pid}' is already applied", field="apply_projects")
         return
     project = projects[pid]
-    changes = project.get("changes") or {}
+    changes = project.get("changes") or {} if isinstance(project, dict) else None
+    if is_wrapped(changes):  # a patched 'changes' carries the patch's provenance wrapper
+        changes = changes["value"]
     if not isinstance(changes, dict):
         problems.add("'changes' must hold add/patch/remove", component="projects", id=pid,
                      field="changes")

@@ -58,7 +58,7 @@ class Scenario:
     def from_resolved(cls, resolved: Resolved, strict: bool = False) -> Scenario:
         doc, field_errors, failed = build_doc(resolved)
         errors, warnings = check_doc(doc, resolved.origins, resolved.label, failed)
-        errors = field_errors + errors
+        errors = resolved.problems + field_errors + errors
         if strict:
             errors, warnings = errors + warnings, []
         if errors:

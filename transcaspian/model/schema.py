@@ -18,19 +18,36 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from transcaspian.model.base import Component
+from transcaspian.model.base import LINE_PATTERN, TEXT_PATTERN, Component, quantity
 from transcaspian.model.distributions import Distribution
 
 UnitKind = Literal["teu", "wagon", "truck", "tonne"]
 UNIT_KINDS: tuple[str, ...] = ("teu", "wagon", "truck", "tonne")
 Gauge = Literal[1435, 1520]
-Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.\-]*$",
-                          description="Identifier: lower-case letters, digits, '-', '_', '.'")]
-Ref = Annotated[str, Field(min_length=1, max_length=80)]
-PosFloat = Annotated[float, Field(gt=0)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Monthly = Annotated[list[NonNegFloat], Field(min_length=12, max_length=12)]
+#: The one id pattern: lower-case letters, digits, '-', '_', '.', starting with a letter or digit.
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{0,63}$"
+ID_MAX_LENGTH = 64
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN,
+                          description="Identifier: lower-case letters, digits, '-', '_', '.' "
+                          "(at most 64 characters)")]
+Ref = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN,
+                           description="Id of another component")]
+#: A name or short label: one line, at most 200 characters.
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=LINE_PATTERN)]
+#: Free text (descriptions): at most 200,000 characters, no control characters but tab/newline.
+Text = Annotated[str, Field(max_length=200_000, pattern=TEXT_PATTERN)]
+Share = Annotated[float, Field(ge=0, le=1, strict=True, allow_inf_nan=False)]
+#: Per-unit figures (dict values keyed by handling unit): finite and positive.
+PerUnit = Annotated[float, Field(ge=0.01, le=100_000, strict=True, allow_inf_nan=False)]
+TrainUnits = Annotated[float, Field(ge=1, le=200, strict=True, allow_inf_nan=False)]
+Events = Annotated[float, Field(ge=0, le=31, strict=True, allow_inf_nan=False)]
+Factor = Annotated[float, Field(ge=0, le=12, strict=True, allow_inf_nan=False)]
+Monthly = Annotated[list[Events], Field(min_length=12, max_length=12)]
+Year = Annotated[int, Field(ge=1990, le=2100, strict=True)]
+#: Most rail paths a day a link may declare: 1e6 stands for an unconstrained section.
+MAX_PATHS_PER_DAY = 1_000_000
+#: Most tonnes one handling unit can hold (t/unit): a TEU ~30 t gross, a wagon, a truck.
+MAX_TONNES_PER_UNIT: dict[str, float] = {"teu": 30.0, "wagon": 150.0, "truck": 60.0, "tonne": 1.0}
 
 
 class SourceEntry(BaseModel):
@@ -38,10 +55,11 @@ class SourceEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Id
-    title: str = Field(..., min_length=1, description="What the source is (publisher, headline)")
-    url: str = Field(..., pattern=r"^https?://", description="Where it can be read")
-    year: int = Field(..., ge=1990, le=2100, description="Year published (or of the figure)")
-    note: str | None = Field(None, description="Caveats, conflicts with other sources")
+    title: Name = Field(..., description="What the source is (publisher, headline)")
+    url: str = Field(..., max_length=2_000, pattern=r"^https?://[^\x00-\x20\x7f]+$",
+                     description="Where it can be read")
+    year: Year = quantity(unit="year", description="Year published (or of the figure)")
+    note: Text | None = Field(None, description="Caveats, conflicts with other sources")
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -51,49 +69,65 @@ class Commodity(Component):
     """A kind of cargo and the unit it is handled in."""
 
     id: Id
-    name: str
+    name: Name = Field(..., description="Readable name")
     unit: UnitKind = Field(..., description="Handling unit: teu | wagon | truck | tonne")
     category: Literal["container", "dry_bulk", "general", "liquid_bulk", "roro"] = Field(
         ..., description="Cargo family")
-    tonnes_per_unit: PosFloat = Field(..., description="Cargo mass per handling unit (t/unit); 1 for tonne")
-    hazard_class: str | None = Field(None, description="UN dangerous-goods class, where relevant")
+    tonnes_per_unit: float = quantity(
+        unit="t/unit", ge=0.001, le=150, description="Cargo mass per handling unit; at most 30 for a "
+        "TEU, 150 for a wagon, 60 for a truck, exactly 1 for tonne")
+    hazard_class: Name | None = Field(None, description="UN dangerous-goods class, where relevant")
+
+    @model_validator(mode="after")
+    def _mass_fits_unit(self) -> Commodity:
+        most = MAX_TONNES_PER_UNIT[self.unit]
+        if self.unit == "tonne" and self.tonnes_per_unit != 1.0:
+            raise ValueError("tonnes_per_unit must be 1 for a commodity counted in tonnes")
+        if self.tonnes_per_unit > most:
+            raise ValueError(f"tonnes_per_unit {self.tonnes_per_unit:g} exceeds {most:g} t, "
+                             f"the most one {self.unit} holds")
+        return self
 
 
 class Node(Component):
     """A place on the network: terminal, border, gauge change, junction, seaport, pipeline end."""
 
     id: Id
-    name: str
+    name: Name = Field(..., description="Readable name")
     country: str = Field(..., pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
-    lat: float = Field(..., ge=-90, le=90, description="Latitude (degrees)")
-    lon: float = Field(..., ge=-180, le=180, description="Longitude (degrees)")
+    lat: float = quantity(unit="deg", ge=-90, le=90, description="Latitude")
+    lon: float = quantity(unit="deg", ge=-180, le=180, description="Longitude")
     kind: Literal["city", "terminal", "border", "gauge_change", "junction", "seaport",
-                  "pipeline_terminal"]
-    capacity_trains_per_day: PosFloat | None = Field(
-        None, description="Processing capacity (trains/day, both directions) at borders, "
-        "gauge changes, junctions and terminals")
-    dwell_h: Distribution | None = Field(None, description="Time a train or lot spends here (h)")
-    fixed_time_h: NonNegFloat | None = Field(
-        None, description="Fixed extra time per passing train (h), e.g. a locomotive change")
-    max_draft_m: PosFloat | None = Field(
-        None, description="Seaport: maximum draft at the berths at the reference sea level (m)")
+                  "pipeline_terminal"] = Field(..., description="What the place is")
+    capacity_trains_per_day: float | None = quantity(
+        None, unit="trains/day", ge=0.01, le=500, description="Processing capacity (both "
+        "directions) at borders, gauge changes, junctions and terminals")
+    dwell_h: Distribution | None = quantity(
+        None, unit="h", container=True, description="Time a train or lot spends here")
+    fixed_time_h: float | None = quantity(
+        None, unit="h", ge=0, le=720, description="Fixed extra time per passing train, e.g. a "
+        "locomotive change")
+    max_draft_m: float | None = quantity(
+        None, unit="m", ge=0.1, le=30, description="Seaport: maximum draft at the berths at the "
+        "reference sea level")
     water_body: Literal["caspian", "black_sea", "other"] | None = Field(
         None, description="Seaport: the sea it lies on; the scenario's sea_level change applies "
         "to Caspian ports (and ports that leave this empty) only")
-    port_time_h: NonNegFloat | None = Field(
-        None, description="Seaport: non-handling time per vessel call: pilotage, mooring, "
-        "formalities (h)")
-    formation_max_wait_h: PosFloat | None = Field(
-        None, description="Seaport: longest time discharged units wait for an onward train before "
-        "a part-filled train leaves (h); 72 h when empty")
-    yard_capacity_teu: PosFloat | None = Field(
-        None, description="Seaport or terminal: container yard (TEU)")
-    yard_capacity_wagons: PosFloat | None = Field(
-        None, description="Seaport or terminal: wagon sidings (wagons)")
-    declared_capacity_t_per_year: PosFloat | None = Field(
-        None, description="Published annual capacity (t/yr), kept for comparison")
+    port_time_h: float | None = quantity(
+        None, unit="h", ge=0, le=720, description="Seaport: non-handling time per vessel call: "
+        "pilotage, mooring, formalities")
+    formation_max_wait_h: float | None = quantity(
+        None, unit="h", gt=0, le=8760, description="Seaport: longest time discharged units wait for "
+        "an onward train before a part-filled train leaves; 72 h when empty")
+    yard_capacity_teu: float | None = quantity(
+        None, unit="TEU", ge=1, le=1_000_000, description="Seaport or terminal: container yard")
+    yard_capacity_wagons: float | None = quantity(
+        None, unit="wagons", ge=1, le=100_000, description="Seaport or terminal: wagon sidings")
+    declared_capacity_t_per_year: float | None = quantity(
+        None, unit="t/yr", ge=1, le=1e9, description="Published annual capacity, kept for "
+        "comparison")
     emission_factor: Ref | None = Field(None, description="Hub emission factor id (transshipment)")
-    operator: str | None = Field(None, description="Party operating the node (for tariff shares)")
+    operator: Name | None = Field(None, description="Party operating the node (for tariff shares)")
 
 
 class Berth(Component):
@@ -101,38 +135,50 @@ class Berth(Component):
 
     id: Id
     node: Ref = Field(..., description="Seaport node id")
-    kind: Literal["container", "ferry", "roro", "oil", "general", "multipurpose"]
-    count: int = Field(1, ge=1, le=100, description="Number of identical berths")
-    handling_per_h: dict[UnitKind, PosFloat] = Field(
-        ..., min_length=1, description="Units loaded or discharged per hour at one berth, by unit")
-    operating_h_per_day: float = Field(24.0, gt=0, le=24, description="Working hours per day (h)")
+    kind: Literal["container", "ferry", "roro", "oil", "general", "multipurpose"] = Field(
+        ..., description="What the berths handle")
+    count: int = quantity(1, unit="berths", ge=1, le=100, description="Number of identical berths")
+    handling_per_h: dict[UnitKind, PerUnit] = quantity(
+        unit="units/h", container=True, min_length=1,
+        description="Units loaded or discharged per hour at one berth, by unit (at most 100,000)")
+    operating_h_per_day: float = quantity(24.0, unit="h/day", ge=0.1, le=24,
+                                          description="Working hours per day")
 
 
 class Link(Component):
     """A land link between two nodes: rail section, road or pipeline (both directions)."""
 
     id: Id
-    name: str | None = None
+    name: Name | None = Field(None, description="Readable name")
     from_node: Ref = Field(..., alias="from", description="Node id at one end")
     to_node: Ref = Field(..., alias="to", description="Node id at the other end")
-    mode: Literal["rail", "road", "pipeline"]
-    distance_km: PosFloat = Field(..., description="Length (km)")
-    speed_kmh: PosFloat | None = Field(
-        None, description="Average moving speed of a freight train or truck (km/h)")
-    gauge_mm: Gauge | None = Field(None, description="Rail: track gauge (1435 or 1520 mm)")
-    trains_per_day: PosFloat | None = Field(
-        None, description="Rail: freight paths per day available to corridor trains, "
-        "from -> to (trains/day)")
-    trains_per_day_reverse: PosFloat | None = Field(
-        None, description="Rail: paths per day to -> from; defaults to trains_per_day")
-    max_units_per_train: dict[UnitKind, PosFloat] | None = Field(
-        None, description="Rail: longest train allowed, in units (e.g. wagon: 57, teu: 114)")
-    delay_h: Distribution | None = Field(None, description="Extra delay per passage (h)")
-    trucks_per_day: PosFloat | None = Field(None, description="Road: trucks/day each direction")
-    capacity_t_per_year: PosFloat | None = Field(None, description="Pipeline: throughput (t/yr)")
-    transit_h: PosFloat | None = Field(None, description="Pipeline: transit time (h)")
+    mode: Literal["rail", "road", "pipeline"] = Field(..., description="rail | road | pipeline")
+    distance_km: float = quantity(unit="km", ge=0.01, le=20_000, description="Length")
+    speed_kmh: float | None = quantity(
+        None, unit="km/h", ge=1, le=200, description="Average moving speed of a freight train "
+        "or truck")
+    gauge_mm: Gauge | None = quantity(None, unit="mm", container=True,
+                                      description="Rail: track gauge (1435 or 1520)")
+    trains_per_day: float | None = quantity(
+        None, unit="trains/day", ge=0.01, le=MAX_PATHS_PER_DAY, description="Rail: freight paths "
+        "per day available to corridor trains, from -> to (a real line has at most a few "
+        "hundred; up to 1e6 stands for 'unconstrained')")
+    trains_per_day_reverse: float | None = quantity(
+        None, unit="trains/day", ge=0.01, le=MAX_PATHS_PER_DAY, description="Rail: paths per day "
+        "to -> from; defaults to trains_per_day")
+    max_units_per_train: dict[UnitKind, TrainUnits] | None = quantity(
+        None, unit="units/train", container=True,
+        description="Rail: longest train allowed, in units, 1 to 200 (e.g. wagon: 57, teu: 114)")
+    delay_h: Distribution | None = quantity(None, unit="h", container=True,
+                                            description="Extra delay per passage")
+    trucks_per_day: float | None = quantity(None, unit="trucks/day", ge=0.01, le=100_000,
+                                            description="Road: trucks per day each direction")
+    capacity_t_per_year: float | None = quantity(None, unit="t/yr", ge=1, le=1e9,
+                                                 description="Pipeline: throughput")
+    transit_h: float | None = quantity(None, unit="h", ge=0.01, le=8_760,
+                                       description="Pipeline: transit time")
     emission_factor: Ref | None = Field(None, description="Transport emission factor id")
-    operator: str | None = Field(None, description="Infrastructure / traction party")
+    operator: Name | None = Field(None, description="Infrastructure / traction party")
 
     @model_validator(mode="after")
     def _mode_fields(self) -> Link:
@@ -174,21 +220,25 @@ class Service(Component):
     """A sea service shuttling vessels between two ports (round trip from -> to -> from)."""
 
     id: Id
-    name: str
-    kind: Literal["container_feeder", "rail_ferry", "roro", "ropax", "tanker", "black_sea_feeder"]
+    name: Name = Field(..., description="Readable name")
+    kind: Literal["container_feeder", "rail_ferry", "roro", "ropax", "tanker", "black_sea_feeder"] = (
+        Field(..., description="What the service carries"))
     from_node: Ref = Field(..., alias="from", description="Seaport id where the cycle starts")
     to_node: Ref = Field(..., alias="to", description="Seaport id at the other end")
-    distance_km: PosFloat = Field(..., description="Sea distance port to port (km)")
+    distance_km: float = quantity(unit="km", ge=0.1, le=20_000, description="Sea distance port to port")
     policy: Literal["load_and_go", "scheduled"] = Field(
         ..., description="load_and_go: sail at min_fill_share or after max_wait_h; "
         "scheduled: fixed departures")
-    min_fill_share: Share | None = Field(
-        None, description="load_and_go: share of capacity that triggers departure")
-    max_wait_h: PosFloat | None = Field(
-        None, description="load_and_go: longest a vessel waits for cargo before sailing (h)")
-    departures_per_week: PosFloat | None = Field(
-        None, description="scheduled: departures per week from each end")
-    operator: str | None = Field(None, description="Shipping line (for tariff shares)")
+    min_fill_share: float | None = quantity(
+        None, unit="1", ge=0, le=1, description="load_and_go: share of capacity that triggers "
+        "departure")
+    max_wait_h: float | None = quantity(
+        None, unit="h", ge=0.01, le=100_000, description="load_and_go: longest a vessel waits for "
+        "cargo before sailing (100,000 h, ~11 years, stands for 'until full')")
+    departures_per_week: float | None = quantity(
+        None, unit="departures/week", ge=0.01, le=7 * 24, description="scheduled: departures per week "
+        "from each end (at most one an hour)")
+    operator: Name | None = Field(None, description="Shipping line (for tariff shares)")
     emission_factor: Ref | None = Field(None, description="Transport emission factor id")
 
     @model_validator(mode="after")
@@ -206,18 +256,19 @@ class Vessel(Component):
     """A class of identical vessels deployed on a service."""
 
     id: Id
-    name: str
+    name: Name = Field(..., description="Readable name")
     service: Ref = Field(..., description="Service id the vessels cycle on")
-    count: int = Field(..., ge=1, le=200, description="Number of identical vessels")
-    capacity: dict[UnitKind, PosFloat] = Field(
-        ..., min_length=1, description="Units per voyage if only that unit is loaded")
+    count: int = quantity(unit="vessels", ge=1, le=200, description="Number of identical vessels")
+    capacity: dict[UnitKind, PerUnit] = quantity(
+        unit="units/voyage", container=True, min_length=1,
+        description="Units per voyage if only that unit is loaded (at most 100,000)")
     mixed_load: Literal["shared", "separate"] = Field(
         "shared", description="shared: unit types compete for one deck, sum(n_u / capacity_u) <= 1; "
         "separate: each type has its own space")
-    deadweight_t: PosFloat = Field(..., description="Deadweight at design draft (t)")
-    speed_kn: PosFloat = Field(..., description="Service speed (knots)")
-    design_draft_m: PosFloat = Field(..., description="Draft fully loaded (m)")
-    tonnes_per_cm: PosFloat = Field(..., description="Tonnes per cm immersion (t/cm)")
+    deadweight_t: float = quantity(unit="t", ge=1, le=500_000, description="Deadweight at design draft")
+    speed_kn: float = quantity(unit="kn", ge=1, le=40, description="Service speed")
+    design_draft_m: float = quantity(unit="m", ge=0.1, le=30, description="Draft fully loaded")
+    tonnes_per_cm: float = quantity(unit="t/cm", ge=0.01, le=500, description="Tonnes per cm immersion")
 
     def crossing_h(self, distance_km: float) -> float:
         """Sailing time over ``distance_km`` at service speed (h); 1 kn = 1.852 km/h."""
@@ -229,9 +280,11 @@ class WeatherRegime(Component):
 
     id: Id
     node: Ref = Field(..., description="Seaport id")
-    closures_per_month: Monthly = Field(
-        ..., description="Expected closure events starting in each month, Jan..Dec (events)")
-    closure_duration_h: Distribution = Field(..., description="Length of one closure (h)")
+    closures_per_month: Monthly = quantity(
+        unit="events/month", container=True,
+        description="Expected closure events starting in each month, Jan..Dec (0 to 31 each)")
+    closure_duration_h: Distribution = quantity(unit="h", container=True,
+                                                description="Length of one closure")
 
     def expected_closed_h_per_year(self) -> float:
         """Expected closed hours per year (h), ignoring overlaps."""
@@ -245,44 +298,53 @@ class SeaLevel(Component):
     their drafts.
     """
 
-    change_m: float = Field(0.0, ge=-10, le=10, description="Level change vs reference (m); "
-                            "negative = lower sea, less draft")
-    reference_year: int = Field(2024, ge=1900, le=2100, description="Year the port drafts refer to")
+    change_m: float = quantity(0.0, unit="m", ge=-10, le=10, description="Level change vs "
+                               "reference; negative = lower sea, less draft")
+    reference_year: Year = quantity(2024, unit="year", description="Year the port drafts refer to")
 
 
 class RouteOption(Component):
     """One route a demand flow may use, with its share under the ``shares`` rule."""
 
     route: Ref
-    share: Share | None = Field(None, description="Share of the flow on this route (0..1)")
+    share: float | None = quantity(None, unit="1", ge=0, le=1,
+                                   description="Share of the flow on this route (0..1)")
 
 
 class Route(Component):
     """A path through the network as a list of node ids, origin first."""
 
     id: Id
-    name: str | None = None
-    nodes: list[Ref] = Field(..., min_length=2, max_length=200)
+    name: Name | None = Field(None, description="Readable name")
+    nodes: list[Ref] = Field(..., min_length=2, max_length=200,
+                             description="Node ids in order, origin first (2 to 200)")
+
+
+#: Most trains (or parcels) a demand flow may bring in a year: ~2,700 a day.
+MAX_ARRIVALS_PER_YEAR = 1_000_000
 
 
 class DemandFlow(Component):
     """Annual cargo between two nodes in one direction."""
 
     id: Id
-    origin: Ref
-    destination: Ref
-    commodity: Ref
-    direction: Literal["westbound", "eastbound"]
-    annual_units: NonNegFloat = Field(..., description="Units per year in the commodity's unit")
-    seasonality: Monthly = Field(
-        default_factory=lambda: [1.0] * 12,
-        description="Monthly factors, Jan..Dec, averaging 1 (dimensionless)")
-    units_per_train: PosFloat = Field(
-        ..., description="Units that arrive together: a train (wagons or TEU), a truck convoy, "
-        "or an oil parcel (t)")
+    origin: Ref = Field(..., description="Node id where the cargo enters the network")
+    destination: Ref = Field(..., description="Node id where it leaves")
+    commodity: Ref = Field(..., description="Commodity id")
+    direction: Literal["westbound", "eastbound"] = Field(..., description="westbound | eastbound")
+    annual_units: float = quantity(
+        unit="units/yr", ge=0, le=1e9, description="Units per year in the commodity's unit "
+        f"(at most 1e9, and at most {MAX_ARRIVALS_PER_YEAR:,} arrivals of units_per_train)")
+    seasonality: list[Factor] = quantity(
+        default_factory=lambda: [1.0] * 12, unit="1", container=True, min_length=12, max_length=12,
+        description="Monthly factors, Jan..Dec, averaging 1 (0 to 12 each)")
+    units_per_train: float = quantity(
+        unit="units", ge=1, le=1_000_000, description="Units that arrive together: a train "
+        "(1 to 200 wagons or TEU), a truck convoy, or an oil parcel (t)")
     arrivals: Literal["poisson", "regular"] = Field(
         "poisson", description="Arrival pattern of trains at the origin")
-    route_options: list[RouteOption] = Field(..., min_length=1, max_length=50)
+    route_options: list[RouteOption] = Field(..., min_length=1, max_length=50,
+                                             description="Routes the flow may take (1 to 50)")
     choice: Literal["shares", "optimal"] = Field(
         "shares", description="shares: fixed split; optimal: engines choose the best split")
 
@@ -294,6 +356,14 @@ class DemandFlow(Component):
             raise ValueError(f"monthly factors must average 1 (they average {mean:.3f})")
         return v
 
+    @model_validator(mode="after")
+    def _bounded_arrivals(self) -> DemandFlow:
+        arrivals = self.annual_units / self.units_per_train
+        if arrivals > MAX_ARRIVALS_PER_YEAR:
+            raise ValueError(f"annual_units / units_per_train = {arrivals:,.0f} arrivals a year; "
+                             f"the limit is {MAX_ARRIVALS_PER_YEAR:,}")
+        return self
+
 
 class Tariff(Component):
     """A rate charged for using one element (link, service or node)."""
@@ -301,19 +371,22 @@ class Tariff(Component):
     id: Id
     element: Ref = Field(..., description="Link, service or node id the rate applies to")
     unit: UnitKind = Field(..., description="Unit the rate is charged per")
-    usd_per_unit: NonNegFloat = Field(0.0, description="Flat rate (USD/unit)")
-    usd_per_unit_km: NonNegFloat = Field(0.0, description="Distance rate (USD/unit/km)")
-    party: str = Field(..., description="Who receives it (railway, port, line)")
+    usd_per_unit: float = quantity(0.0, unit="USD/unit", ge=0, le=1_000_000, description="Flat rate")
+    usd_per_unit_km: float = quantity(0.0, unit="USD/unit/km", ge=0, le=1_000,
+                                      description="Distance rate")
+    party: Name = Field(..., description="Who receives it (railway, port, line)")
 
 
 class ThroughTariff(Component):
     """A unified rate for a whole route and how it is split between parties."""
 
     id: Id
-    route: Ref
-    unit: UnitKind
-    usd_per_unit: PosFloat = Field(..., description="Through rate (USD/unit)")
-    shares: dict[str, Share] = Field(..., min_length=1, description="Share of revenue by party")
+    route: Ref = Field(..., description="Route id")
+    unit: UnitKind = Field(..., description="Unit the rate is charged per")
+    usd_per_unit: float = quantity(unit="USD/unit", gt=0, le=1_000_000, description="Through rate")
+    shares: dict[Annotated[str, Field(min_length=1, max_length=200, pattern=LINE_PATTERN)], Share] = (
+        quantity(unit="1", container=True, min_length=1, max_length=100,
+                 description="Share of revenue by party (each 0..1, summing to 1)"))
 
     @field_validator("shares")
     @classmethod
@@ -327,12 +400,16 @@ class EmissionFactor(Component):
     """GLEC / ISO 14083 emission intensity of a transport or hub operation category."""
 
     id: Id
-    category: str = Field(..., description="GLEC category name")
-    kind: Literal["transport", "hub"]
-    wtw_g_per_tkm: NonNegFloat | None = Field(None, description="Transport well-to-wake (gCO2e/t-km)")
-    ttw_g_per_tkm: NonNegFloat | None = Field(None, description="Transport tank-to-wake (gCO2e/t-km)")
-    wtw_kg_per_t: NonNegFloat | None = Field(None, description="Hub well-to-wake (kgCO2e/t handled)")
-    ttw_kg_per_t: NonNegFloat | None = Field(None, description="Hub tank-to-wake (kgCO2e/t handled)")
+    category: Name = Field(..., description="GLEC category name")
+    kind: Literal["transport", "hub"] = Field(..., description="transport | hub")
+    wtw_g_per_tkm: float | None = quantity(None, unit="gCO2e/t-km", ge=0, le=10_000,
+                                           description="Transport well-to-wake")
+    ttw_g_per_tkm: float | None = quantity(None, unit="gCO2e/t-km", ge=0, le=10_000,
+                                           description="Transport tank-to-wake")
+    wtw_kg_per_t: float | None = quantity(None, unit="kgCO2e/t", ge=0, le=1_000,
+                                          description="Hub well-to-wake, per tonne handled")
+    ttw_kg_per_t: float | None = quantity(None, unit="kgCO2e/t", ge=0, le=1_000,
+                                          description="Hub tank-to-wake, per tonne handled")
 
     @model_validator(mode="after")
     def _kind_fields(self) -> EmissionFactor:
@@ -351,23 +428,28 @@ class Changes(BaseModel):
     """Add / patch / remove operations on components, by component type then id."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    add: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    patch: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
-    remove: dict[str, list[str]] = Field(default_factory=dict)
+    add: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="New components, by component type")
+    patch: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="Field changes to existing components (by id), by type")
+    remove: dict[str, list[Ref]] = Field(
+        default_factory=dict, description="Ids of components to remove, by component type")
 
 
 class Project(Component):
     """A candidate investment: changes to components, with its cost, timing and payer."""
 
     id: Id
-    name: str
-    capex_musd: NonNegFloat = Field(..., description="Capital cost (million USD)")
-    opex_musd_per_year: NonNegFloat = Field(0.0, description="Operating cost (million USD/yr)")
-    build_start_year: int = Field(..., ge=1990, le=2100)
-    in_service_year: int = Field(..., ge=1990, le=2100)
-    payer: str = Field(..., description="Country, company or fund that pays")
-    country: str = Field(..., pattern=r"^[A-Z]{2}$")
-    status: Literal["announced", "under_construction", "completed", "candidate"] = "announced"
+    name: Name = Field(..., description="Readable name")
+    capex_musd: float = quantity(unit="MUSD", ge=0, le=1_000_000, description="Capital cost")
+    opex_musd_per_year: float = quantity(0.0, unit="MUSD/yr", ge=0, le=100_000,
+                                         description="Operating cost")
+    build_start_year: Year = quantity(unit="year", description="Year construction starts")
+    in_service_year: Year = quantity(unit="year", description="Year the project enters service")
+    payer: Name = Field(..., description="Country, company or fund that pays")
+    country: str = Field(..., pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
+    status: Literal["announced", "under_construction", "completed", "candidate"] = Field(
+        "announced", description="Where the project stands")
     changes: Changes = Field(..., description="What the project changes when applied")
 
     @model_validator(mode="after")
@@ -381,16 +463,19 @@ class ReferenceRoute(Component):
     """A competing route China -> Europe, for side-by-side comparison (coarse, sourced)."""
 
     id: Id
-    name: str
-    kind: Literal["rail", "sea"]
-    via: str = Field(..., description="Main passage, e.g. 'Russia, Belarus' or 'Suez Canal'")
-    origin: str
-    destination: str
-    distance_km: PosFloat
-    transit_days_low: PosFloat
-    transit_days_high: PosFloat
-    cost_usd_per_feu_low: PosFloat
-    cost_usd_per_feu_high: PosFloat
+    name: Name = Field(..., description="Readable name")
+    kind: Literal["rail", "sea"] = Field(..., description="rail | sea")
+    via: Name = Field(..., description="Main passage, e.g. 'Russia, Belarus' or 'Suez Canal'")
+    origin: Name = Field(..., description="Where the route starts (place name)")
+    destination: Name = Field(..., description="Where it ends (place name)")
+    distance_km: float = quantity(unit="km", gt=0, le=40_000,
+                                  description="Length (a sea route round the Cape is ~26,000)")
+    transit_days_low: float = quantity(unit="days", gt=0, le=365, description="Fastest transit")
+    transit_days_high: float = quantity(unit="days", gt=0, le=365, description="Slowest transit")
+    cost_usd_per_feu_low: float = quantity(unit="USD/FEU", gt=0, le=1_000_000,
+                                           description="Lowest published rate")
+    cost_usd_per_feu_high: float = quantity(unit="USD/FEU", gt=0, le=1_000_000,
+                                            description="Highest published rate")
     emission_factor: Ref = Field(..., description="Transport emission factor id for the main mode")
 
     @model_validator(mode="after")
@@ -427,29 +512,47 @@ class ScenarioDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Id = Field(..., description="Scenario name, e.g. baseline-2024")
-    title: str = Field("", description="One-line title")
-    description: str = Field("", description="What the scenario represents")
-    year: int = Field(..., ge=1990, le=2100, description="Year the scenario represents")
-    price_year: int = Field(..., ge=1990, le=2100, description="Year of the USD prices")
-    tonnage_definition: str = Field("", description="Which published tonnage the demand matches")
+    title: Annotated[str, Field(max_length=200, pattern=LINE_PATTERN)] = Field(
+        "", description="One-line title")
+    description: Text = Field("", description="What the scenario represents")
+    year: Year = quantity(unit="year", description="Year the scenario represents")
+    price_year: Year = quantity(unit="year", description="Year of the USD prices")
+    tonnage_definition: Annotated[str, Field(max_length=5_000, pattern=TEXT_PATTERN)] = Field(
+        "", description="Which published tonnage the demand matches")
     applied_projects: list[Ref] = Field(
-        default_factory=list, description="Projects already applied to the components")
-    sources: list[SourceEntry] = Field(default_factory=list)
-    sea_level: SeaLevel = Field(default_factory=SeaLevel)
-    commodities: list[Commodity] = Field(default_factory=list)
-    nodes: list[Node] = Field(default_factory=list)
-    berths: list[Berth] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
-    services: list[Service] = Field(default_factory=list)
-    vessels: list[Vessel] = Field(default_factory=list)
-    weather: list[WeatherRegime] = Field(default_factory=list)
-    routes: list[Route] = Field(default_factory=list)
-    demand: list[DemandFlow] = Field(default_factory=list)
-    tariffs: list[Tariff] = Field(default_factory=list)
-    through_tariffs: list[ThroughTariff] = Field(default_factory=list)
-    emission_factors: list[EmissionFactor] = Field(default_factory=list)
-    projects: list[Project] = Field(default_factory=list)
-    references: list[ReferenceRoute] = Field(default_factory=list)
+        default_factory=list, max_length=1_000,
+        description="Projects already applied to the components")
+    sources: list[SourceEntry] = Field(default_factory=list, description="Publications the figures cite")
+    sea_level: SeaLevel = Field(default_factory=SeaLevel,
+                                description="Caspian level change the port drafts see")
+    commodities: list[Commodity] = Field(default_factory=list,
+        description="Component list: see the commodities section")
+    nodes: list[Node] = Field(default_factory=list,
+        description="Component list: see the nodes section")
+    berths: list[Berth] = Field(default_factory=list,
+        description="Component list: see the berths section")
+    links: list[Link] = Field(default_factory=list,
+        description="Component list: see the links section")
+    services: list[Service] = Field(default_factory=list,
+        description="Component list: see the services section")
+    vessels: list[Vessel] = Field(default_factory=list,
+        description="Component list: see the vessels section")
+    weather: list[WeatherRegime] = Field(default_factory=list,
+        description="Component list: see the weather section")
+    routes: list[Route] = Field(default_factory=list,
+        description="Component list: see the routes section")
+    demand: list[DemandFlow] = Field(default_factory=list,
+        description="Component list: see the demand section")
+    tariffs: list[Tariff] = Field(default_factory=list,
+        description="Component list: see the tariffs section")
+    through_tariffs: list[ThroughTariff] = Field(default_factory=list,
+        description="Component list: see the through_tariffs section")
+    emission_factors: list[EmissionFactor] = Field(default_factory=list,
+        description="Component list: see the emission_factors section")
+    projects: list[Project] = Field(default_factory=list,
+        description="Component list: see the projects section")
+    references: list[ReferenceRoute] = Field(default_factory=list,
+        description="Component list: see the references section")
 
     def to_dict(self) -> dict[str, Any]:
         """YAML-ready dict with sourced fields in their ``{value:, source:}`` form."""

@@ -159,19 +159,27 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
                 err(f"duplicate id '{c.id}'", ctype, c.id, "id")
             seen.add(c.id)
 
-    ids = {ctype: [c.id for c in getattr(doc, ctype)] + sorted(failed.get(ctype, ()))
-           for ctype in COMPONENTS}
-    ports = [n.id for n in doc.nodes if n.kind == "seaport"] + sorted(failed.get("nodes", ()))
+    ids = {ctype: [c.id for c in getattr(doc, ctype)] for ctype in COMPONENTS}
+    invalid = {ctype: set(failed.get(ctype, ())) for ctype in COMPONENTS}
+    ports = [n.id for n in doc.nodes if n.kind == "seaport"]
     factors = {f.id: f for f in doc.emission_factors}
 
     def ref(value: str | None, target: str, ctype: str, cid: str, fld: str,
             pool: list[str] | None = None, what: str | None = None) -> bool:
+        """True when ``value`` names a valid component; a problem otherwise."""
         pool = ids[target] if pool is None else pool
         if value is None or value in pool:
             return True
-        err(f"refers to unknown {what or target[:-1]} '{value}'{suggest(value, pool)}",
-            ctype, cid, fld)
+        if value in invalid[target] or (target == "links" and any(
+                value in invalid[t] for t in ("services", "nodes"))):
+            err(f"refers to an invalid component: {what or _singular(target)} '{value}' failed its "
+                "own checks (see its problems)", ctype, cid, fld)
+        else:
+            err(f"refers to unknown {what or _singular(target)} '{value}'{suggest(value, pool)}",
+                ctype, cid, fld)
         return False
+
+    ref.err = err  # type: ignore[attr-defined]
 
     def factor(fid: str | None, kind: str, ctype: str, cid: str) -> None:
         if ref(fid, "emission_factors", ctype, cid, "emission_factor",
@@ -222,61 +230,75 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
     for rr in doc.references:
         factor(rr.emission_factor, "transport", "references", rr.id)
     for pid in doc.applied_projects:
-        if pid not in ids["projects"]:
+        if pid not in ids["projects"] and pid not in invalid["projects"]:
             err(f"applied project '{pid}' is not defined", fld="applied_projects")
 
-    _check_demand(doc, err, ids, judge_routes=not any(failed.values()))
+    _check_demand(doc, ref, judge_routes=not any(failed.values()))
     _check_sources(doc, origins, label, err, warnings)
     return errors.problems, warnings.problems
 
 
-def _check_demand(doc: ScenarioDoc, err: Any, ids: dict[str, list[str]], judge_routes: bool) -> None:
+def _singular(ctype: str) -> str:
+    return {"commodities": "commodity", "emission_factors": "emission factor"}.get(ctype, ctype[:-1])
+
+
+def _check_demand(doc: ScenarioDoc, ref: Any, judge_routes: bool) -> None:
+    """Demand references, route shares and route feasibility (on a network without invalid parts)."""
     net = Network(doc)
     routes = {r.id: r for r in doc.routes}
     commodities = {c.id: c for c in doc.commodities}
     for d in doc.demand:
-        ok = judge_routes
-        for fld in ("origin", "destination"):
-            value = getattr(d, fld)
-            if value not in ids["nodes"]:
-                err(f"refers to unknown node '{value}'{suggest(value, ids['nodes'])}",
-                    "demand", d.id, fld)
-                ok = False
-        if d.commodity not in ids["commodities"]:
-            err(f"refers to unknown commodity '{d.commodity}'"
-                f"{suggest(d.commodity, ids['commodities'])}", "demand", d.id, "commodity")
-            ok = False
+        ok = all([ref(d.origin, "nodes", "demand", d.id, "origin"),
+                  ref(d.destination, "nodes", "demand", d.id, "destination"),
+                  ref(d.commodity, "commodities", "demand", d.id, "commodity"), judge_routes])
         if d.choice == "shares":
             shares = [o.share for o in d.route_options]
             if any(s is None for s in shares):
-                err("every route option needs a share when choice is 'shares'", "demand", d.id,
-                    "route_options")
+                ref.err("every route option needs a share when choice is 'shares'", "demand", d.id,
+                        "route_options")
             elif abs(sum(shares) - 1.0) > 1e-6:
-                err(f"route shares must sum to 1 (they sum to {sum(shares):.4f})", "demand", d.id,
-                    "route_options")
+                ref.err(f"route shares must sum to 1 (they sum to {sum(shares):.4f})", "demand",
+                        d.id, "route_options")
+        if ok:
+            _check_train_size(d, commodities[d.commodity], ref.err)
         feasible = 0
         reasons: list[str] = []
+        infeasible_shares: list[tuple[int, str]] = []
         for i, opt in enumerate(d.route_options):
-            r = routes.get(opt.route)
-            if r is None and opt.route in ids["routes"]:
+            if not ref(opt.route, "routes", "demand", d.id, f"route_options[{i}].route"):
                 continue
-            if r is None:
-                err(f"refers to unknown route '{opt.route}'{suggest(opt.route, list(routes))}",
-                    "demand", d.id, f"route_options[{i}].route")
-                continue
+            r = routes[opt.route]
             if not ok:
                 continue
             if r.nodes[0] != d.origin or r.nodes[-1] != d.destination:
                 reasons.append(f"route '{r.id}' runs {r.nodes[0]} -> {r.nodes[-1]}, "
                                f"not {d.origin} -> {d.destination}")
-                continue
-            _, why = net.legs(r.nodes, commodities[d.commodity].unit)
-            if why:
-                reasons.append(f"route '{r.id}': {'; '.join(why)}")
             else:
-                feasible += 1
+                why = net.legs(r.nodes, commodities[d.commodity].unit)[1]
+                if not why:
+                    feasible += 1
+                    continue
+                reasons.append(f"route '{r.id}': {'; '.join(why)}")
+            if d.choice == "shares" and (opt.share or 0) > 0:
+                infeasible_shares.append((i, reasons[-1]))
         if ok and feasible == 0 and d.route_options:
-            err("no feasible route: " + " | ".join(reasons), "demand", d.id, "route_options")
+            ref.err("no feasible route: " + " | ".join(reasons), "demand", d.id, "route_options")
+        elif ok:
+            # a fixed share of the flow cannot be sent down a route it cannot take
+            for i, reason in infeasible_shares:
+                ref.err(f"a share of the flow goes by a route it cannot take: {reason}", "demand",
+                        d.id, f"route_options[{i}]")
+
+
+#: Longest train (or truck convoy) a flow may bring, in its unit; tonnes (parcels) are not capped.
+MAX_UNITS_PER_TRAIN = 200
+
+
+def _check_train_size(d: Any, commodity: Any, err: Any) -> None:
+    if commodity.unit != "tonne" and d.units_per_train > MAX_UNITS_PER_TRAIN:
+        err(f"units_per_train {d.units_per_train:g} exceeds {MAX_UNITS_PER_TRAIN} "
+            f"{commodity.unit}s (a train is 1 to {MAX_UNITS_PER_TRAIN} units)", "demand", d.id,
+            "units_per_train")
 
 
 def _check_sources(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
