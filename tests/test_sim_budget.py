@@ -88,23 +88,27 @@ def test_runs_beyond_the_event_ceiling_are_refused(values: dict[str, Any], field
 
 
 def test_a_demand_releasing_too_many_trains_is_refused(tiny_dict: dict[str, Any]) -> None:
-    sc = _tiny(tiny_dict, annual_units=1e12)          # 1e10 trains a year
+    """Validation refuses an unphysical demand first; the budget refuses a long run of a big one."""
     with pytest.raises(UserError) as err:
-        simulate(sc, SimOptions(workers=1))
+        _tiny(tiny_dict, annual_units=1e12)
+    assert "annual_units" in str(err.value)
+    sc = _tiny(tiny_dict, annual_units=1e6, units_per_train=1)   # 1e6 trains a year
+    with pytest.raises(UserError) as err:
+        simulate(sc, SimOptions(years=5, workers=1))
     fields = {p.field: p.message for p in err.value.problems}
-    assert set(fields) == {"max_events", "max_trains", "max_memory_gb"}
+    assert set(fields) == {"max_trains", "max_memory_gb"}
     assert "flow 'd1'" in fields["max_trains"] and "4,000,000" in fields["max_trains"]
     assert "8 GB" in fields["max_memory_gb"]
 
 
 def test_a_one_unit_train_just_over_the_ceiling(tiny_dict: dict[str, Any]) -> None:
-    """5e6 TEU a year on one-TEU trains: 5e6 trains > 4e6 and ~10 GB of arrays (~2 kB a train)."""
-    cm = compile_scenario(_tiny(tiny_dict, annual_units=5e6, units_per_train=1))
+    """1e6 one-TEU trains a year for 5 years: 5e6 trains > 4e6 and ~10 GB of arrays (~2 kB a train)."""
+    cm = compile_scenario(_tiny(tiny_dict, annual_units=1e6, units_per_train=1))
     with pytest.raises(UserError) as err:
-        check_budget(cm, SimOptions(workers=1))
+        check_budget(cm, SimOptions(years=5, workers=1))
     assert [p.field for p in err.value.problems] == ["max_trains", "max_memory_gb"]
-    est = check_budget(cm, SimOptions(workers=1, max_trains=10**7, max_memory_gb=16.0))
-    assert est.trains_per_replication == 5e6
+    est = check_budget(cm, SimOptions(years=5, workers=1, max_trains=10**7, max_memory_gb=16.0))
+    assert est.trains_per_replication == pytest.approx(5e6)
     assert 9e9 < est.memory_per_worker_bytes < 11e9
 
 
