@@ -241,8 +241,7 @@ def vessel_berth(scenario: Scenario, vessel: Vessel, port: str) -> Berth | None:
     kind = scenario.get("services", vessel.service).kind
     pref = BERTH_PREFERENCE.get(kind, ())
     units = set(vessel.capacity)
-    cands = [(i, b) for i, b in enumerate(scenario.doc.berths)
-             if b.node == port and units & set(b.handling_per_h)]
+    cands = [(i, b) for i, b in enumerate(port_berths(scenario, port)) if units & set(b.handling_per_h)]
     if not cands:
         return None
 
@@ -252,12 +251,6 @@ def vessel_berth(scenario: Scenario, vessel: Vessel, port: str) -> Berth | None:
                 -len(units & set(b.handling_per_h)), i)
 
     return min(cands, key=rank)[1]
-
-
-def vessel_rate(scenario: Scenario, vessel: Vessel, port: str, unit: str) -> float | None:
-    """Mean handling rate (units/h) for ``unit`` at the vessel's berth group, or None."""
-    b = vessel_berth(scenario, vessel, port)
-    return None if b is None else berth_rate_per_h(b, unit)
 
 
 # -- vessel cycles -----------------------------------------------------------------------
@@ -299,9 +292,10 @@ class VesselCycle:
 
 def _handling(scenario: Scenario, vessel: Vessel, port: Node, pf: float) -> tuple[float, str]:
     """Time to load (or discharge) one full payload at a port (h): the slowest unit binds."""
+    berth = vessel_berth(scenario, vessel, port.id)
     times = []
     for unit, cap in vessel.capacity.items():
-        rate = vessel_rate(scenario, vessel, port.id, unit)
+        rate = None if berth is None else berth_rate_per_h(berth, unit)
         if rate:
             times.append((cap * pf / rate, unit, rate))
     if not times:
