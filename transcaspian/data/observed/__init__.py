@@ -1,0 +1,1 @@
+"""Observed operating statistics (CSV) shipped with the package; see docs/calibration.md."""
