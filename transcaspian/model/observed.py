@@ -23,6 +23,7 @@ import pandas as pd
 
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.loading import suggest
+from transcaspian.model.scenario import Scenario
 
 __all__ = ["COLUMNS", "ELEMENT_KINDS", "KPIS", "Kpi", "check_elements", "load_observed",
            "observed_files"]
@@ -282,7 +283,7 @@ def _duplicates(rows: list[dict[str, object]]) -> list[Problem]:
     return problems
 
 
-def check_elements(scenario: object, df: pd.DataFrame) -> list[Problem]:
+def check_elements(scenario: Scenario, df: pd.DataFrame) -> list[Problem]:
     """Problems with the ``element`` of observed rows against a scenario.
 
     Parameters
@@ -321,15 +322,15 @@ def check_elements(scenario: object, df: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _element_ids(scenario: object) -> dict[str, set[str]]:
-    nodes = scenario.nodes  # type: ignore[attr-defined]
+def _element_ids(scenario: Scenario) -> dict[str, set[str]]:
+    nodes = scenario.nodes
     return {
         "node": set(map(str, nodes.index)),
         "seaport": set(map(str, nodes.index[nodes["kind"] == "seaport"])),
         "border": set(map(str, nodes.index[nodes["kind"].isin(["border", "gauge_change"])])),
-        "service": set(map(str, scenario.services.index)),  # type: ignore[attr-defined]
-        "vessel": set(map(str, scenario.vessels.index)),  # type: ignore[attr-defined]
-        "flow": set(map(str, scenario.demand.index)),  # type: ignore[attr-defined]
+        "service": set(map(str, scenario.services.index)),
+        "vessel": set(map(str, scenario.vessels.index)),
+        "flow": set(map(str, scenario.demand.index)),
     }
 
 
