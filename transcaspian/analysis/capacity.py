@@ -37,12 +37,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from typing import Literal
-
 from pydantic import Field
 from scipy import sparse
 from scipy.optimize import linprog
@@ -252,7 +250,8 @@ def _berth_elements(scenario: Scenario, basis: Basis) -> list[Element]:
         out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
                            "both", hours, "berth_h", units,
                            f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365 = {theo:,.0f} "
-                           f"berth-h/yr; practical x {occ:.2f} occupancy ceiling ({src}) = {theo * occ:,.0f}; "
+                           f"berth-h/yr; practical x {occ:.2f} occupancy ceiling ({src}) = "
+                           f"{theo * occ:,.0f}; "
                            f"{basis}: " + ", ".join(f"x {r:g} {u}/h = {hours * r:,.0f} {u}"
                                                     for u, r in sorted(b.handling_per_h.items())),
                            capacity_theoretical=theo, capacity_practical=theo * occ))
@@ -273,8 +272,8 @@ def _sea_elements(scenario: Scenario, basis: Basis) -> list[Element]:
             out.append(Element(("vessel", v.id, rev), v.id, "vessel", f"{v.name} on {s.id}", a, b,
                                "reverse" if rev else "forward", voyages, "voyages", units,
                                cyc.arithmetic + f"; {basis}: " + ", ".join(
-                                   f"{voyages:,.1f} x {c:g} {u} x {cyc.payload_factor:.3f} x {share:.2f} load "
-                                   f"= {units[u]:,.0f} {u}" for u, c in sorted(v.capacity.items())),
+                                   f"{voyages:,.1f} x {c:g} {u} x {cyc.payload_factor:.3f} x {share:.2f} "
+                                   f"load = {units[u]:,.0f} {u}" for u, c in sorted(v.capacity.items())),
                                capacity_theoretical=cyc.round_trips_per_year,
                                capacity_practical=cyc.round_trips_practical))
     for s in scenario.doc.services:

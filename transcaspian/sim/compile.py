@@ -614,8 +614,8 @@ class _Builder:
                 self.finite(crossing_h(v, svc.distance_km), "vessels", v.id,
                             f"speed_kn (crossing of service {svc.id})", high=MAX_HOURS),
                 (self.finite(port_fixed_h(pa), "nodes", pa.id, "port_time_h", high=MAX_HOURS),
-                 self.finite(port_fixed_h(pb), "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups, rates,
-                lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
+                 self.finite(port_fixed_h(pb), "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups,
+                rates, lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
                 sailing_interval_h(svc), pf))
 
     def add_weather(self) -> None:
