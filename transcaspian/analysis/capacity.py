@@ -770,7 +770,7 @@ def element_capacities(scenario: Scenario, basis: Basis = "practical") -> pd.Dat
     >>> e.loc[e["element_id"] == "dostyk", "capacity"].tolist()
     [4380.0]
     >>> r = e[e["element_id"] == "aktau-dry"].iloc[0]
-    >>> r["capacity_theoretical"], round(r["capacity_practical"]), r["practical_share"]
+    >>> float(r["capacity_theoretical"]), round(r["capacity_practical"]), float(r["practical_share"])
     (26280.0, 14454, 0.55)
     """
     return _element_frame(_elements(scenario, basis), unit_tonnes(scenario), None, None,

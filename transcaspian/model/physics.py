@@ -367,7 +367,7 @@ def port_stay_h(scenario: Scenario, vessel: Vessel | str, port: Node | str) -> P
     >>> s = load_scenario("baseline-2024")
     >>> st = port_stay_h(s, "asco-ferry-kuryk", "kuryk")
     >>> round(st.fixed_h, 1), round(st.handling_h, 2), round(st.total_h, 1)
-    (5.0, 1.85, 8.7)
+    (4.0, 2.2, 8.4)
     """
     v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
     p = scenario.get("nodes", port) if isinstance(port, str) else port
@@ -512,7 +512,7 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
     >>> s = load_scenario("baseline-2024")
     >>> c = vessel_cycle(s, "kmtf-feeder-225")
     >>> round(c.cycle_h, 1), round(c.round_trips_per_year), round(c.round_trips_practical)
-    (114.1, 389, 376)
+    (111.6, 398, 385)
     """
     v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
     s: Service = scenario.get("services", v.service)
