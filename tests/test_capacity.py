@@ -14,12 +14,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from transcaspian.analysis import capacity, element_capacities, vessel_cycle
+from transcaspian.analysis import CapacityOptions, element_capacities, vessel_cycle
+from transcaspian.analysis import capacity as _capacity
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario
 from transcaspian.model.physics import vessel_berth
 
 A = {"assumption": "test"}
+#: The hand computations below are of theoretical capacity (the figures of the engine before
+#: practical capacity); tests/test_practical_capacity.py checks the practical factors.
+THEORETICAL = CapacityOptions.build(basis="theoretical")
+
+
+def capacity(scenario: Scenario, options: CapacityOptions | None = None):
+    """The engine on the theoretical basis unless options say otherwise."""
+    return _capacity(scenario, options or THEORETICAL)
 
 
 def node(i: str, kind: str = "junction", **kw: Any) -> dict[str, Any]:
@@ -95,7 +104,7 @@ def test_vessel_cycle_by_hand():
     assert c.availability == pytest.approx(1 - 12 * 73 / 8760)             # 0.9
     trips = 2 * 0.9 * 8760 / 88.0
     assert c.round_trips_per_year == pytest.approx(trips)
-    el = element_capacities(s).set_index(["element_id", "direction"])
+    el = element_capacities(s, "theoretical").set_index(["element_id", "direction"])
     assert el.loc[("v", "forward"), "capacity"] == pytest.approx(trips)
     assert el.loc[("v", "forward"), "capacity_teu"] == pytest.approx(trips * 190)
     assert el.loc[("v", "forward"), "capacity_t"] == pytest.approx(trips * 190 * 10)
@@ -111,7 +120,7 @@ def test_rail_node_pipeline_yard_capacities():
         links=[rail("a", "b", 10, rev=4, max_units_per_train={"teu": 80}), rail("b", "c", 12),
                {"id": "pipe", "from": "c", "to": "e", "mode": "pipeline", "distance_km": 50,
                 "capacity_t_per_year": 2e6, "transit_h": 30, **A}])
-    el = element_capacities(s).set_index(["element_id", "direction"])
+    el = element_capacities(s, "theoretical").set_index(["element_id", "direction"])
     assert el.loc[("a-b", "forward"), "capacity"] == 3650
     assert el.loc[("a-b", "reverse"), "capacity"] == 1460
     assert el.loc[("a-b", "forward"), "capacity_teu"] == 3650 * 80
@@ -393,7 +402,7 @@ def test_cli_capacity(write_yaml, tmp_path):
                              "tonnes_per_unit": 10, **A}]}
     s = shared_link_scenario()
     path = write_yaml({**base, **{k: v for k, v in s.to_dict().items() if k not in ("name",)}})
-    r = runner.invoke(app, ["capacity", str(path)], catch_exceptions=False)
+    r = runner.invoke(app, ["capacity", str(path), "--basis", "theoretical"], catch_exceptions=False)
     assert r.exit_code == 0 and "multiplier 0.800" in r.output and "m-d" in r.output
     r = runner.invoke(app, ["capacity", str(path), "--table", "all", "--format", "json"],
                       catch_exceptions=False)
@@ -425,7 +434,7 @@ def test_two_weather_regimes_on_one_port_combine_as_simulated():
     assert vessel_cycle(two, "v").availability == pytest.approx(0.81)
     ratio = vessel_cycle(two, "v").round_trips_per_year / vessel_cycle(one, "v").round_trips_per_year
     assert ratio == pytest.approx(0.81 / 0.9)
-    el = element_capacities(two).set_index(["element_id", "direction"])
+    el = element_capacities(two, "theoretical").set_index(["element_id", "direction"])
     assert el.loc[("v", "forward"), "capacity"] == pytest.approx(2 * 0.81 * 8760 / 88.0)
     # residual closure seen by an arrival: share x E[D^2] / (2 E[D]) = 0.1 x 73 / 2 per regime
     assert residual_closure_h(two, "pa") == pytest.approx(2 * 0.1 * 36.5)
@@ -436,29 +445,28 @@ def test_two_weather_regimes_on_one_port_combine_as_simulated():
 
 
 def test_capacity_options_are_bounded_and_recorded():
-    from transcaspian.analysis import CapacityOptions
     from transcaspian.model.errors import UserError
 
     with pytest.raises(UserError) as e:
         CapacityOptions.build(multiplier_cap=0.5, served_tolerance=-1.0)
     assert sorted(p.field for p in e.value.problems) == ["multiplier_cap", "served_tolerance"]
     s = ports_scenario()
-    res = capacity(s, CapacityOptions.build(multiplier_cap=10))
-    assert res.meta["options"] == {"served_tolerance": 1e-9, "multiplier_cap": 10.0,
+    res = capacity(s, CapacityOptions.build(multiplier_cap=10, basis="theoretical"))
+    assert res.meta["options"] == {"basis": "theoretical", "served_tolerance": 1e-9, "multiplier_cap": 10.0,
                                    "max_lp_nonzeros": 5_000_000}
 
 
 def test_an_lp_beyond_the_ceiling_is_refused_before_solving():
     """The baseline LP has 770-odd non-zeros; a ceiling below that refuses, naming the option."""
-    from transcaspian.analysis import CapacityOptions
     from transcaspian.analysis.capacity import build_model, lp_nonzeros
     from transcaspian.model import load_scenario
     from transcaspian.model.errors import UserError
 
     s = load_scenario("baseline-2024")
-    nnz = lp_nonzeros(build_model(s))
+    nnz = lp_nonzeros(build_model(s, "theoretical"))
     assert 100 < nnz < 5_000_000
     with pytest.raises(UserError) as e:
-        capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz - 1))
+        capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz - 1, basis="theoretical"))
     assert e.value.problems[0].field == "max_lp_nonzeros" and f"{nnz:,}" in str(e.value)
-    assert capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz))["summary"].shape[0] == 1
+    assert capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz, basis="theoretical")
+                    )["summary"].shape[0] == 1

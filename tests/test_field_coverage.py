@@ -218,6 +218,10 @@ CASES: dict[tuple[str, str], Case] = {(c.component, c.field): c for c in [
     Case("nodes", "pa", "max_draft_m", _set(4.8), cap_of("v", "capacity_teu"), sim_payload("v"), +1),
     Case("nodes", "pa", "water_body", _set("other"), cap_of("v", "capacity_teu"), sim_payload("v"), +1),
     Case("nodes", "pa", "port_time_h", _set(30), cap_of("v"), sim_transit, -1),
+    # the other parts of a port stay (physics.port_stay_h; compile reads physics.port_fixed_h)
+    Case("nodes", "pa", "pilotage_mooring_h", _set(30), cap_of("v"), sim_transit, -1),
+    Case("nodes", "pa", "clearance_h", _set(30), cap_of("v"), sim_transit, -1),
+    Case("nodes", "pa", "bunkering_h", _set(30), cap_of("v"), sim_transit, -1),
     # yards (relation 0: a larger yard moves waiting from trains held upstream into the yard)
     Case("nodes", "pa", "yard_capacity_teu", _set(1e5), cap_of("pa"), sim_transit, 0),
     Case("nodes", "pa", "yard_capacity_wagons", _set(1e5), cap_of("pa"), sim_transit, 0),
@@ -281,6 +285,15 @@ NOT_CORRIDOR: dict[str, str] = {
 
 #: Corridor fields one engine reads and the other cannot, with the reason.
 ONE_ENGINE: dict[tuple[str, str], str] = {
+    ("berths", "max_occupancy"): "a planning ceiling on berth-hours (UNCTAD): practical capacity "
+                                 "only; the simulator queues vessels at the berths instead, so the "
+                                 "waiting the ceiling guards against shows there",
+    ("links", "max_occupancy"): "a planning ceiling on rail paths (UIC 406): practical capacity only; "
+                                "the simulator admits trains up to trains_per_day and shows the "
+                                "delays of running near it",
+    ("vessels", "offhire_days_per_year"): "capacity's availability factor; the simulator takes "
+                                          "vessels out of service through dated events (the "
+                                          "events branch, issue 9 item 6)",
     ("nodes", "formation_max_wait_h"): "a wait for onward train formation: capacity has no time, and "
                                        "the quote's analytic waits do not model formation yet",
 }

@@ -2,16 +2,27 @@
 
 Element capacities (own unit per year, per direction where it matters):
 
-- rail section: ``trains_per_day x 365`` trains/yr each way;
+Two bases (``CapacityOptions.basis``): **theoretical**, what the elements could do on paper,
+and **practical** (the default), what operators achieve; each row carries both and its
+``arithmetic`` shows every factor (all of them live in :mod:`transcaspian.model.physics`):
+
+- rail section: ``trains_per_day x 365`` trains/yr each way; practical x the UIC Code 406
+  occupancy ceiling (:func:`~transcaspian.model.physics.section_occupancy_ceiling`);
 - road link: ``trucks_per_day x 365`` trucks/yr each way;
 - pipeline: ``capacity_t_per_year`` (both directions together);
 - border, gauge change, junction, terminal with ``capacity_trains_per_day``: trains/yr,
   both directions together;
 - berth group: ``count x operating_h_per_day x 365`` berth-hours/yr, spent at
-  ``1 / handling_per_h[unit]`` hours per unit loaded or discharged;
+  ``1 / handling_per_h[unit]`` hours per unit loaded or discharged; practical x the UNCTAD
+  berth occupancy ceiling (:func:`~transcaspian.model.physics.berth_occupancy_ceiling`);
 - vessel class on a service: voyages/yr per direction = round trips =
   ``count x availability x 8760 / cycle_h`` (see :func:`~transcaspian.model.physics.vessel_cycle`,
-  where every scenario -> rate rule lives); a scheduled
+  where every scenario -> rate rule lives; port stays from their parts,
+  :func:`~transcaspian.model.physics.port_stay_h`); practical x ``(1 - offhire_days / 365)``
+  voyages, each carrying the policy's mean load
+  (:func:`~transcaspian.model.physics.mean_load_share`: the fill trigger of a load-and-go
+  service). A round trip is one voyage each way, so the light direction has no more
+  voyages than the heavy one; a scheduled
   service adds a sailings limit ``departures_per_week x 52`` per direction;
 - yards: storage (TEU or wagons), reported but not a throughput limit.
 
@@ -26,7 +37,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -40,15 +51,17 @@ from transcaspian.model.network import Leg
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.physics import (
     berth_hours_per_year,
+    berth_occupancy_ceiling,
     per_year,
     sailings_per_year,
+    section_occupancy_ceiling,
     section_paths_per_day,
     vessel_berth,
     vessel_cycle,
 )
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
-from transcaspian.model.schema import Berth
+from transcaspian.model.schema import Berth, Vessel
 
 UNIT_COLUMNS = {"teu": "capacity_teu", "wagon": "capacity_wagons", "truck": "capacity_trucks"}
 
@@ -59,8 +72,13 @@ class CapacityOptions(EngineOptions):
     Examples
     --------
     >>> CapacityOptions.build(multiplier_cap=50).record()
-    {'served_tolerance': 1e-09, 'multiplier_cap': 50.0, 'max_lp_nonzeros': 5000000}
+    {'basis': 'practical', 'served_tolerance': 1e-09, 'multiplier_cap': 50.0, 'max_lp_nonzeros': 5000000}
     """
+
+    basis: Literal["practical", "theoretical"] = Field(
+        "practical", description="Which capacity the LP routes demand against: practical (what "
+        "operators achieve: off-hire, mean load of the sailing policy, berth occupancy and rail "
+        "capacity-consumption ceilings) or theoretical (the fleet and the track on paper)")
 
     served_tolerance: float = Field(
         1e-9, ge=0.0, le=1e-3, description="Relative slack on served tonnes when stage 2 minimises "
@@ -115,7 +133,11 @@ def typical_units_per_train(scenario: Scenario) -> dict[str, float]:
 # -- elements ------------------------------------------------------------------------------
 @dataclass
 class Element:
-    """One capacity row: an element in one direction (or both)."""
+    """One capacity row: an element in one direction (or both).
+
+    ``capacity`` and ``units`` are on the engine's basis; ``capacity_theoretical`` and
+    ``capacity_practical`` are both, in the element's own unit.
+    """
 
     key: tuple
     element_id: str
@@ -129,63 +151,131 @@ class Element:
     units: dict[str, float]
     arithmetic: str
     constrained: bool = True
+    capacity_theoretical: float = math.nan
+    capacity_practical: float = math.nan
 
 
-def _elements(scenario: Scenario) -> list[Element]:
+Basis = Literal["practical", "theoretical"]
+
+
+def _pick(basis: Basis, theoretical: float, practical: float) -> float:
+    return practical if basis == "practical" else theoretical
+
+
+def vessel_payloads(scenario: Scenario, vessel: Vessel, reverse: bool, basis: Basis = "practical"
+                    ) -> dict[str, float]:
+    """Units one voyage of the class carries by unit, on a basis (units/voyage).
+
+    Theoretical: ``capacity x payload_factor``; practical also x the policy's mean load
+    (:func:`~transcaspian.model.physics.mean_load_share`, no offered rate).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> v = s.get("vessels", "kmtf-feeder-225")
+    >>> {u: round(x, 1) for u, x in vessel_payloads(s, v, False, "theoretical").items()}
+    {'teu': 213.0}
+    >>> {u: round(x, 1) for u, x in vessel_payloads(s, v, False).items()}
+    {'teu': 170.4}
+    """
+    cyc = vessel_cycle(scenario, vessel)
+    share = cyc.load_share["reverse" if reverse else "forward"] if basis == "practical" else 1.0
+    return {u: c * cyc.payload_factor * share for u, c in vessel.capacity.items()}
+
+
+def _rail_elements(scenario: Scenario, basis: Basis, upt: dict[str, float]) -> list[Element]:
+    out: list[Element] = []
+    for lk in scenario.doc.links:
+        if lk.mode != "rail":
+            continue
+        occ = section_occupancy_ceiling(lk)
+        for rev in (False, True):
+            tpd = section_paths_per_day(lk, rev)
+            theo = per_year(tpd)
+            trains = _pick(basis, theo, theo * occ)
+            per = {u: k for u, k in upt.items() if u != "truck"}
+            per.update(lk.max_units_per_train or {})
+            units = {u: trains * n for u, n in per.items()}
+            a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
+            text = (f"{tpd:g} trains/day x 365 = {theo:,.0f} trains/yr; practical x {occ:.2f} capacity "
+                    f"consumption (UIC 406{'' if lk.max_occupancy is None else ', link value'}) = "
+                    f"{theo * occ:,.0f}; {basis}: " + ", ".join(
+                        f"x {n:g} {u}/train = {trains * n:,.0f} {u}" for u, n in sorted(per.items())))
+            out.append(Element(("rail", lk.id, rev), lk.id, "rail_section", lk.name or lk.id, a, b,
+                               "reverse" if rev else "forward", trains, "trains", units, text,
+                               capacity_theoretical=theo, capacity_practical=theo * occ))
+    return out
+
+
+def _land_elements(scenario: Scenario) -> list[Element]:
+    """Road links, pipelines and nodes with a train capacity (no practical factor: equal bases)."""
     upt = typical_units_per_train(scenario)
     out: list[Element] = []
     for lk in scenario.doc.links:
-        if lk.mode == "rail":
-            for rev in (False, True):
-                tpd = section_paths_per_day(lk, rev)
-                trains = per_year(tpd)
-                per = {u: k for u, k in upt.items() if u != "truck"}
-                per.update(lk.max_units_per_train or {})
-                units = {u: trains * n for u, n in per.items()}
-                a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
-                text = f"{tpd:g} trains/day x 365 = {trains:,.0f} trains/yr; " + ", ".join(
-                    f"x {n:g} {u}/train = {trains * n:,.0f} {u}" for u, n in sorted(per.items()))
-                out.append(Element(("rail", lk.id, rev), lk.id, "rail_section", lk.name or lk.id, a, b,
-                                   "reverse" if rev else "forward", trains, "trains", units, text))
-        elif lk.mode == "road":
+        if lk.mode == "road":
             for rev in (False, True):
                 trucks = per_year(lk.trucks_per_day)
                 a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
                 out.append(Element(("road", lk.id, rev), lk.id, "road", lk.name or lk.id, a, b,
                                    "reverse" if rev else "forward", trucks, "trucks",
                                    {"truck": trucks},
-                                   f"{lk.trucks_per_day:g} trucks/day x 365 = {trucks:,.0f} trucks/yr"))
-        else:
+                                   f"{lk.trucks_per_day:g} trucks/day x 365 = {trucks:,.0f} trucks/yr",
+                                   capacity_theoretical=trucks, capacity_practical=trucks))
+        elif lk.mode == "pipeline":
             cap = lk.capacity_t_per_year
             out.append(Element(("pipe", lk.id), lk.id, "pipeline", lk.name or lk.id, lk.from_node,
                                lk.to_node, "both", cap, "t", {"tonne": cap},
-                               f"declared throughput {cap:,.0f} t/yr"))
+                               f"declared throughput {cap:,.0f} t/yr", capacity_theoretical=cap,
+                               capacity_practical=cap))
     for n in scenario.doc.nodes:
         if n.capacity_trains_per_day is not None:
             trains = per_year(n.capacity_trains_per_day)
             units = {u: trains * k for u, k in upt.items() if u != "truck"}
             out.append(Element(("node", n.id), n.id, n.kind, n.name, n.id, n.id, "both", trains, "trains",
                                units, f"{n.capacity_trains_per_day:g} trains/day x 365 = {trains:,.0f} "
-                               "trains/yr (both directions)"))
+                               "trains/yr (both directions)", capacity_theoretical=trains,
+                               capacity_practical=trains))
+    return out
+
+
+def _berth_elements(scenario: Scenario, basis: Basis) -> list[Element]:
+    out: list[Element] = []
     for b in scenario.doc.berths:
-        hours = berth_hours_per_year(b)
+        theo = berth_hours_per_year(b)
+        occ = berth_occupancy_ceiling(b)
+        hours = _pick(basis, theo, theo * occ)
         units = {u: hours * r for u, r in b.handling_per_h.items()}
+        src = "berth value" if b.max_occupancy is not None else f"UNCTAD for {b.count} berth(s)"
         out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
                            "both", hours, "berth_h", units,
-                           f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365 = {hours:,.0f} "
-                           "berth-h/yr; " + ", ".join(f"x {r:g} {u}/h = {hours * r:,.0f} {u}"
-                                                      for u, r in sorted(b.handling_per_h.items()))))
+                           f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365 = {theo:,.0f} "
+                           f"berth-h/yr; practical x {occ:.2f} occupancy ceiling ({src}) = "
+                           f"{theo * occ:,.0f}; "
+                           f"{basis}: " + ", ".join(f"x {r:g} {u}/h = {hours * r:,.0f} {u}"
+                                                    for u, r in sorted(b.handling_per_h.items())),
+                           capacity_theoretical=theo, capacity_practical=theo * occ))
+    return out
+
+
+def _sea_elements(scenario: Scenario, basis: Basis) -> list[Element]:
+    out: list[Element] = []
     for v in scenario.doc.vessels:
         cyc = vessel_cycle(scenario, v)
         s = scenario.get("services", v.service)
+        voyages = _pick(basis, cyc.round_trips_per_year, cyc.round_trips_practical)
         for rev in (False, True):
             a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
-            units = {u: cyc.round_trips_per_year * c * cyc.payload_factor for u, c in v.capacity.items()}
+            per = vessel_payloads(scenario, v, rev, basis)
+            share = cyc.load_share["reverse" if rev else "forward"] if basis == "practical" else 1.0
+            units = {u: voyages * x for u, x in per.items()}
             out.append(Element(("vessel", v.id, rev), v.id, "vessel", f"{v.name} on {s.id}", a, b,
-                               "reverse" if rev else "forward", cyc.round_trips_per_year, "voyages", units,
-                               cyc.arithmetic + "; " + ", ".join(
-                                   f"x {c:g} {u} x {cyc.payload_factor:.3f} = {units[u]:,.0f} {u}"
-                                   for u, c in sorted(v.capacity.items()))))
+                               "reverse" if rev else "forward", voyages, "voyages", units,
+                               cyc.arithmetic + f"; {basis}: " + ", ".join(
+                                   f"{voyages:,.1f} x {c:g} {u} x {cyc.payload_factor:.3f} x {share:.2f} "
+                                   f"load = {units[u]:,.0f} {u}" for u, c in sorted(v.capacity.items())),
+                               capacity_theoretical=cyc.round_trips_per_year,
+                               capacity_practical=cyc.round_trips_practical))
     for s in scenario.doc.services:
         if s.policy != "scheduled":
             continue
@@ -195,20 +285,29 @@ def _elements(scenario: Scenario) -> list[Element]:
             a, b = (s.to_node, s.from_node) if rev else (s.from_node, s.to_node)
             units: dict[str, float] = {}
             for v in fleet:
-                pf = vessel_cycle(scenario, v).payload_factor
-                for u, c in v.capacity.items():
-                    units[u] = max(units.get(u, 0.0), sail * c * pf)
+                for u, x in vessel_payloads(scenario, v, rev, basis).items():
+                    units[u] = max(units.get(u, 0.0), sail * x)
             out.append(Element(("sailings", s.id, rev), s.id, "sailings", s.name, a, b,
                                "reverse" if rev else "forward", sail, "sailings", units,
                                f"{s.departures_per_week:g} departures/week x 52 = {sail:,.0f} sailings/yr "
-                               "(largest vessel's payload per sailing)"))
+                               "(largest vessel's payload per sailing)", capacity_theoretical=sail,
+                               capacity_practical=sail))
+    return out
+
+
+def _elements(scenario: Scenario, basis: Basis = "practical") -> list[Element]:
+    out = _rail_elements(scenario, basis, typical_units_per_train(scenario))
+    out += _land_elements(scenario)
+    out += _berth_elements(scenario, basis)
+    out += _sea_elements(scenario, basis)
     for n in scenario.doc.nodes:
         for attr, unit in (("yard_capacity_teu", "teu"), ("yard_capacity_wagons", "wagon")):
             val = getattr(n, attr)
             if val is not None:
                 out.append(Element(("yard", n.id, unit), n.id, "yard", f"{n.name} yard", n.id, n.id, "both",
                                    val, f"{unit}_storage", {}, f"storage of {val:,.0f} {unit} at once; "
-                                   "not a throughput limit", constrained=False))
+                                   "not a throughput limit", constrained=False, capacity_theoretical=val,
+                                   capacity_practical=val))
     return out
 
 
@@ -360,9 +459,9 @@ def _columns(scenario: Scenario) -> tuple[list[Column], dict[str, str]]:
     return columns, notes
 
 
-def build_model(scenario: Scenario) -> CapacityModel:
-    """Elements, routing columns and constraint rows of the capacity LP."""
-    elements = _elements(scenario)
+def build_model(scenario: Scenario, basis: Basis = "practical") -> CapacityModel:
+    """Elements, routing columns and constraint rows of the capacity LP on a capacity basis."""
+    elements = _elements(scenario, basis)
     columns, notes = _columns(scenario)
     n = len(columns)
     el_index = {e.key: i for i, e in enumerate(elements)}
@@ -377,7 +476,8 @@ def build_model(scenario: Scenario) -> CapacityModel:
     pool_members: dict[tuple, list[tuple[int, tuple]]] = {}
     berth_rows: dict[str, dict[int, float]] = defaultdict(dict)
     vessel_load: dict[tuple[str, bool], list[tuple[int, float, str]]] = defaultdict(list)
-    payload = {v.id: vessel_cycle(scenario, v).payload_factor for v in scenario.doc.vessels}
+    payload = {(v.id, rev): vessel_payloads(scenario, v, rev, basis) for v in scenario.doc.vessels
+               for rev in (False, True)}
     for key, coefs in pools.items():
         row: dict[int, float] = {j: -val for j, val in coefs.items()}
         members: list[tuple[int, tuple]] = []
@@ -387,7 +487,7 @@ def build_model(scenario: Scenario) -> CapacityModel:
                 if v.service in services and unit in v.capacity:
                     s = scenario.get("services", v.service)
                     rev = (a, b) != (s.from_node, s.to_node)
-                    per_voyage = v.capacity[unit] * payload[v.id]
+                    per_voyage = payload[(v.id, rev)][unit]
                     vessel_load[(v.id, rev)].append(
                         (n, 1.0 / per_voyage if per_voyage > 0 else math.inf, unit))
                     members.append((n, ("vessel", v.id, rev)))
@@ -645,16 +745,20 @@ def _share(load: float, cap: float) -> float:
 
 # -- the engine ----------------------------------------------------------------------------
 ELEMENT_COLUMNS = ["element_id", "element_type", "name", "from_node", "to_node", "direction",
-                   "capacity", "capacity_unit", "capacity_teu", "capacity_wagons", "capacity_trucks",
+                   "capacity", "capacity_unit", "capacity_theoretical", "capacity_practical",
+                   "practical_share", "capacity_teu", "capacity_wagons", "capacity_trucks",
                    "capacity_t", "capacity_t_basis", "constrained", "arithmetic"]
 
 
-def element_capacities(scenario: Scenario) -> pd.DataFrame:
+def element_capacities(scenario: Scenario, basis: Basis = "practical") -> pd.DataFrame:
     """Annual capacity of every element with the arithmetic (no flows; see :func:`capacity`).
 
     Columns: ``element_id, element_type, name, from_node, to_node, direction`` (forward,
     reverse or both), ``capacity`` (per year in ``capacity_unit``: trains, trucks, t,
-    berth_h, voyages, sailings; yards: storage), ``capacity_teu``, ``capacity_wagons``,
+    berth_h, voyages, sailings; yards: storage) on ``basis``, ``capacity_theoretical`` and
+    ``capacity_practical`` (both bases, same unit), ``practical_share`` (practical /
+    theoretical, in the unit figures too: a vessel's load share included), ``capacity_teu``,
+    ``capacity_wagons``,
     ``capacity_trucks`` (units/yr if only that unit used the element), ``capacity_t``
     (t/yr; here the best single unit at its mean tonnes/unit), ``capacity_t_basis``,
     ``constrained`` (False for storage), ``arithmetic``.
@@ -665,18 +769,37 @@ def element_capacities(scenario: Scenario) -> pd.DataFrame:
     >>> e = element_capacities(load_scenario("baseline-2024"))
     >>> e.loc[e["element_id"] == "dostyk", "capacity"].tolist()
     [4380.0]
+    >>> r = e[e["element_id"] == "aktau-dry"].iloc[0]
+    >>> float(r["capacity_theoretical"]), round(r["capacity_practical"]), float(r["practical_share"])
+    (26280.0, 14454, 0.55)
     """
-    model_elements = _elements(scenario)
-    return _element_frame(model_elements, unit_tonnes(scenario), None, None)
+    return _element_frame(_elements(scenario, basis), unit_tonnes(scenario), None, None,
+                          _unit_shares(scenario))
+
+
+def _unit_shares(scenario: Scenario) -> dict[tuple, float]:
+    """Practical / theoretical of each element's unit figures (for a vessel this includes
+    its mean load, which the own unit, voyages, does not show)."""
+    th = {e.key: e for e in _elements(scenario, "theoretical")}
+    out = {}
+    for e in _elements(scenario, "practical"):
+        t = th[e.key]
+        u = next((u for u in e.units if t.units.get(u, 0) > 0), None)
+        if u is not None:
+            out[e.key] = e.units[u] / t.units[u]
+    return out
 
 
 def _element_frame(elements: list[Element], tpu: dict[str, float], load: np.ndarray | None,
-                   load_t: np.ndarray | None) -> pd.DataFrame:
+                   load_t: np.ndarray | None, shares: dict[tuple, float] | None = None) -> pd.DataFrame:
     rows = []
     for i, e in enumerate(elements):
         row: dict[str, Any] = {k: getattr(e, k) for k in ("element_id", "element_type", "name", "from_node",
                                                          "to_node", "direction", "capacity",
-                                                         "capacity_unit")}
+                                                         "capacity_unit", "capacity_theoretical",
+                                                         "capacity_practical")}
+        own = (e.capacity_practical / e.capacity_theoretical if e.capacity_theoretical > 0 else 1.0)
+        row["practical_share"] = (shares or {}).get(e.key, own)
         for u, col in UNIT_COLUMNS.items():
             row[col] = e.units.get(u, np.nan)
         best = max(((val * tpu[u], u) for u, val in e.units.items() if u in tpu), default=(np.nan, ""))
@@ -723,7 +846,7 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     ``summary``
         One row: ``demand_t, served_t, unserved_t, served_share, demand_multiplier``
         (inf when no capacitated element limits demand), ``total_cost_usd, binding``
-        (ids of the binding elements at the multiplier).
+        (ids of the binding elements at the multiplier), ``basis`` (practical or theoretical).
 
     ``meta["options"]`` holds the :class:`CapacityOptions` used.
 
@@ -735,17 +858,17 @@ def capacity(scenario: Scenario, options: CapacityOptions | None = None) -> Resu
     (100.0, ['summary', 'elements', 'flows'])
     """
     options = options or CapacityOptions()
-    model = build_model(scenario)
+    model = build_model(scenario, options.basis)
     check_lp_size(model, options)
     tpu = unit_tonnes(scenario)
     s1, s2 = solve_served(model, options)
     lam, sm = solve_multiplier(model, options)
     load, load_t = element_loads(model, s2.x)
     load_m, _ = element_loads(model, sm.x[: model.n_vars])
-    elements = _element_frame(model.elements, tpu, load, load_t)
+    elements = _element_frame(model.elements, tpu, load, load_t, _unit_shares(scenario))
     flows, flow_routes = _flow_tables(scenario, model, s2)
     utilisation, bottlenecks = _utilisation_tables(model, load, load_t, load_m, lam, s1, sm)
-    summary = _summary(flows, bottlenecks, lam)
+    summary = _summary(flows, bottlenecks, lam, options.basis)
     meta = scenario.metadata(engine="capacity", options=options.record())
     return Result(meta, {"summary": summary, "elements": elements, "flows": flows,
                          "flow_routes": flow_routes, "utilisation": utilisation,
@@ -841,7 +964,7 @@ def _utilisation_tables(model: CapacityModel, load: np.ndarray, load_t: np.ndarr
     return utilisation, bottlenecks
 
 
-def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float) -> pd.DataFrame:
+def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float, basis: str) -> pd.DataFrame:
     """The one-row ``summary`` table."""
     demand_t = float(flows["demand_t"].sum()) if not flows.empty else 0.0
     served_t = float(flows["served_t"].sum()) if not flows.empty else 0.0
@@ -853,4 +976,4 @@ def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float) -> pd.D
         "served_share": served_t / demand_t if demand_t > 0 else 1.0,
         "demand_multiplier": lam,
         "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
-        "binding": "; ".join(names)}])
+        "binding": "; ".join(names), "basis": basis}])

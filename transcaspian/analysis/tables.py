@@ -64,10 +64,18 @@ CAPACITY = ResultSchema("capacity", "`capacity(scenario, options)`: element capa
         C("demand_multiplier", "float64", "x demand", "largest factor all flows can grow by together "
           "(inf: no capacitated element limits demand)"),
         C("total_cost_usd", "float64", "USD/yr", "leg tariffs of the served routing"),
-        C("binding", "str", "", "ids of the elements binding at the multiplier, comma separated"))),
+        C("binding", "str", "", "ids of the elements binding at the multiplier, comma separated"),
+        C("basis", "str", "", "capacity basis the LP used: practical (default) or theoretical"))),
     TableSchema("elements", "Annual capacity of every element with the arithmetic behind it.", (
         ELEMENT_ID, ELEMENT_TYPE, C("name", "str", "", "readable name"), FROM_NODE, TO_NODE, DIRECTION_EL,
-        C("capacity", "float64", "capacity_unit/yr", "capacity in the element's own unit"), CAPACITY_UNIT,
+        C("capacity", "float64", "capacity_unit/yr", "capacity in the element's own unit on the basis "
+          "used (summary.basis)"), CAPACITY_UNIT,
+        C("capacity_theoretical", "float64", "capacity_unit/yr", "on paper: full loads, weather the "
+          "only lost time, berths and track usable to 100 %"),
+        C("capacity_practical", "float64", "capacity_unit/yr", "what operators achieve: vessel "
+          "off-hire, berth occupancy (UNCTAD) and rail capacity-consumption (UIC 406) ceilings"),
+        C("practical_share", "float64", "share", "practical / theoretical of the unit figures "
+          "(capacity_teu, ...; a vessel's mean load under its sailing policy included)"),
         C("capacity_teu", "float64", "TEU/yr", "capacity in TEU (NaN if the element carries none)"),
         C("capacity_wagons", "float64", "wagons/yr", "capacity in wagons (NaN if none)"),
         C("capacity_trucks", "float64", "trucks/yr", "capacity in trucks (NaN if none)"),

@@ -24,6 +24,13 @@ from transcaspian.model.results import Result, check_output_folder
 TOP_BOTTLENECKS = 12
 
 
+class Basis(StrEnum):
+    """Which capacity the LP routes against."""
+
+    practical = "practical"
+    theoretical = "theoretical"
+
+
 class CapacityTable(StrEnum):
     """Which result table to print."""
 
@@ -40,7 +47,8 @@ def headline(res: Result) -> str:
     s = res["summary"].iloc[0]
     lam = s["demand_multiplier"]
     lam_text = "unbounded (no capacitated element limits demand)" if math.isinf(lam) else f"{lam:.3f}"
-    return (f"Served {s['served_t'] / 1e6:,.3f} of {s['demand_t'] / 1e6:,.3f} Mt/yr "
+    return (f"{s['basis'].capitalize()} capacity: served {s['served_t'] / 1e6:,.3f} of "
+            f"{s['demand_t'] / 1e6:,.3f} Mt/yr "
             f"({s['served_share']:.1%}); largest uniform demand multiplier {lam_text}; "
             f"binding: {s['binding'] or 'none'}")
 
@@ -57,15 +65,18 @@ def register(app: typer.Typer) -> None:
             help="summary (headline + bottlenecks + flows) | elements | flows | utilisation | "
                  "bottlenecks | all"),
         out: Path | None = typer.Option(None, "--out", "-o", help="Write every table (CSV) + meta.json"),
+        basis: Basis = typer.Option(
+            Basis.practical, "--basis", help="practical (what operators achieve: off-hire, mean load, "
+            "berth occupancy and rail capacity-consumption ceilings) | theoretical (on paper)"),
     ) -> None:
         """Annual capacity of every element, demand routed by LP, multiplier and bottlenecks."""
-        from transcaspian.analysis import capacity
+        from transcaspian.analysis import CapacityOptions, capacity
 
         with user_errors():
             if out is not None:
                 check_output_folder(out)
             scen = open_scenario(scenario)
-            res = capacity(scen)
+            res = capacity(scen, CapacityOptions.build(basis=basis.value))
             if out is not None:
                 written = res.write(out, "csv")
                 err_console.print(f"wrote {len(written)} files to {out}", highlight=False)

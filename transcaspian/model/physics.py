@@ -19,7 +19,14 @@ Berths
     on average over the day, and offers ``count x operating_h_per_day x 365`` berth-hours
     per year.
 Vessels
-    See :func:`vessel_cycle`; payload is cut by the draft deficit (:func:`payload_factor`).
+    See :func:`vessel_cycle`; payload is cut by the draft deficit (:func:`payload_factor`);
+    a port call is built from its parts (:func:`port_stay_h`).
+Practical capacity
+    What operators achieve rather than what the fleet or the track could do on paper:
+    vessel off-hire (:func:`offhire_share`), the mean load of a sailing policy
+    (:func:`mean_load_share`), berth occupancy ceilings (UNCTAD 1985,
+    :func:`berth_occupancy_ceiling`) and rail capacity consumption (UIC Code 406,
+    :func:`section_occupancy_ceiling`).
 
 Examples
 --------
@@ -35,8 +42,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from transcaspian.model.schema import Berth, Link, Node, Service, Vessel, WeatherRegime
 
@@ -210,6 +217,43 @@ def port_berths(scenario: Scenario, port: str) -> list[Berth]:
     return [b for b in scenario.doc.berths if b.node == port]
 
 
+#: UNCTAD (1985) *Port development: a handbook for planners in developing countries*, 2nd ed.,
+#: recommended maximum berth occupancy by the number of berths in a group (share of the
+#: berth-hours): (berths, share); groups above the last row take its share.
+UNCTAD_BERTH_OCCUPANCY: tuple[tuple[int, float], ...] = (
+    (1, 0.40), (2, 0.50), (3, 0.55), (4, 0.60), (5, 0.65), (6, 0.70))
+
+
+def berth_occupancy_ceiling(berth: Berth) -> float:
+    """Highest occupancy a berth group is planned to run at (share of its berth-hours).
+
+    ``berth.max_occupancy`` when given, else the UNCTAD (1985) recommendation for its
+    number of berths (:data:`UNCTAD_BERTH_OCCUPANCY`): above it, vessels' waiting time at
+    anchor grows out of proportion to the service time.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Berth
+    >>> b = Berth(id="b", node="p", kind="ferry", count=2, handling_per_h={"teu": 30})
+    >>> berth_occupancy_ceiling(b), berth_occupancy_ceiling(b.model_copy(update={"count": 8}))
+    (0.5, 0.7)
+    >>> berth_occupancy_ceiling(b.model_copy(update={"max_occupancy": 0.8}))
+    0.8
+    """
+    if berth.max_occupancy is not None:
+        return float(berth.max_occupancy)
+    share = UNCTAD_BERTH_OCCUPANCY[0][1]
+    for n, value in UNCTAD_BERTH_OCCUPANCY:
+        if berth.count >= n:
+            share = value
+    return share
+
+
+def practical_berth_hours_per_year(berth: Berth) -> float:
+    """Berth-hours a group can sell a year: :func:`berth_hours_per_year` x the ceiling (h)."""
+    return berth_hours_per_year(berth) * berth_occupancy_ceiling(berth)
+
+
 #: Berth kinds each service kind prefers, best first (see :func:`vessel_berth`).
 BERTH_PREFERENCE: dict[str, tuple[str, ...]] = {
     "container_feeder": ("container", "multipurpose", "general"),
@@ -253,41 +297,46 @@ def vessel_berth(scenario: Scenario, vessel: Vessel, port: str) -> Berth | None:
     return min(cands, key=rank)[1]
 
 
-# -- vessel cycles -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class VesselCycle:
-    """Round-trip arithmetic of one vessel class on its service.
+# -- port stays ------------------------------------------------------------------------
+class PortStay(NamedTuple):
+    """One vessel call at a port, by part (h).
 
-    Attributes
-    ----------
-    crossing_h
-        One-way sailing time (h).
-    port_h
-        Time per call by port id: ``port_time_h`` + discharge + loading of a full payload (h).
-    handling_h
-        Loading (or discharge) time of one full payload by port id (h).
-    cycle_h
-        ``2 x crossing_h + sum(port_h)`` (h).
-    availability
-        :func:`service_availability` (share of the year).
-    payload_factor
-        Usable share of unit capacity (draft vs sea level, shallower port binds).
-    round_trips_per_year
-        Fleet round trips per year = voyages per direction (voyages/yr).
-    arithmetic
-        The computation written out.
+    ``pilotage_mooring_h``, ``clearance_h``, ``bunkering_h`` and ``other_h`` (the node's
+    ``port_time_h``) are fixed per call; ``handling_h`` is the time to discharge (or load)
+    one full payload at the vessel's berth rate; a call discharges then loads, so
+    ``total_h = fixed_h + 2 x handling_h``.
     """
 
-    vessel: str
-    service: str
-    crossing_h: float
-    port_h: dict[str, float]
-    handling_h: dict[str, float]
-    cycle_h: float
-    availability: float
-    payload_factor: float
-    round_trips_per_year: float
-    arithmetic: str
+    pilotage_mooring_h: float
+    clearance_h: float
+    bunkering_h: float
+    other_h: float
+    handling_h: float
+
+    @property
+    def fixed_h(self) -> float:
+        """Fixed time per call (h): pilotage and mooring + clearance + bunkering + other."""
+        return self.pilotage_mooring_h + self.clearance_h + self.bunkering_h + self.other_h
+
+    @property
+    def total_h(self) -> float:
+        """Arrival-to-departure time of a call that discharges and loads a full payload (h)."""
+        return self.fixed_h + 2.0 * self.handling_h
+
+
+def port_fixed_h(port: Node) -> float:
+    """Fixed time of one vessel call at a port (h): pilotage and mooring + clearance +
+    bunkering + other (``port_time_h``); empty parts count 0.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Node
+    >>> port_fixed_h(Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport",
+    ...                   pilotage_mooring_h=2, clearance_h=3, bunkering_h=0.5, port_time_h=1))
+    6.5
+    """
+    return sum(float(x or 0.0) for x in (port.pilotage_mooring_h, port.clearance_h, port.bunkering_h,
+                                          port.port_time_h))
 
 
 def _handling(scenario: Scenario, vessel: Vessel, port: Node, pf: float) -> tuple[float, str]:
@@ -304,23 +353,166 @@ def _handling(scenario: Scenario, vessel: Vessel, port: Node, pf: float) -> tupl
     return h, f"{vessel.capacity[unit]:g} {unit} x {pf:.3f} / {rate:g} per h = {h:.1f} h"
 
 
-def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
-    """Cycle time, availability, payload factor and round trips of a vessel class.
+def port_stay_h(scenario: Scenario, vessel: Vessel | str, port: Node | str) -> PortStay:
+    """A vessel class's call at a port, built from its parts (:class:`PortStay`, h).
 
-    ``cycle_h = 2 x crossing_h(distance) + sum over both ports of (port_time_h +
-    2 x handling_h)``, where ``handling_h`` is the time to load (or discharge) one full
-    payload, ``capacity[u] x payload_factor / mean rate for u`` at the vessel's berth group
-    (:func:`vessel_berth`) at that port,
-    taking the slowest unit the vessel carries; a call discharges then loads.
-    Round trips/yr = ``count x availability x 8760 / cycle_h``.
+    Handling is one full payload (at the voyage's payload factor, :func:`voyage_payload_factor`)
+    at the mean rate of the vessel's berth group there (:func:`vessel_berth`), the slowest unit
+    the vessel carries binding. The simulator's compile step reads the fixed part
+    (:func:`port_fixed_h`) and handles the actual load at the berth rate.
 
     Examples
     --------
     >>> from transcaspian.model import load_scenario
     >>> s = load_scenario("baseline-2024")
-    >>> c = vessel_cycle(s, s.doc.vessels[0])
-    >>> round(c.cycle_h, 1), round(c.round_trips_per_year)
-    (111.6, 199)
+    >>> st = port_stay_h(s, "asco-ferry-kuryk", "kuryk")
+    >>> round(st.fixed_h, 1), round(st.handling_h, 2), round(st.total_h, 1)
+    (4.0, 2.2, 8.4)
+    """
+    v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
+    p = scenario.get("nodes", port) if isinstance(port, str) else port
+    svc = scenario.get("services", v.service)
+    pf = voyage_payload_factor(v, scenario.get("nodes", svc.from_node), scenario.get("nodes", svc.to_node),
+                               scenario.sea_level_change_m)
+    hand, _ = _handling(scenario, v, p, pf)
+    return PortStay(float(p.pilotage_mooring_h or 0.0), float(p.clearance_h or 0.0),
+                    float(p.bunkering_h or 0.0), float(p.port_time_h or 0.0), hand)
+
+
+# -- practical factors -------------------------------------------------------------------
+def offhire_share(vessel: Vessel) -> float:
+    """Share of the year a vessel of the class is out of service: ``offhire_days / 365``.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> v = load_scenario("baseline-2024").get("vessels", "kmtf-feeder-225")
+    >>> round(offhire_share(v), 4) == round(v.offhire_days_per_year / 365, 4)
+    True
+    """
+    return min(1.0, max(0.0, vessel.offhire_days_per_year / DAYS_PER_YEAR))
+
+
+Direction = Literal["forward", "reverse"]
+
+
+def mean_load_share(scenario: Scenario, service: Service | str, vessel: Vessel | str,
+                    direction: Direction = "forward", offered_units_per_h: float | None = None,
+                    unit: str | None = None) -> float:
+    """Mean share of the usable payload a sailing carries under the service's policy (0..1).
+
+    ``load_and_go``: the vessel sails when ``min_fill_share`` is aboard or after
+    ``max_wait_h``, so it carries ``min(min_fill_share, offered x max_wait_h / payload)``;
+    without an offered rate (cargo plentiful, the capacity engine's view) it sails at its
+    fill trigger, ``min_fill_share``. ``scheduled``: a departure takes what waited since the
+    last one, ``min(1, offered x interval / payload)``, or 1 without an offered rate.
+    ``offered_units_per_h`` is the cargo reaching one vessel of the class in ``direction``
+    (units/h of ``unit``, default the vessel's largest-capacity unit); ``payload`` is that
+    unit's capacity x the payload factor.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> mean_load_share(s, "feeder-aktau-alat", "kmtf-feeder-225")       # the 80 % trigger
+    0.8
+    >>> round(mean_load_share(s, "feeder-aktau-alat", "kmtf-feeder-225", "reverse", 3.0), 3)
+    0.338
+    >>> mean_load_share(s, "bsf-poti-constanta", "bsf-poti-700")
+    1.0
+    """
+    s = scenario.get("services", service) if isinstance(service, str) else service
+    v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
+    if s.policy == "load_and_go":
+        trigger = float(s.min_fill_share or 0.0)
+        window = float(s.max_wait_h or 0.0)
+    else:
+        trigger, window = 1.0, sailing_interval_h(s)
+    if offered_units_per_h is None:
+        return trigger
+    u = unit or max(v.capacity, key=lambda k: v.capacity[k])
+    pf = voyage_payload_factor(v, scenario.get("nodes", s.from_node), scenario.get("nodes", s.to_node),
+                               scenario.sea_level_change_m)
+    payload = v.capacity.get(u, 0.0) * pf
+    if payload <= 0:
+        return 0.0
+    return min(trigger, max(0.0, offered_units_per_h) * window / payload)
+
+
+# -- vessel cycles -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class VesselCycle:
+    """Round-trip arithmetic of one vessel class on its service.
+
+    Attributes
+    ----------
+    crossing_h
+        One-way sailing time (h).
+    port_h
+        Time per call by port id: :attr:`PortStay.total_h` (fixed parts + discharge + loading
+        of a full payload, h).
+    handling_h
+        Loading (or discharge) time of one full payload by port id (h).
+    cycle_h
+        ``2 x crossing_h + sum(port_h)`` (h).
+    availability
+        :func:`service_availability` (share of the year, weather only).
+    payload_factor
+        Usable share of unit capacity (draft vs sea level, shallower port binds).
+    round_trips_per_year
+        Theoretical fleet round trips per year = voyages per direction (voyages/yr):
+        weather is the only time lost.
+    offhire_share
+        :func:`offhire_share` (share of the year out of service).
+    round_trips_practical
+        ``round_trips_per_year x (1 - offhire_share)`` (voyages/yr per direction).
+    load_share
+        :func:`mean_load_share` by direction, without an offered rate (share of payload).
+    stays
+        :class:`PortStay` by port id.
+    arithmetic
+        The computation written out.
+    """
+
+    vessel: str
+    service: str
+    crossing_h: float
+    port_h: dict[str, float]
+    handling_h: dict[str, float]
+    cycle_h: float
+    availability: float
+    payload_factor: float
+    round_trips_per_year: float
+    arithmetic: str
+    offhire_share: float = 0.0
+    round_trips_practical: float = 0.0
+    load_share: dict[str, float] = field(default_factory=dict)
+    stays: dict[str, PortStay] = field(default_factory=dict)
+
+
+def _stay_text(port: str, st: PortStay, note: str) -> str:
+    parts = [f"{x:g} h {name}" for x, name in ((st.pilotage_mooring_h, "pilotage/mooring"),
+                                               (st.clearance_h, "clearance"), (st.bunkering_h, "bunkering"),
+                                               (st.other_h, "other")) if x]
+    return f"{port}: {' + '.join(parts) or '0 h fixed'} + 2 x ({note})"
+
+
+def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
+    """Cycle time, availability, payload factor and round trips of a vessel class.
+
+    ``cycle_h = 2 x crossing_h(distance) + sum over both ports of`` :func:`port_stay_h`
+    ``.total_h`` (fixed parts + discharge and loading of a full payload at the berth rate).
+    Round trips/yr = ``count x availability x 8760 / cycle_h`` (theoretical); the
+    practical figure also takes off-hire, ``x (1 - offhire_days / 365)``, and each sailing
+    carries :func:`mean_load_share` of the payload.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> c = vessel_cycle(s, "kmtf-feeder-225")
+    >>> round(c.cycle_h, 1), round(c.round_trips_per_year), round(c.round_trips_practical)
+    (111.6, 398, 385)
     """
     v = scenario.get("vessels", vessel) if isinstance(vessel, str) else vessel
     s: Service = scenario.get("services", v.service)
@@ -330,21 +522,28 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
     cross = crossing_h(v, s.distance_km)
     port_h: dict[str, float] = {}
     handling: dict[str, float] = {}
+    stays: dict[str, PortStay] = {}
     parts = []
     for port in (a, b):
         h, note = _handling(scenario, v, port, pf)
+        st = port_stay_h(scenario, v, port)
+        stays[port.id] = st
         handling[port.id] = h
-        pt = port.port_time_h or 0.0
-        port_h[port.id] = pt + 2.0 * h
-        parts.append(f"{port.id}: {pt:g} h port + 2 x ({note})")
+        port_h[port.id] = st.total_h
+        parts.append(_stay_text(port.id, st, note))
     cycle = 2.0 * cross + sum(port_h.values())
     avail = service_availability(scenario, s)
     trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
+    off = offhire_share(v)
+    practical = trips * (1.0 - off)
+    share = {d: mean_load_share(scenario, s, v, d) for d in ("forward", "reverse")}
     text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
-            + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f}; "
+            + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f} (weather); "
             f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
-            f"payload factor {pf:.3f}")
-    return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text)
+            f"off-hire {v.offhire_days_per_year:g} d/yr: x {1 - off:.3f} = {practical:,.1f} practical; "
+            f"payload factor {pf:.3f}; mean load {share['forward']:.2f} ({s.policy})")
+    return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text, off, practical,
+                       share, stays)
 
 
 def sailing_interval_h(service: Service) -> float:
@@ -370,6 +569,34 @@ def section_paths_per_day(link: Link, reverse: bool = False) -> float:
     (8.0, 6.0, 3.0)
     """
     return float(link.paths_per_day(reverse))
+
+
+#: UIC Code 406 (2004), recommended infrastructure occupancy of mixed-traffic lines over the
+#: daily period (share of the time window; the peak-hour value is 0.75).
+UIC406_MIXED_DAILY = 0.60
+
+
+def section_occupancy_ceiling(link: Link) -> float:
+    """Capacity consumption a rail section's paths may be used to (share).
+
+    ``link.max_occupancy`` when given, else the UIC Code 406 daily value for mixed-traffic
+    lines (:data:`UIC406_MIXED_DAILY`): beyond it, buffer times vanish and delays propagate.
+    Links whose ``trains_per_day`` is already a published operating figure carry 1.0.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Link
+    >>> lk = Link(**{"id": "l", "from": "a", "to": "b", "mode": "rail", "distance_km": 100, "speed_kmh": 50,
+    ...              "gauge_mm": 1520, "trains_per_day": 10})
+    >>> section_occupancy_ceiling(lk), practical_paths_per_day(lk)
+    (0.6, 6.0)
+    """
+    return UIC406_MIXED_DAILY if link.max_occupancy is None else float(link.max_occupancy)
+
+
+def practical_paths_per_day(link: Link, reverse: bool = False) -> float:
+    """Rail paths per day usable in practice: :func:`section_paths_per_day` x the ceiling."""
+    return section_paths_per_day(link, reverse) * section_occupancy_ceiling(link)
 
 
 def section_headway_h(link: Link, reverse: bool = False) -> float:

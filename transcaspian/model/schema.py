@@ -114,8 +114,17 @@ class Node(Component):
         None, description="Seaport: the sea it lies on; the scenario's sea_level change applies "
         "to Caspian ports (and ports that leave this empty) only")
     port_time_h: float | None = quantity(
-        None, unit="h", ge=0, le=720, description="Seaport: non-handling time per vessel call: "
-        "pilotage, mooring, formalities")
+        None, unit="h", ge=0, le=720, description="Seaport: other fixed time per vessel call, "
+        "besides pilotage_mooring_h, clearance_h and bunkering_h (port stay = these + handling)")
+    pilotage_mooring_h: float | None = quantity(
+        None, unit="h", ge=0, le=240, description="Seaport: pilotage in and out, berthing, mooring "
+        "and unmooring per vessel call")
+    clearance_h: float | None = quantity(
+        None, unit="h", ge=0, le=240, description="Seaport: documents, customs, border and "
+        "sanitary clearance of the vessel per call (time at berth not handling cargo)")
+    bunkering_h: float | None = quantity(
+        None, unit="h", ge=0, le=240, description="Seaport: mean bunkering, water and stores time "
+        "per call (a bunkering every n calls counts 1/n of its duration)")
     formation_max_wait_h: float | None = quantity(
         None, unit="h", gt=0, le=8760, description="Seaport: longest time discharged units wait for "
         "an onward train before a part-filled train leaves; 72 h when empty")
@@ -143,6 +152,10 @@ class Berth(Component):
         description="Units loaded or discharged per hour at one berth, by unit (at most 100,000)")
     operating_h_per_day: float = quantity(24.0, unit="h/day", ge=0.1, le=24,
                                           description="Working hours per day")
+    max_occupancy: float | None = quantity(
+        None, unit="share", ge=0.05, le=1, description="Highest berth occupancy planned for "
+        "(practical capacity = berth-hours x this); empty = UNCTAD (1985) recommendation by number "
+        "of berths (1: 0.40 ... 6 or more: 0.70)")
 
 
 class Link(Component):
@@ -169,6 +182,10 @@ class Link(Component):
     max_units_per_train: dict[UnitKind, TrainUnits] | None = quantity(
         None, unit="units/train", container=True,
         description="Rail: longest train allowed, in units, 1 to 200 (e.g. wagon: 57, teu: 114)")
+    max_occupancy: float | None = quantity(
+        None, unit="share", ge=0.05, le=1, description="Rail: capacity consumption the paths may be "
+        "used to (practical paths = trains_per_day x this); empty = UIC Code 406 daily value for "
+        "mixed-traffic lines, 0.60; 1.0 where trains_per_day is already a practical figure")
     delay_h: Distribution | None = quantity(None, unit="h", container=True,
                                             description="Extra delay per passage")
     trucks_per_day: float | None = quantity(None, unit="trucks/day", ge=0.01, le=100_000,
@@ -196,7 +213,8 @@ class Link(Component):
                 if getattr(self, f) is None:
                     problems.append(f"pipeline link needs {f}")
         if self.mode != "rail":
-            for f in ("gauge_mm", "trains_per_day", "trains_per_day_reverse", "max_units_per_train"):
+            for f in ("gauge_mm", "trains_per_day", "trains_per_day_reverse", "max_units_per_train",
+                      "max_occupancy"):
                 if getattr(self, f) is not None:
                     problems.append(f"{f} applies to rail links only")
         if problems:
@@ -269,6 +287,9 @@ class Vessel(Component):
     speed_kn: float = quantity(unit="kn", ge=1, le=40, description="Service speed")
     design_draft_m: float = quantity(unit="m", ge=0.1, le=30, description="Draft fully loaded")
     tonnes_per_cm: float = quantity(unit="t/cm", ge=0.01, le=500, description="Tonnes per cm immersion")
+    offhire_days_per_year: float = quantity(
+        0.0, unit="days/yr", ge=0, le=365,
+        description="Days a year a vessel of the class is out of service (dry-dock, repairs)")
 
     def crossing_h(self, distance_km: float) -> float:
         """Sailing time over ``distance_km`` at service speed (h); 1 kn = 1.852 km/h."""

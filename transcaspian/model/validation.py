@@ -190,7 +190,8 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
     for n in doc.nodes:
         factor(n.emission_factor, "hub", "nodes", n.id)
         if n.kind != "seaport":
-            for f in ("max_draft_m", "port_time_h", "water_body"):
+            for f in ("max_draft_m", "port_time_h", "pilotage_mooring_h", "clearance_h", "bunkering_h",
+                      "water_body"):
                 if getattr(n, f) is not None:
                     err(f"{f} applies to seaports only (kind is {n.kind})", "nodes", n.id, f)
         if n.kind in ("city", "junction"):

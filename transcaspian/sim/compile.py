@@ -25,6 +25,7 @@ from transcaspian.model.physics import (
     crossing_h,
     node_headway_h,
     pipeline_h_per_t,
+    port_fixed_h,
     road_headway_h,
     sailing_interval_h,
     section_headway_h,
@@ -182,7 +183,7 @@ class VesselClass:
     cap_nominal: dict[int, float]
     shared: bool
     crossing_h: float
-    port_time_h: tuple[float, float]
+    port_time_h: tuple[float, float]  # fixed time per call per end (physics.port_fixed_h)
     berth: tuple[int, int]           # berth group per end (-1: no berth limit)
     rate: tuple[dict[int, float], dict[int, float]]   # units/h per unit per end (missing: instant)
     lanes: tuple[tuple[int, ...], tuple[int, ...]]    # lanes loaded at each end
@@ -612,9 +613,9 @@ class _Builder:
                 v.mixed_load == "shared",
                 self.finite(crossing_h(v, svc.distance_km), "vessels", v.id,
                             f"speed_kn (crossing of service {svc.id})", high=MAX_HOURS),
-                (self.finite(pa.port_time_h, "nodes", pa.id, "port_time_h", high=MAX_HOURS),
-                 self.finite(pb.port_time_h, "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups, rates,
-                lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
+                (self.finite(port_fixed_h(pa), "nodes", pa.id, "port_time_h", high=MAX_HOURS),
+                 self.finite(port_fixed_h(pb), "nodes", pb.id, "port_time_h", high=MAX_HOURS)), bgroups,
+                rates, lanes_at, svc.policy, float(svc.min_fill_share or 0.0), float(svc.max_wait_h or 0.0),
                 sailing_interval_h(svc), pf))
 
     def add_weather(self) -> None:
