@@ -250,7 +250,15 @@ def berth_occupancy_ceiling(berth: Berth) -> float:
 
 
 def practical_berth_hours_per_year(berth: Berth) -> float:
-    """Berth-hours a group can sell a year: :func:`berth_hours_per_year` x the ceiling (h)."""
+    """Berth-hours a group can sell a year: :func:`berth_hours_per_year` x the ceiling (h).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Berth
+    >>> round(practical_berth_hours_per_year(Berth(id="b", node="p", kind="oil", count=3,
+    ...                                            handling_per_h={"tonne": 500})), 3)  # 3 x 8760 x 0.55
+    14454.0
+    """
     return berth_hours_per_year(berth) * berth_occupancy_ceiling(berth)
 
 
@@ -653,7 +661,8 @@ def section_occupancy_ceiling(link: Link) -> float:
 
 
 def practical_paths_per_day(link: Link, reverse: bool = False) -> float:
-    """Rail paths per day usable in practice: :func:`section_paths_per_day` x the ceiling."""
+    """Rail paths per day usable in practice: :func:`section_paths_per_day` x the ceiling
+    (trains/day; example in :func:`section_occupancy_ceiling`)."""
     return section_paths_per_day(link, reverse) * section_occupancy_ceiling(link)
 
 
