@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from transcaspian.analysis import QuoteOptions, RoutePlanner, capacity, parse_cargo, quote
+from transcaspian.analysis import CapacityOptions, QuoteOptions, RoutePlanner, capacity, parse_cargo, quote
 from transcaspian.analysis.routes import RHO_MAX, queue_wait_h
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario
@@ -215,7 +215,8 @@ def test_queue_waits_follow_utilisation():
             "annual_units": 365 * 50, "units_per_train": 50, "route_options": [{"route": "r1", "share": 1}],
             **A}
     s = corridor(demand=[flow])
-    planner = RoutePlanner(s, capacity(s))
+    # utilisation against the paths on paper (the practical basis would add the UIC 406 ceiling)
+    planner = RoutePlanner(s, capacity(s, CapacityOptions.build(basis="theoretical")))
     assert planner.utilisation("border", "b") == pytest.approx(0.25)
     assert planner.utilisation("rail_section", "o-b") == pytest.approx(1 / 8)
     r = ask(s, "o", "d", "1 FEU", k=5, planner=planner)

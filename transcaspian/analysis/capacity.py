@@ -50,6 +50,7 @@ from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.network import Leg
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.physics import (
+    HOURS_PER_YEAR,
     berth_hours_per_year,
     berth_occupancy_ceiling,
     per_year,
@@ -258,10 +259,51 @@ def _berth_elements(scenario: Scenario, basis: Basis) -> list[Element]:
     return out
 
 
+def offered_fill_per_h(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """Cargo reaching each vessel class at each port it loads at, from the scenario's demand
+    (share of one payload per hour, by vessel id then port id).
+
+    A flow's units cross a sea leg on its routes (fixed shares; a flow free to choose is
+    spread evenly over its feasible options), are shared among the classes able to sail the
+    leg in proportion to their theoretical units a year, and fill ``1 / (capacity x
+    payload_factor)`` of a payload each (annual means: seasonality is left to the simulator).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> f = offered_fill_per_h(load_scenario("baseline-2024"))
+    >>> f["kmtf-feeder-225"]["aktau"] > f["kmtf-feeder-225"]["alat"] > 0     # westbound is heavier
+    True
+    """
+    columns, _ = _columns(scenario)
+    per_flow: dict[str, int] = defaultdict(int)
+    for col in columns:
+        per_flow[col.flow] += 1
+    leg_units: dict[tuple, float] = defaultdict(float)
+    for col in columns:
+        for key, coef in col.usage.items():
+            if key[0] == "sea":
+                leg_units[key] += coef * col.demand_units / per_flow[col.flow]
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for (_, services, a, _b, unit), units in leg_units.items():
+        fleet = [v for v in scenario.doc.vessels if v.service in services and unit in v.capacity]
+        yearly = {}
+        for v in fleet:
+            cyc = vessel_cycle(scenario, v)
+            yearly[v.id] = (cyc.round_trips_per_year * v.capacity[unit] * cyc.payload_factor,
+                            v.capacity[unit] * cyc.payload_factor)
+        total = sum(y for y, _ in yearly.values())
+        for vid, (y, payload) in yearly.items():
+            if total > 0 and payload > 0:
+                out[vid][a] += units * y / total / payload / HOURS_PER_YEAR
+    return {vid: dict(ports) for vid, ports in out.items()}
+
+
 def _sea_elements(scenario: Scenario, basis: Basis) -> list[Element]:
     out: list[Element] = []
+    fills = offered_fill_per_h(scenario) if basis == "practical" else {}
     for v in scenario.doc.vessels:
-        cyc = vessel_cycle(scenario, v)
+        cyc = vessel_cycle(scenario, v, fills.get(v.id, {}) if basis == "practical" else None)
         s = scenario.get("services", v.service)
         voyages = _pick(basis, cyc.round_trips_per_year, cyc.round_trips_practical)
         for rev in (False, True):

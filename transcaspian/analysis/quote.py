@@ -352,6 +352,9 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
                "tariffs": ["option", *LINE_COLUMNS], "parties": ["option", *PARTY_COLUMNS],
                "emissions": ["option", *EM_COLUMNS]}
     tables = {name: pd.DataFrame(rows[name], columns=cols) for name, cols in columns.items()}
+    parties = tables["parties"]
+    for col in ("through_usd", "through_share"):   # None where no through tariff, as declared
+        parties[col] = parties[col].astype(object).where(parties[col].notna(), None)
     if simulation is not None:
         tables["simulated"] = simulated_transit(simulation["transit_times"], options.origin,
                                                 options.destination, cg.commodity)

@@ -7,8 +7,10 @@ moving
     of the service's main vessel class, ``distance_km / (speed_kn x 1.852)``.
 dwell
     at intermediate nodes: mean ``dwell_h`` + ``fixed_time_h``; on links: mean
-    ``delay_h``; at a port where a sea leg starts or ends: ``port_time_h`` + the time to
-    load (or discharge) one full payload at the best berth rate.
+    ``delay_h``; at a port where a sea leg starts or ends: the fixed time of a call
+    (:func:`~transcaspian.model.physics.port_fixed_h`: pilotage and mooring, clearance,
+    bunkering, ``port_time_h``) + the time to load (or discharge) one full payload at the
+    best berth rate.
 waits (queues), from the utilisation ``rho`` of the capacity engine's routed demand
     Each resource is an M/M/c queue whose mean wait is approximated by Sakasegawa (1977):
     ``Wq = rho^(sqrt(2(c+1)) - 1) / (c (1 - rho)) x s`` (exact for c = 1:
@@ -47,6 +49,7 @@ from transcaspian.model.physics import (
     HOURS_PER_YEAR,
     VesselCycle,
     node_headway_h,
+    port_fixed_h,
     residual_closure_h,
     sailing_interval_h,
     section_headway_h,
@@ -257,8 +260,8 @@ class RoutePlanner:
                 v = self.main_vessel(sid, unit)
                 cyc = self.cycle(v)
                 hand = cyc.handling_h.get(nid, 0.0)
-                dwell += (node.port_time_h or 0.0) + hand
-                notes.append(f"{end} {sid}: port {node.port_time_h or 0:g} h + handling {hand:.1f} h")
+                dwell += port_fixed_h(node) + hand
+                notes.append(f"{end} {sid}: port {port_fixed_h(node):g} h + handling {hand:.1f} h")
                 bw, bs, brho = self._berth_wait(v, nid, hand)
                 ww = residual_closure_h(sc, nid)
                 wait += bw + ww

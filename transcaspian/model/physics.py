@@ -41,7 +41,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -250,7 +250,15 @@ def berth_occupancy_ceiling(berth: Berth) -> float:
 
 
 def practical_berth_hours_per_year(berth: Berth) -> float:
-    """Berth-hours a group can sell a year: :func:`berth_hours_per_year` x the ceiling (h)."""
+    """Berth-hours a group can sell a year: :func:`berth_hours_per_year` x the ceiling (h).
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Berth
+    >>> round(practical_berth_hours_per_year(Berth(id="b", node="p", kind="oil", count=3,
+    ...                                            handling_per_h={"tonne": 500})), 3)  # 3 x 8760 x 0.55
+    14454.0
+    """
     return berth_hours_per_year(berth) * berth_occupancy_ceiling(berth)
 
 
@@ -439,6 +447,29 @@ def mean_load_share(scenario: Scenario, service: Service | str, vessel: Vessel |
     return min(trigger, max(0.0, offered_units_per_h) * window / payload)
 
 
+def fill_wait_h(service: Service, fill_per_h: float, headway_h: float) -> float:
+    """Mean wait of a ``load_and_go`` vessel at a port before it sails (h).
+
+    Cargo reaches the class at ``fill_per_h`` (share of one payload per hour); a vessel
+    arriving ``headway_h`` after the previous departure of its class finds
+    ``fill_per_h x headway_h`` waiting and sails when ``min_fill_share`` is aboard or after
+    ``max_wait_h``: ``min(max_wait_h, max(0, trigger - fill_per_h x headway_h) / fill_per_h)``.
+    No wait for a scheduled service (its interval is its own limit) or where no cargo ever
+    loads in that direction (the vessel returns in ballast at once, as simulated).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> svc = load_scenario("baseline-2024").get("services", "feeder-aktau-alat")   # 80 %, 24 h
+    >>> fill_wait_h(svc, 0.01, 30.0), round(fill_wait_h(svc, 0.05, 10.0), 6), fill_wait_h(svc, 0.1, 10.0)
+    (24.0, 6.0, 0.0)
+    """
+    if service.policy != "load_and_go" or fill_per_h <= 0:
+        return 0.0
+    need = float(service.min_fill_share or 0.0) - fill_per_h * max(0.0, headway_h)
+    return min(float(service.max_wait_h or 0.0), max(0.0, need) / fill_per_h)
+
+
 # -- vessel cycles -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class VesselCycle:
@@ -465,7 +496,10 @@ class VesselCycle:
     offhire_share
         :func:`offhire_share` (share of the year out of service).
     round_trips_practical
-        ``round_trips_per_year x (1 - offhire_share)`` (voyages/yr per direction).
+        ``count x availability x 8760 / (cycle_h + fill waits) x (1 - offhire_share)``
+        (voyages/yr per direction).
+    fill_wait_h
+        Mean wait for cargo per port (:func:`fill_wait_h`, h); empty without offered rates.
     load_share
         :func:`mean_load_share` by direction, without an offered rate (share of payload).
     stays
@@ -488,6 +522,25 @@ class VesselCycle:
     round_trips_practical: float = 0.0
     load_share: dict[str, float] = field(default_factory=dict)
     stays: dict[str, PortStay] = field(default_factory=dict)
+    fill_wait_h: dict[str, float] = field(default_factory=dict)
+
+
+def _fill_waits(s: Service, count: int, cycle: float, fill_per_h: Mapping[str, float]) -> dict[str, float]:
+    """Fill waits at both ends at the demand that just fills the heavier end (the capacity
+    the class offers under the offered imbalance), consistent with the headway they lengthen."""
+    waits = {p: 0.0 for p in (s.from_node, s.to_node)}
+    heavy = max((fill_per_h.get(p, 0.0) for p in waits), default=0.0)
+    trigger = float(s.min_fill_share or 0.0)
+    if heavy <= 0 or trigger <= 0:
+        return waits
+    for _ in range(100):
+        headway = (cycle + sum(waits.values())) / max(count, 1)
+        k = trigger / (heavy * headway) if headway > 0 else 1.0
+        new = {p: fill_wait_h(s, k * fill_per_h.get(p, 0.0), headway) for p in waits}
+        if all(abs(new[p] - waits[p]) < 1e-9 for p in waits):
+            break
+        waits = new
+    return waits
 
 
 def _stay_text(port: str, st: PortStay, note: str) -> str:
@@ -497,14 +550,22 @@ def _stay_text(port: str, st: PortStay, note: str) -> str:
     return f"{port}: {' + '.join(parts) or '0 h fixed'} + 2 x ({note})"
 
 
-def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
+def vessel_cycle(scenario: Scenario, vessel: Vessel | str,
+                 fill_per_h: Mapping[str, float] | None = None) -> VesselCycle:
     """Cycle time, availability, payload factor and round trips of a vessel class.
 
     ``cycle_h = 2 x crossing_h(distance) + sum over both ports of`` :func:`port_stay_h`
     ``.total_h`` (fixed parts + discharge and loading of a full payload at the berth rate).
     Round trips/yr = ``count x availability x 8760 / cycle_h`` (theoretical); the
     practical figure also takes off-hire, ``x (1 - offhire_days / 365)``, and each sailing
-    carries :func:`mean_load_share` of the payload.
+    carries :func:`mean_load_share` of the payload. ``fill_per_h`` (share of one payload
+    reaching the class per hour, by the port it loads at; only the ratio between the ports
+    matters) adds the wait of a load-and-go vessel for cargo in the light direction to the
+    practical cycle: scaled so that the heavier end fills without waiting (the class at its
+    capacity), the lighter end waits :func:`fill_wait_h`, ``min(max_wait_h, headway x
+    (heavy / light - 1))`` with ``headway = practical cycle / count``. The light direction of
+    an imbalanced service costs both directions voyages; cargo in one direction only means a
+    return in ballast without waiting.
 
     Examples
     --------
@@ -535,15 +596,20 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
     avail = service_availability(scenario, s)
     trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
     off = offhire_share(v)
-    practical = trips * (1.0 - off)
+    waits = _fill_waits(s, v.count, cycle, fill_per_h) if fill_per_h is not None else {}
+    slow = cycle + sum(waits.values())
+    practical = v.count * avail * HOURS_PER_YEAR / slow * (1.0 - off) if slow > 0 else 0.0
+    wait_text = ("; fill waits " + ", ".join(f"{p} {w:.1f} h" for p, w in waits.items())
+                 + f": practical cycle {slow:.1f} h") if waits else ""
     share = {d: mean_load_share(scenario, s, v, d) for d in ("forward", "reverse")}
     text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
             + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f} (weather); "
             f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
-            f"off-hire {v.offhire_days_per_year:g} d/yr: x {1 - off:.3f} = {practical:,.1f} practical; "
+            f"off-hire {v.offhire_days_per_year:g} d/yr: x {1 - off:.3f}{wait_text} = {practical:,.1f} "
+            "practical; "
             f"payload factor {pf:.3f}; mean load {share['forward']:.2f} ({s.policy})")
     return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text, off, practical,
-                       share, stays)
+                       share, stays, waits)
 
 
 def sailing_interval_h(service: Service) -> float:
@@ -595,7 +661,8 @@ def section_occupancy_ceiling(link: Link) -> float:
 
 
 def practical_paths_per_day(link: Link, reverse: bool = False) -> float:
-    """Rail paths per day usable in practice: :func:`section_paths_per_day` x the ceiling."""
+    """Rail paths per day usable in practice: :func:`section_paths_per_day` x the ceiling
+    (trains/day; example in :func:`section_occupancy_ceiling`)."""
     return section_paths_per_day(link, reverse) * section_occupancy_ceiling(link)
 
 
