@@ -10,8 +10,10 @@ Weather
     A regime's closed share is its expected closed hours over the year,
     ``sum(closures_per_month) x E[duration] / 8760`` (overlaps within a regime ignored;
     capped at 1). The simulator draws each regime as an independent closure process and
-    closes the port while any of them is closed, so the port's closed share is
-    ``1 - prod_i (1 - share_i)`` over all regimes of the port (one regime: its share).
+    closes the port while any of them is closed, so in each 730-h month the port's closed
+    share is ``1 - prod_i (1 - share_i[m])`` over all regimes of the port; dated
+    ``port_closed`` events combine with it month by month and the year's share is the mean
+    over months (:func:`port_closed_share`, rule in :mod:`transcaspian.model.events`).
     A vessel on a service is available ``1 - closed(from) - closed(to)`` of the year
     (clamped to [0, 1]).
 Berths
@@ -38,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from transcaspian.model import events
 from transcaspian.model.schema import Berth, Link, Node, Service, Vessel, WeatherRegime
 
 if TYPE_CHECKING:
@@ -151,9 +154,31 @@ def combined_closed_share(regimes: Sequence[WeatherRegime]) -> float:
     return 1.0 - math.prod(1.0 - closed_share(w) for w in regimes)
 
 
+def weather_closed_by_month(regimes: Sequence[WeatherRegime]) -> list[float]:
+    """Share of each 730-h month a port is closed by its independent regimes, January first:
+    ``1 - prod_i (1 - min(1, closures_per_month_i[m] x E[D_i] / 730))``.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import WeatherRegime
+    >>> w = WeatherRegime(id="w", node="p", closures_per_month=[1] * 12, closure_duration_h=73)
+    >>> round(weather_closed_by_month([w])[0], 9)
+    0.1
+    """
+    out = []
+    for m in range(12):
+        shares = [min(1.0, w.closures_per_month[m] * w.closure_duration_h.mean_value()
+                      / (HOURS_PER_YEAR / 12)) for w in regimes]
+        out.append(1.0 - math.prod(1.0 - x for x in shares))
+    return out
+
+
 def port_closed_share(scenario: Scenario, port: str) -> float:
-    """Expected share of the year a port is closed by all its weather regimes (0..1)."""
-    return combined_closed_share(port_regimes(scenario, port))
+    """Expected share of the year a port is closed by its weather regimes or its dated
+    ``port_closed`` events (0..1): per month weather or event, then the mean over the months
+    (:func:`transcaspian.model.events.combined_closed_share`, the one rule)."""
+    return events.combined_closed_share(weather_closed_by_month(port_regimes(scenario, port)),
+                                        events.closed_share_by_month(scenario, "port_closed", port))
 
 
 def service_availability(scenario: Scenario, service: Service) -> float:
@@ -312,7 +337,8 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
     payload, ``capacity[u] x payload_factor / mean rate for u`` at the vessel's berth group
     (:func:`vessel_berth`) at that port,
     taking the slowest unit the vessel carries; a call discharges then loads.
-    Round trips/yr = ``count x availability x 8760 / cycle_h``.
+    Round trips/yr = ``count x in-service share x availability x 8760 / cycle_h``, the in-service
+    share being what ``vessel_out`` events leave (:func:`transcaspian.model.events.vessel_available_share`).
 
     Examples
     --------
@@ -339,10 +365,12 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str) -> VesselCycle:
         parts.append(f"{port.id}: {pt:g} h port + 2 x ({note})")
     cycle = 2.0 * cross + sum(port_h.values())
     avail = service_availability(scenario, s)
-    trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
+    in_service = events.vessel_available_share(scenario, v)   # vessel_out events (model/events.py)
+    trips = v.count * in_service * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
     text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
             + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f}; "
-            f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
+            f"{v.count} vessel(s)" + (f" x {in_service:.4f} in service (events)" if in_service < 1 else "")
+            + f" x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
             f"payload factor {pf:.3f}")
     return VesselCycle(v.id, s.id, cross, port_h, handling, cycle, avail, pf, trips, text)
 
