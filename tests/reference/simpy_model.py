@@ -136,7 +136,8 @@ class ReferenceModel:
             self.closed[port] = self.union(self.closed.get(port, ([], [])),
                                            ([a for a, _ in spans], [b for _, b in spans]))
         self.srv_closed = {i: ([a for a, _ in w], [b for _, b in w]) for i, w in cm.events.server.items()}
-        self.out = vessel_windows(cm, self.H, streams[2 + len(cm.dists) + len(cm.weather)])
+        self.out = [([a for a, _ in w], [b for _, b in w])
+                    for w in vessel_windows(cm, self.H, streams[2 + len(cm.dists) + len(cm.weather)])]
         for g, a, b, n in cm.events.berth:
             if b > a:
                 env.process(self.berth_outage(g, a, b, n))
