@@ -20,7 +20,7 @@ Capacity (lost availability in the scenario year)
       the product of the factors of the surges under way (:func:`surged_annual_units`).
 
 The simulator applies the same windows at those hours in every replication
-(``docs/simulator.md``, "Dated events").
+(``docs/scenarios.md``, "Events: dated disruptions").
 
 Examples
 --------
