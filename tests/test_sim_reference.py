@@ -21,7 +21,8 @@ REPS = 6
 HORIZON_H = 8760.0
 #: One dated event of every kind on the baseline (test values, not a forecast).
 EVENTS = [
-    {"id": "aktau-jan", "kind": "port_closed", "element": "aktau", "start": "2024-01-01", "end": "2024-01-14"},
+    {"id": "aktau-jan", "kind": "port_closed", "element": "aktau", "start": "2024-01-01",
+     "end": "2024-01-14"},
     {"id": "ferry-dock", "kind": "vessel_out", "element": "asco-ferry-kuryk", "start": "2024-03-01",
      "end": "2024-04-29"},
     {"id": "alat-berths", "kind": "berth_out", "element": "alat-container", "count": 2, "start": "2024-06-01",
