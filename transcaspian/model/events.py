@@ -206,10 +206,13 @@ def berth_available_share(scenario: Scenario, berth: Berth) -> float:
 
     Examples
     --------
-    >>> from transcaspian.model import load_scenario
-    >>> s = load_scenario("baseline-2024")
-    >>> berth_available_share(s, s.doc.berths[0])
-    1.0
+    >>> from transcaspian.model import Scenario, load_scenario
+    >>> d = load_scenario("baseline-2024").to_dict()
+    >>> d["events"] = [{"id": "x", "kind": "berth_out", "element": "aktau-ferry", "start": "2024-02-01",
+    ...                 "end": "2024-02-10", "assumption": "example"}]
+    >>> s = Scenario.from_dict(d)
+    >>> round(berth_available_share(s, s.get("berths", "aktau-ferry")), 4)   # its 1 berth, 10 days
+    0.9726
     """
     return _out_share(scenario, "berth_out", berth.id, berth.count)
 
