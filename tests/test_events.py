@@ -288,3 +288,17 @@ def test_units_are_conserved_with_every_kind_of_event() -> None:
         assert rep.wip_units.sum() > 0 and rep.delivered_units.sum() > 0
         np.testing.assert_allclose(rep.created_units, rep.delivered_units + rep.wip_units, rtol=1e-12)
     assert not math.isnan(float(capacity(s)["summary"]["served_share"].iloc[0]))
+
+
+def test_an_event_applies_in_the_year_it_is_dated_only() -> None:
+    """Two simulated years: the surge of 1-14 January adds 336 trains once, and the port
+    closure is among year 1's closures only."""
+    sc = with_events(line_scenario(1.0, arrivals="regular"),
+                     [event("u", "demand_surge", "f", "2024-01-01", "2024-01-14", factor=2.0)])
+    rep = run_replication(compile_scenario(sc), 2 * YEAR_H, 1)
+    assert rep.created_units.sum() == 2 * 8760 + 336
+    closed = with_events(sea_scenario(), [event("x", "port_closed", "pb", "2024-01-01", "2024-01-14")])
+    cm = compile_scenario(closed)
+    prep = prepare(cm, 2 * YEAR_H, np.random.SeedSequence(1))
+    pb = cm.nodes.index("pb")
+    assert list(zip(prep.w_starts[pb], prep.w_ends[pb], strict=True)) == [(0.0, 336.0)]

@@ -257,8 +257,12 @@ def _check_events(doc: ScenarioDoc, ref: Any) -> None:
                         "in the year it applies)", "events", e.id, fld)
         el = e.element
         if e.kind == "port_closed":
-            ref(el, "nodes", "events", e.id, "element", [n for n in nodes if nodes[n].kind == "seaport"],
-                "seaport")
+            if el in nodes and nodes[el].kind != "seaport":
+                ref.err(f"node '{el}' is a {nodes[el].kind}; port_closed closes a seaport", "events", e.id,
+                        "element")
+            else:
+                ref(el, "nodes", "events", e.id, "element", [n for n in nodes if nodes[n].kind == "seaport"],
+                    "seaport")
         elif e.kind in counted:
             pool = counted[e.kind]
             target = "berths" if e.kind == "berth_out" else "vessels"
