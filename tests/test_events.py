@@ -5,13 +5,19 @@ conservation, off-hire)."""
 from __future__ import annotations
 
 import math
+import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from reference.builders import line_scenario, sea_scenario
+from test_sim_kernel import _SNIPPET
 
 from transcaspian.analysis import capacity, element_capacities
 from transcaspian.model import Scenario, load_scenario
@@ -302,3 +308,28 @@ def test_an_event_applies_in_the_year_it_is_dated_only() -> None:
     prep = prepare(cm, 2 * YEAR_H, np.random.SeedSequence(1))
     pb = cm.nodes.index("pb")
     assert list(zip(prep.w_starts[pb], prep.w_ends[pb], strict=True)) == [(0.0, 336.0)]
+
+
+def test_plain_python_kernel_equals_compiled_with_events(tmp_path: Path) -> None:
+    """The kernel under NUMBA_DISABLE_JIT=1 and compiled give the same tables with every kind of
+    event and off-hire (the snippet of test_sim_kernel: 0.25 years, 2 replications)."""
+    sc = sea_scenario(annual_units=40000.0, units_per_train=50.0, vessels=2, handling_per_h=40.0,
+                      closures_per_month=2.0, closure_h=24.0, border=True)
+    s = with_events(sc, [
+        event("p", "port_closed", "pb", "2024-01-10", "2024-01-16"),
+        event("b", "berth_out", "b-pa", "2024-02-01", "2024-02-05"),
+        event("v", "vessel_out", "v1", "2024-01-20", "2024-02-10"),
+        event("r", "section_closed", "a-x", "2024-02-15", "2024-02-16"),
+        event("x", "border_closed", "x", "2024-03-01", "2024-03-02"),
+        event("u", "demand_surge", "*", "2024-03-05", "2024-03-20", factor=1.5)], offhire_days_per_year=10.0)
+    scen = tmp_path / "scen.pkl"
+    scen.write_bytes(pickle.dumps(s.to_dict()))
+    tables = {}
+    for jit in ("0", "1"):
+        out = tmp_path / f"out{jit}.pkl"
+        env = {**os.environ, "NUMBA_DISABLE_JIT": jit}
+        subprocess.run([sys.executable, "-c", _SNIPPET, str(scen), str(out)], env=env, check=True,
+                       cwd=Path(__file__).parent)
+        tables[jit] = pickle.loads(out.read_bytes())
+    for name, df in tables["0"].items():
+        pd.testing.assert_frame_equal(df, tables["1"][name], check_exact=True)
