@@ -32,7 +32,7 @@ from transcaspian.sim.compile import (
     Compiled,
     draw,
 )
-from transcaspian.sim.inputs import closures, release_times, vessel_windows
+from transcaspian.sim.inputs import closures, dated, release_times, vessel_windows
 
 
 @dataclass
@@ -132,18 +132,19 @@ class ReferenceModel:
                 st, en = self.union(self.closed[port], (st, en))
             self.closed[port] = (st, en)
             self.weather_of[port] = wi
-        for port, spans in cm.events.port.items():   # dated closures
+        events = dated(cm)   # the dated events on the run's clock (1 January at 0 h)
+        for port, spans in events.port.items():   # dated closures
             self.closed[port] = self.union(self.closed.get(port, ([], [])),
                                            ([a for a, _ in spans], [b for _, b in spans]))
-        self.srv_closed = {i: ([a for a, _ in w], [b for _, b in w]) for i, w in cm.events.server.items()}
+        self.srv_closed = {i: ([a for a, _ in w], [b for _, b in w]) for i, w in events.server.items()}
         self.out = [([a for a, _ in w], [b for _, b in w])
-                    for w in vessel_windows(cm, self.H, streams[2 + len(cm.dists) + len(cm.weather)])]
-        for g, a, b, n in cm.events.berth:
+                    for w in vessel_windows(cm, self.H, streams[2 + len(cm.dists) + len(cm.weather)], events)]
+        for g, a, b, n in events.berth:
             if b > a:
                 env.process(self.berth_outage(g, a, b, n))
         for fi, f in enumerate(cm.flows):
             times = release_times(f.annual_units / f.units_per_train, f.seasonality, f.arrivals,
-                                  self.rng_arr, self.H, cm.events.surge.get(fi))
+                                  self.rng_arr, self.H, events.surge.get(fi))
             u = self.rng_route.random(times.size)
             self.k.created_units[fi] = times.size * f.units_per_train
             for t0, x in zip(times.tolist(), u.tolist(), strict=True):

@@ -102,8 +102,37 @@ def release_times(annual_trains: float, seasonality: tuple[float, ...], pattern:
     return t[t < horizon_h]
 
 
-def vessel_windows(cm: Compiled, horizon_h: float,
-                   rng: np.random.Generator) -> list[list[tuple[float, float]]]:
+@dataclass
+class Dated:
+    """The scenario's dated events on the run's clock (h), see :func:`dated`."""
+
+    port: dict[int, list[tuple[float, float]]]
+    server: dict[int, list[tuple[float, float]]]
+    berth: list[tuple[int, float, float, int]]
+    vessel: list[tuple[int, float, float, int]]
+    surge: dict[int, list[tuple[float, float, float]]]
+
+
+def dated(cm: Compiled, jan1_h: float = 0.0) -> Dated:
+    """The compiled events (:class:`~transcaspian.sim.compile.EventTables`, hours of the scenario
+    year) shifted so that 1 January of the scenario year is at ``jan1_h`` on the run's clock.
+
+    The one place where the scenario's calendar meets the run's clock: the kernel's inputs and
+    the SimPy reference both take their windows from here.
+    """
+    ev = cm.events
+
+    def sh(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [(a + jan1_h, b + jan1_h) for a, b in spans]
+
+    return Dated({k: sh(v) for k, v in ev.port.items()}, {k: sh(v) for k, v in ev.server.items()},
+                 [(g, a + jan1_h, b + jan1_h, n) for g, a, b, n in ev.berth],
+                 [(c, a + jan1_h, b + jan1_h, n) for c, a, b, n in ev.vessel],
+                 {k: [(a + jan1_h, b + jan1_h, f) for a, b, f in v] for k, v in ev.surge.items()})
+
+
+def vessel_windows(cm: Compiled, horizon_h: float, rng: np.random.Generator,
+                   events: Dated | None = None) -> list[list[tuple[float, float]]]:
     """Out-of-service windows of every vessel, fleet order (class by class), merged (h).
 
     A ``vessel_out`` event takes its class's first ``count`` vessels. Off-hire: each vessel of a
@@ -111,6 +140,7 @@ def vessel_windows(cm: Compiled, horizon_h: float,
     starting at ``year x 8760 + U x (8760 - length)``; ``U`` is drawn for every vessel and year,
     in fleet order, whatever its off-hire, so scenario variants share the draws.
     """
+    events = events or dated(cm)
     n = sum(vc.count for vc in cm.vessels)
     years = max(1, math.ceil(horizon_h / HOURS_PER_YEAR - 1e-9))
     u = rng.random((years, n))
@@ -118,7 +148,7 @@ def vessel_windows(cm: Compiled, horizon_h: float,
     for ci, vc in enumerate(cm.vessels):
         length = cm.events.offhire_h[ci] if ci < len(cm.events.offhire_h) else 0.0
         for j in range(vc.count):
-            spans = [(a, b) for c, a, b, cnt in cm.events.vessel if c == ci and j < cnt]
+            spans = [(a, b) for c, a, b, cnt in events.vessel if c == ci and j < cnt]
             if length > 0:
                 for y in range(years):
                     a = y * HOURS_PER_YEAR + float(u[y, len(out)]) * (HOURS_PER_YEAR - length)
@@ -141,6 +171,7 @@ class Prepared:
     weather_closed: np.ndarray
     weather_events: np.ndarray
     vessel_out: list[list[tuple[float, float]]]   # per vessel (fleet order): out-of-service windows
+    dated: Dated                                  # the dated events on the run's clock
 
 
 def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepared:
@@ -176,14 +207,15 @@ def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepa
     for port, wi in w_of_port.items():
         weather_closed[wi] = sum(max(0.0, min(e, H) - s) for s, e in
                                  zip(w_starts[port], w_ends[port], strict=True) if s < H)
-    for port, spans in cm.events.port.items():   # dated closures: the port is shut by either
+    events = dated(cm, 0.0)   # the run's clock starts on 1 January of the scenario year
+    for port, spans in events.port.items():   # dated closures: the port is shut by either
         both = merge([*zip(w_starts.get(port, []), w_ends.get(port, []), strict=True), *spans])
         w_starts[port], w_ends[port] = [a for a, _ in both], [b for _, b in both]
     created = np.zeros(len(cm.flows))
     parts_t, parts_r, parts_f, parts_u = [], [], [], []
     for fi, f in enumerate(cm.flows):
         times = release_times(f.annual_units / f.units_per_train, f.seasonality, f.arrivals,
-                              rng_arr, H, cm.events.surge.get(fi))
+                              rng_arr, H, events.surge.get(fi))
         if len(f.routes) == 1:
             choice = np.zeros(times.size, dtype=np.int64)
             rng_route.random(times.size)
@@ -200,6 +232,6 @@ def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepa
 
     releases = (cat(parts_t, float), cat(parts_r, np.int64), cat(parts_f, np.int64),
                 cat(parts_u, float))
-    vessel_out = vessel_windows(cm, H, streams[2 + len(cm.dists) + len(cm.weather)])
+    vessel_out = vessel_windows(cm, H, streams[2 + len(cm.dists) + len(cm.weather)], events)
     return Prepared(streams, children, releases, created, w_starts, w_ends, w_of_port,
-                    weather_closed, weather_events, vessel_out)
+                    weather_closed, weather_events, vessel_out, events)

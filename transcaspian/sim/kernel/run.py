@@ -135,9 +135,9 @@ def _windows(spans: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.nda
 def _event_inputs(cm: Compiled, prep: Prepared) -> dict[str, np.ndarray]:
     """Dated events and off-hire as kernel arrays: server closures, vessel out-of-service
     windows, berth outages."""
-    s_off, s_st, s_en = _windows([cm.events.server.get(i, []) for i in range(len(cm.servers))])
+    s_off, s_st, s_en = _windows([prep.dated.server.get(i, []) for i in range(len(cm.servers))])
     v_off, v_st, v_en = _windows(prep.vessel_out)
-    bo = cm.events.berth
+    bo = prep.dated.berth
     return dict(s_off=s_off, s_st=s_st, s_en=s_en, v_off=v_off, v_st=v_st, v_en=v_en,
                 bo_grp=np.asarray([g for g, _, _, _ in bo], np.int64),
                 bo_st=np.asarray([a for _, a, _, _ in bo], float),
