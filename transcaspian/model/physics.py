@@ -141,19 +141,6 @@ def port_regimes(scenario: Scenario, port: str) -> list[WeatherRegime]:
     return [w for w in scenario.doc.weather if w.node == port]
 
 
-def combined_closed_share(regimes: Sequence[WeatherRegime]) -> float:
-    """Closed share of a port under independent regimes: ``1 - prod(1 - share_i)``.
-
-    Examples
-    --------
-    >>> from transcaspian.model import load_scenario
-    >>> w = port_regimes(load_scenario("baseline-2024"), "aktau")[0]
-    >>> round(combined_closed_share([w, w]), 4) == round(1 - (1 - closed_share(w)) ** 2, 4)
-    True
-    """
-    return 1.0 - math.prod(1.0 - closed_share(w) for w in regimes)
-
-
 def weather_closed_by_month(regimes: Sequence[WeatherRegime]) -> list[float]:
     """Share of each 730-h month a port is closed by its independent regimes, January first:
     ``1 - prod_i (1 - min(1, closures_per_month_i[m] x E[D_i] / 730))``.
