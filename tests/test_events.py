@@ -23,6 +23,7 @@ from transcaspian.analysis import capacity, element_capacities
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.model import events as ev
 from transcaspian.model.errors import ScenarioError
+from transcaspian.model.io import write_csv_dir
 from transcaspian.model.physics import port_closed_share, vessel_cycle
 from transcaspian.sim import compile_scenario, run_replication, tracking_log
 from transcaspian.sim.inputs import prepare
@@ -101,6 +102,8 @@ def test_overlay_adds_events_and_round_trips(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("'2024-01-01'", "2024-01-01")
     path.write_text(text, encoding="utf-8")
     assert load_scenario(path).hash == s.hash
+    write_csv_dir(s.doc, tmp_path / "csv")          # and through a CSV folder
+    assert load_scenario(tmp_path / "csv").hash == s.hash
 
 
 # -- the window arithmetic -------------------------------------------------------------------
