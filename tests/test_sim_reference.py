@@ -1,4 +1,5 @@
-"""The kernel against the plain SimPy reference model on both built-ins.
+"""The kernel against the plain SimPy reference model on both built-ins, and on the baseline
+with one dated event of every kind and off-hire (``baseline-2024+events``).
 
 Both read the same compiled scenario. With independent seeds their KPIs must agree
 within confidence intervals; with the same seed they follow the same sample path almost
@@ -13,17 +14,44 @@ import numpy as np
 import pytest
 from reference.simpy_model import run_reference
 
-from transcaspian.model import load_scenario
+from transcaspian.model import Scenario, load_scenario
 from transcaspian.sim import KernelModel, compile_scenario, rep_seed, run_replication
 
 REPS = 6
 HORIZON_H = 8760.0
+#: One dated event of every kind on the baseline (test values, not a forecast).
+EVENTS = [
+    {"id": "aktau-jan", "kind": "port_closed", "element": "aktau", "start": "2024-01-01",
+     "end": "2024-01-14"},
+    {"id": "ferry-dock", "kind": "vessel_out", "element": "asco-ferry-kuryk", "start": "2024-03-01",
+     "end": "2024-04-29"},
+    {"id": "alat-berths", "kind": "berth_out", "element": "alat-container", "count": 2, "start": "2024-06-01",
+     "end": "2024-06-30"},
+    {"id": "dostyk-line", "kind": "section_closed", "element": "dostyk-aktogay", "start": "2024-02-10",
+     "end": "2024-02-12"},
+    {"id": "dostyk-gauge", "kind": "border_closed", "element": "dostyk", "start": "2024-02-15",
+     "end": "2024-02-16"},
+    {"id": "autumn-surge", "kind": "demand_surge", "element": "*", "factor": 1.5, "start": "2024-09-01",
+     "end": "2024-09-30"}]
+OFFHIRE = {"kmtf-feeder-225": 20.0, "asco-ferry-kuryk-legacy": 20.0}
 
 
-@pytest.fixture(scope="module", params=["baseline-2024", "target-2030"])
+def scenario_of(name: str) -> Scenario:
+    """A built-in, or ``baseline-2024+events``: the baseline with :data:`EVENTS` and off-hire."""
+    if not name.endswith("+events"):
+        return load_scenario(name)
+    d = load_scenario(name.removesuffix("+events")).to_dict()
+    d["events"] = [{**e, "assumption": "test"} for e in EVENTS]
+    for v in d["vessels"]:
+        if v["id"] in OFFHIRE:
+            v["offhire_days_per_year"] = {"value": OFFHIRE[v["id"]], "assumption": "test"}
+    return Scenario.from_dict(d)
+
+
+@pytest.fixture(scope="module", params=["baseline-2024", "target-2030", "baseline-2024+events"])
 def runs(request: pytest.FixtureRequest) -> dict[str, object]:
-    """Independent replications of the kernel and of the SimPy reference on one built-in."""
-    cm = compile_scenario(load_scenario(request.param))
+    """Independent replications of the kernel and of the SimPy reference on one scenario."""
+    cm = compile_scenario(scenario_of(request.param))
     model = KernelModel(cm)
     kernel = [model.run(HORIZON_H, rep_seed(303, i)) for i in range(REPS)]
     ref = [run_reference(cm, HORIZON_H, rep_seed(202, i)) for i in range(REPS)]
@@ -80,9 +108,10 @@ def test_waiting_and_weather_agree(runs: dict, eng: list) -> None:
     assert agree(ew, rw, rel=0.05).all()
 
 
-def test_same_seed_same_path() -> None:
+@pytest.mark.parametrize("name", ["baseline-2024", "baseline-2024+events"])
+def test_same_seed_same_path(name: str) -> None:
     """Common random numbers: same seed, same sample path (up to exact-time ties)."""
-    cm = compile_scenario(load_scenario("baseline-2024"))
+    cm = compile_scenario(scenario_of(name))
     e = run_replication(cm, HORIZON_H / 2, rep_seed(5, 0))
     r = run_reference(cm, HORIZON_H / 2, rep_seed(5, 0))
     tonnes = np.array([f.tonnes_per_unit for f in cm.flows])

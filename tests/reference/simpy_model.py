@@ -32,7 +32,7 @@ from transcaspian.sim.compile import (
     Compiled,
     draw,
 )
-from transcaspian.sim.inputs import closures, release_times
+from transcaspian.sim.inputs import closures, dated, release_times, vessel_windows
 
 
 @dataclass
@@ -111,7 +111,8 @@ class ReferenceModel:
         self.rng_arr, self.rng_route = streams[0], streams[1]
         self.samplers = [Sampler(spec, streams[2 + i]) for i, spec in enumerate(cm.dists)]
         self.servers = [simpy.Resource(env, capacity=s.c) for s in cm.servers]
-        self.berths = [simpy.Resource(env, capacity=c) for (_, _, c) in cm.berths]
+        # berth outages request berths ahead of vessels (priority -1 before 0)
+        self.berths = [simpy.PriorityResource(env, capacity=c) for (_, _, c) in cm.berths]
         self.yards = [Yard(env, cap) for (_, _, cap) in cm.yards]
         self.lanes: list[deque[RefLot]] = [deque() for _ in cm.lanes]
         self.cargo = {p: env.event() for p in range(len(cm.nodes))}
@@ -127,26 +128,82 @@ class ReferenceModel:
         self.weather_of: dict[int, int] = {}
         for wi, (port, rates, dist) in enumerate(cm.weather):
             st, en, _ = closures(rates, cm.dists[dist], streams[2 + len(cm.dists) + wi], self.H)
+            if port in self.closed:   # a second regime: closed while either closes it
+                st, en = self.union(self.closed[port], (st, en))
             self.closed[port] = (st, en)
             self.weather_of[port] = wi
+        events = dated(cm)   # the dated events on the run's clock (1 January at 0 h)
+        for port, spans in events.port.items():   # dated closures
+            self.closed[port] = self.union(self.closed.get(port, ([], [])),
+                                           ([a for a, _ in spans], [b for _, b in spans]))
+        self.srv_closed = {i: ([a for a, _ in w], [b for _, b in w]) for i, w in events.server.items()}
+        self.out = [([a for a, _ in w], [b for _, b in w])
+                    for w in vessel_windows(cm, self.H, streams[2 + len(cm.dists) + len(cm.weather)], events)]
+        for g, a, b, n in events.berth:
+            if b > a:
+                env.process(self.berth_outage(g, a, b, n))
         for fi, f in enumerate(cm.flows):
             times = release_times(f.annual_units / f.units_per_train, f.seasonality, f.arrivals,
-                                  self.rng_arr, self.H)
+                                  self.rng_arr, self.H, events.surge.get(fi))
             u = self.rng_route.random(times.size)
             self.k.created_units[fi] = times.size * f.units_per_train
             for t0, x in zip(times.tolist(), u.tolist(), strict=True):
                 r = f.routes[0] if len(f.routes) == 1 else f.routes[
                     int(np.searchsorted(np.cumsum(f.shares), x * 0.999999999))]
                 env.process(self.release(fi, r, t0))
+        fleet = 0
         for ci, vc in enumerate(cm.vessels):
             for j in range(vc.count):
-                env.process(self.vessel(ci, j % 2))
+                env.process(self.vessel(ci, j % 2, fleet))
+                fleet += 1
 
     # -- helpers --------------------------------------------------------------------------
-    def next_open(self, port: int, t: float) -> float:
-        st, en = self.closed.get(port, ([], []))
+    @staticmethod
+    def union(a: tuple[list[float], list[float]], b: tuple[list[float], list[float]]
+              ) -> tuple[list[float], list[float]]:
+        """Union of two sets of closure intervals, as sorted disjoint (starts, ends)."""
+        st: list[float] = []
+        en: list[float] = []
+        for s, e in sorted([*zip(*a, strict=True), *zip(*b, strict=True)]):
+            if en and s <= en[-1]:
+                en[-1] = max(en[-1], e)
+            else:
+                st.append(s)
+                en.append(e)
+        return st, en
+
+    @staticmethod
+    def after(windows: tuple[list[float], list[float]], t: float) -> float:
+        """First time >= t outside the sorted disjoint windows."""
+        st, en = windows
         i = bisect_right(st, t) - 1
         return en[i] if i >= 0 and t < en[i] else t
+
+    def next_open(self, port: int, t: float) -> float:
+        return self.after(self.closed.get(port, ([], [])), t)
+
+    def closed_server(self, srv: int) -> Generator[Any, Any, None]:
+        """Hold a train that has its server while the section or border is closed by an event."""
+        t = self.after(self.srv_closed.get(srv, ([], [])), self.env.now)
+        if t > self.env.now:
+            yield self.env.timeout(t - self.env.now)
+
+    def lost(self, port: int, hours: float) -> None:
+        """Vessel-hours held by a closure, counted for ports with a weather regime."""
+        if port in self.weather_of:
+            self.k.weather_lost_h[self.weather_of[port]] += hours
+
+    def berth_outage(self, g: int, start: float, end: float, count: int) -> Generator[Any, Any, None]:
+        """``count`` berths of group ``g`` out of service from start to end: each taken when free
+        (ahead of waiting vessels); at the end the taken ones return, the others are never taken."""
+        yield self.env.timeout(start)
+        reqs = [self.berths[g].request(priority=-1) for _ in range(count)]
+        yield self.env.timeout(end - start)
+        for r in reqs:
+            if r.triggered:
+                self.berths[g].release(r)
+            else:
+                r.cancel()
 
     def wait(self, node: int, t0: float, t1: float, units: float) -> None:
         self.k.node_wait_unit_h[node % len(self.cm.nodes)] += units * (min(t1, self.H) - min(t0, self.H))
@@ -171,6 +228,7 @@ class ReferenceModel:
                 arrived = env.now
                 req = self.servers[a].request()
                 yield req
+                yield from self.closed_server(a)
                 self.wait(d, arrived, env.now, units)
                 svc = srv.service_h * units if srv.per_unit else srv.service_h
                 env.process(self.hold(self.servers[a], req, svc))
@@ -184,6 +242,7 @@ class ReferenceModel:
                     arrived = env.now
                     with self.servers[b].request() as req:
                         yield req
+                        yield from self.closed_server(b)
                         self.wait(a, arrived, env.now, units)
                         yield env.timeout(self.samplers[srv.dist]() if srv.dist >= 0 else srv.service_h)
                 extra = x + (self.samplers[d]() if d >= 0 else 0.0)
@@ -276,7 +335,26 @@ class ReferenceModel:
             self.env.process(self.formation_timer(g, self.group_token[g], max(now, buf[0].tm + fmw)))
 
     # -- vessels --------------------------------------------------------------------------
-    def vessel(self, ci: int, end: int) -> Generator[Any, Any, None]:
+    def call(self, vc: Any, end: int) -> Generator[Any, Any, Any]:
+        """Anchor until the port is open, take a berth (then wait for the port again); the
+        berth request (None without a berth limit)."""
+        env, port = self.env, vc.ports[end]
+        t_open = self.next_open(port, env.now)
+        if t_open > env.now:
+            self.lost(port, t_open - env.now)
+            yield env.timeout(t_open - env.now)
+        bg = vc.berth[end]
+        req = None
+        if bg >= 0:
+            req = self.berths[bg].request(priority=0)
+            yield req
+            t_open = self.next_open(port, env.now)
+            if t_open > env.now:
+                self.lost(port, t_open - env.now)
+                yield env.timeout(t_open - env.now)
+        return req
+
+    def vessel(self, ci: int, end: int, fleet: int) -> Generator[Any, Any, None]:
         env, cm = self.env, self.cm
         vc = cm.vessels[ci]
         aboard: list[RefLot] = []
@@ -284,20 +362,8 @@ class ReferenceModel:
         while True:
             port = vc.ports[end]
             arrived = env.now
-            wi = self.weather_of.get(port)
-            t_open = self.next_open(port, env.now)
-            if t_open > env.now:
-                self.k.weather_lost_h[wi] += t_open - env.now
-                yield env.timeout(t_open - env.now)
             bg = vc.berth[end]
-            req = None
-            if bg >= 0:
-                req = self.berths[bg].request()
-                yield req
-                t_open = self.next_open(port, env.now)
-                if t_open > env.now:
-                    self.k.weather_lost_h[wi] += t_open - env.now
-                    yield env.timeout(t_open - env.now)
+            req = yield from self.call(vc, end)
             for lot in aboard:
                 self.wait(port, arrived, env.now, lot.units)
             rate = vc.rate[end]
@@ -307,6 +373,13 @@ class ReferenceModel:
             for lot in aboard:
                 lot.step += 1
                 self.lot_next(lot)
+            # out of service (dry-dock, off-hire) once discharged: leave the berth, idle, call again
+            while (back := self.after(self.out[fleet], env.now)) > env.now:
+                if req is not None:
+                    self.berths[bg].release(req)
+                yield env.timeout(back - env.now)
+                req = yield from self.call(vc, end)
+                yield env.timeout(vc.port_time_h[end])
             aboard, load, fill, busy = [], [0.0] * 4, [0.0], [env.now]
 
             def load_now(aboard: list[RefLot] = aboard, load: list[float] = load,
@@ -360,7 +433,7 @@ class ReferenceModel:
                 yield env.timeout(busy[0] - env.now)
             t_open = self.next_open(port, env.now)
             if t_open > env.now:
-                self.k.weather_lost_h[wi] += t_open - env.now
+                self.lost(port, t_open - env.now)
                 yield env.timeout(t_open - env.now)
             if env.now <= self.H:
                 self.k.voyages[ci, end] += 1

@@ -26,6 +26,11 @@ and **practical** (the default), what operators achieve; each row carries both a
   service adds a sailings limit ``departures_per_week x 52`` per direction;
 - yards: storage (TEU or wagons), reported but not a throughput limit.
 
+Dated events (``events:``, :mod:`transcaspian.model.events`) act as lost availability in the
+scenario year: a closed section or border keeps its open share of the year, a berth group or
+vessel class its share of berth- or vessel-hours in service, a closed port enters the vessel
+availability with the weather, and a demand surge adds its extra units to the year's demand.
+
 The LP (HiGHS via :func:`scipy.optimize.linprog`) is documented in ``docs/analysis.md``:
 stage 1 maximises served tonnes; stage 2 fixes served tonnes at the optimum (relative
 tolerance ``CapacityOptions.served_tolerance``) and minimises tariff cost; a separate LP
@@ -46,6 +51,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from transcaspian.analysis.tariff import legs_unit_cost
+from transcaspian.model import events as ev
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.network import Leg
 from transcaspian.model.options import EngineOptions
@@ -156,6 +162,12 @@ class Element:
     capacity_practical: float = math.nan
 
 
+def _open_text(scenario: Scenario, kind: str, element: str) -> str:
+    """`` x open share`` for the arithmetic column when dated events close the element."""
+    share = ev.open_share(scenario, kind, element)
+    return f" x {share:.4f} open (events)" if share < 1 else ""
+
+
 Basis = Literal["practical", "theoretical"]
 
 
@@ -193,13 +205,14 @@ def _rail_elements(scenario: Scenario, basis: Basis, upt: dict[str, float]) -> l
         occ = section_occupancy_ceiling(lk)
         for rev in (False, True):
             tpd = section_paths_per_day(lk, rev)
-            theo = per_year(tpd)
+            theo = per_year(tpd) * ev.open_share(scenario, "section_closed", lk.id)
             trains = _pick(basis, theo, theo * occ)
             per = {u: k for u, k in upt.items() if u != "truck"}
             per.update(lk.max_units_per_train or {})
             units = {u: trains * n for u, n in per.items()}
             a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
-            text = (f"{tpd:g} trains/day x 365 = {theo:,.0f} trains/yr; practical x {occ:.2f} capacity "
+            text = (f"{tpd:g} trains/day x 365{_open_text(scenario, 'section_closed', lk.id)} = "
+                    f"{theo:,.0f} trains/yr; practical x {occ:.2f} capacity "
                     f"consumption (UIC 406{'' if lk.max_occupancy is None else ', link value'}) = "
                     f"{theo * occ:,.0f}; {basis}: " + ", ".join(
                         f"x {n:g} {u}/train = {trains * n:,.0f} {u}" for u, n in sorted(per.items())))
@@ -216,12 +229,14 @@ def _land_elements(scenario: Scenario) -> list[Element]:
     for lk in scenario.doc.links:
         if lk.mode == "road":
             for rev in (False, True):
-                trucks = per_year(lk.trucks_per_day)
+                trucks = per_year(lk.trucks_per_day) * ev.open_share(scenario, "section_closed", lk.id)
                 a, b = (lk.to_node, lk.from_node) if rev else (lk.from_node, lk.to_node)
                 out.append(Element(("road", lk.id, rev), lk.id, "road", lk.name or lk.id, a, b,
                                    "reverse" if rev else "forward", trucks, "trucks",
                                    {"truck": trucks},
-                                   f"{lk.trucks_per_day:g} trucks/day x 365 = {trucks:,.0f} trucks/yr",
+                                   f"{lk.trucks_per_day:g} trucks/day x 365"
+                                   f"{_open_text(scenario, 'section_closed', lk.id)} = "
+                                   f"{trucks:,.0f} trucks/yr",
                                    capacity_theoretical=trucks, capacity_practical=trucks))
         elif lk.mode == "pipeline":
             cap = lk.capacity_t_per_year
@@ -231,10 +246,11 @@ def _land_elements(scenario: Scenario) -> list[Element]:
                                capacity_practical=cap))
     for n in scenario.doc.nodes:
         if n.capacity_trains_per_day is not None:
-            trains = per_year(n.capacity_trains_per_day)
+            trains = per_year(n.capacity_trains_per_day) * ev.open_share(scenario, "border_closed", n.id)
             units = {u: trains * k for u, k in upt.items() if u != "truck"}
             out.append(Element(("node", n.id), n.id, n.kind, n.name, n.id, n.id, "both", trains, "trains",
-                               units, f"{n.capacity_trains_per_day:g} trains/day x 365 = {trains:,.0f} "
+                               units, f"{n.capacity_trains_per_day:g} trains/day x 365"
+                               f"{_open_text(scenario, 'border_closed', n.id)} = {trains:,.0f} "
                                "trains/yr (both directions)", capacity_theoretical=trains,
                                capacity_practical=trains))
     return out
@@ -243,14 +259,17 @@ def _land_elements(scenario: Scenario) -> list[Element]:
 def _berth_elements(scenario: Scenario, basis: Basis) -> list[Element]:
     out: list[Element] = []
     for b in scenario.doc.berths:
-        theo = berth_hours_per_year(b)
+        avail = ev.berth_available_share(scenario, b)
+        theo = berth_hours_per_year(b) * avail
         occ = berth_occupancy_ceiling(b)
         hours = _pick(basis, theo, theo * occ)
         units = {u: hours * r for u, r in b.handling_per_h.items()}
         src = "berth value" if b.max_occupancy is not None else f"UNCTAD for {b.count} berth(s)"
         out.append(Element(("berth", b.id), b.id, "berth", f"{b.kind} berths at {b.node}", b.node, b.node,
                            "both", hours, "berth_h", units,
-                           f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365 = {theo:,.0f} "
+                           f"{b.count} berth(s) x {b.operating_h_per_day:g} h/day x 365"
+                           + (f" x {avail:.4f} in service (events)" if avail < 1 else "")
+                           + f" = {theo:,.0f} "
                            f"berth-h/yr; practical x {occ:.2f} occupancy ceiling ({src}) = "
                            f"{theo * occ:,.0f}; "
                            f"{basis}: " + ", ".join(f"x {r:g} {u}/h = {hours * r:,.0f} {u}"
@@ -495,7 +514,8 @@ def _columns(scenario: Scenario) -> tuple[list[Column], dict[str, str]]:
                                           c.tonnes_per_unit).items():
                     usage[k] += w * val
                     passes[k] += w
-            columns.append(Column(d.id, {g[0].route: g[3] for g in group}, d.annual_units,
+            columns.append(Column(d.id, {g[0].route: g[3] for g in group},
+                                  ev.surged_annual_units(scenario, d),
                                   c.tonnes_per_unit, cost, dict(usage), dict(passes)))
 
     return columns, notes
@@ -943,6 +963,7 @@ def _flow_tables(scenario: Scenario, model: CapacityModel, sol: LPSolution
     frows = []
     for d in scenario.doc.demand:
         c = com[d.commodity]
+        d = d.model_copy(update={"annual_units": ev.surged_annual_units(scenario, d)})  # surges (events)
         su = min(max(served_units.get(d.id, 0.0), 0.0), d.annual_units)
         if d.annual_units - su < 1e-6 * d.annual_units:
             su = d.annual_units

@@ -10,8 +10,10 @@ Weather
     A regime's closed share is its expected closed hours over the year,
     ``sum(closures_per_month) x E[duration] / 8760`` (overlaps within a regime ignored;
     capped at 1). The simulator draws each regime as an independent closure process and
-    closes the port while any of them is closed, so the port's closed share is
-    ``1 - prod_i (1 - share_i)`` over all regimes of the port (one regime: its share).
+    closes the port while any of them is closed, so in each 730-h month the port's closed
+    share is ``1 - prod_i (1 - share_i[m])`` over all regimes of the port; dated
+    ``port_closed`` events combine with it month by month and the year's share is the mean
+    over months (:func:`port_closed_share`, rule in :mod:`transcaspian.model.events`).
     A vessel on a service is available ``1 - closed(from) - closed(to)`` of the year
     (clamped to [0, 1]).
 Berths
@@ -45,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from transcaspian.model import events
 from transcaspian.model.schema import Berth, Link, Node, Service, Vessel, WeatherRegime
 
 if TYPE_CHECKING:
@@ -145,22 +148,31 @@ def port_regimes(scenario: Scenario, port: str) -> list[WeatherRegime]:
     return [w for w in scenario.doc.weather if w.node == port]
 
 
-def combined_closed_share(regimes: Sequence[WeatherRegime]) -> float:
-    """Closed share of a port under independent regimes: ``1 - prod(1 - share_i)``.
+def weather_closed_by_month(regimes: Sequence[WeatherRegime]) -> list[float]:
+    """Share of each 730-h month a port is closed by its independent regimes, January first:
+    ``1 - prod_i (1 - min(1, closures_per_month_i[m] x E[D_i] / 730))``.
 
     Examples
     --------
-    >>> from transcaspian.model import load_scenario
-    >>> w = port_regimes(load_scenario("baseline-2024"), "aktau")[0]
-    >>> round(combined_closed_share([w, w]), 4) == round(1 - (1 - closed_share(w)) ** 2, 4)
-    True
+    >>> from transcaspian.model.schema import WeatherRegime
+    >>> w = WeatherRegime(id="w", node="p", closures_per_month=[1] * 12, closure_duration_h=73)
+    >>> round(weather_closed_by_month([w])[0], 9)
+    0.1
     """
-    return 1.0 - math.prod(1.0 - closed_share(w) for w in regimes)
+    out = []
+    for m in range(12):
+        shares = [min(1.0, w.closures_per_month[m] * w.closure_duration_h.mean_value()
+                      / (HOURS_PER_YEAR / 12)) for w in regimes]
+        out.append(1.0 - math.prod(1.0 - x for x in shares))
+    return out
 
 
 def port_closed_share(scenario: Scenario, port: str) -> float:
-    """Expected share of the year a port is closed by all its weather regimes (0..1)."""
-    return combined_closed_share(port_regimes(scenario, port))
+    """Expected share of the year a port is closed by its weather regimes or its dated
+    ``port_closed`` events (0..1): per month weather or event, then the mean over the months
+    (:func:`transcaspian.model.events.combined_closed_share`, the one rule)."""
+    return events.combined_closed_share(weather_closed_by_month(port_regimes(scenario, port)),
+                                        events.closed_share_by_month(scenario, "port_closed", port))
 
 
 def service_availability(scenario: Scenario, service: Service) -> float:
@@ -556,8 +568,10 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str,
 
     ``cycle_h = 2 x crossing_h(distance) + sum over both ports of`` :func:`port_stay_h`
     ``.total_h`` (fixed parts + discharge and loading of a full payload at the berth rate).
-    Round trips/yr = ``count x availability x 8760 / cycle_h`` (theoretical); the
-    practical figure also takes off-hire, ``x (1 - offhire_days / 365)``, and each sailing
+    Round trips/yr = ``count x in-service share x availability x 8760 / cycle_h``
+    (theoretical; the in-service share is what dated ``vessel_out`` events leave,
+    :func:`transcaspian.model.events.vessel_available_share`); the practical figure also takes
+    off-hire, ``x (1 - offhire_days / 365)``, and each sailing
     carries :func:`mean_load_share` of the payload. ``fill_per_h`` (share of one payload
     reaching the class per hour, by the port it loads at; only the ratio between the ports
     matters) adds the wait of a load-and-go vessel for cargo in the light direction to the
@@ -594,17 +608,20 @@ def vessel_cycle(scenario: Scenario, vessel: Vessel | str,
         parts.append(_stay_text(port.id, st, note))
     cycle = 2.0 * cross + sum(port_h.values())
     avail = service_availability(scenario, s)
-    trips = v.count * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
+    in_service = events.vessel_available_share(scenario, v)   # vessel_out events (model/events.py)
+    trips = v.count * in_service * avail * HOURS_PER_YEAR / cycle if cycle > 0 else 0.0
     off = offhire_share(v)
     waits = _fill_waits(s, v.count, cycle, fill_per_h) if fill_per_h is not None else {}
     slow = cycle + sum(waits.values())
-    practical = v.count * avail * HOURS_PER_YEAR / slow * (1.0 - off) if slow > 0 else 0.0
+    practical = (v.count * in_service * avail * HOURS_PER_YEAR / slow * (1.0 - off)
+                 if slow > 0 else 0.0)
     wait_text = ("; fill waits " + ", ".join(f"{p} {w:.1f} h" for p, w in waits.items())
                  + f": practical cycle {slow:.1f} h") if waits else ""
     share = {d: mean_load_share(scenario, s, v, d) for d in ("forward", "reverse")}
     text = (f"cycle = 2 x {s.distance_km:g} km / ({v.speed_kn:g} kn x 1.852) = {2 * cross:.1f} h sailing; "
             + "; ".join(parts) + f"; cycle {cycle:.1f} h; availability {avail:.3f} (weather); "
-            f"{v.count} vessel(s) x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
+            f"{v.count} vessel(s)" + (f" x {in_service:.4f} in service (events)" if in_service < 1 else "")
+            + f" x {avail:.3f} x 8760 / {cycle:.1f} = {trips:,.1f} voyages/yr each way; "
             f"off-hire {v.offhire_days_per_year:g} d/yr: x {1 - off:.3f}{wait_text} = {practical:,.1f} "
             "practical; "
             f"payload factor {pf:.3f}; mean load {share['forward']:.2f} ({s.policy})")

@@ -14,6 +14,8 @@ Handling units (``UnitKind``):
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -445,6 +447,75 @@ class EmissionFactor(Component):
         return self
 
 
+#: Event kinds and the component their ``element`` names.
+EVENT_TARGETS: dict[str, str] = {
+    "port_closed": "seaport node", "berth_out": "berth group", "vessel_out": "vessel class",
+    "section_closed": "rail or road link", "border_closed": "border, gauge_change, junction or terminal node",
+    "demand_surge": "demand flow (or '*' for every flow)"}
+#: An event's element: a component id, or ``*`` (every demand flow, for ``demand_surge``).
+EventTarget = Annotated[str, Field(min_length=1, max_length=ID_MAX_LENGTH,
+                                   pattern=r"^(\*|[a-z0-9][a-z0-9_.\-]{0,63})$",
+                                   description="Id of the element the event acts on, or '*'")]
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class Event(Component):
+    """A dated disruption in the scenario year: a port, berth, vessel, section or border out of
+    service, or a demand surge.
+
+    Days are inclusive: ``start: 2024-01-01, end: 2024-01-14`` is 14 days, hours 0 to 336 of
+    the scenario year (see :mod:`transcaspian.model.events`). Both engines apply it: capacity as
+    lost availability in that year, the simulator at those hours in every replication.
+    """
+
+    id: Id
+    kind: Literal["port_closed", "berth_out", "vessel_out", "section_closed", "border_closed",
+                  "demand_surge"] = Field(..., description="What happens: " + "; ".join(
+                      f"{k}: {v}" for k, v in EVENT_TARGETS.items()))
+    element: EventTarget
+    start: dt.date = Field(..., description="First day affected (YYYY-MM-DD, in the scenario year)")
+    end: dt.date = Field(..., description="Last day affected, inclusive (YYYY-MM-DD, in the scenario "
+                         "year): 1-14 January is start 2024-01-01, end 2024-01-14")
+    count: int | None = quantity(
+        None, unit="berths or vessels", ge=1, le=200, description="berth_out: berths of the group out "
+        "(default all); vessel_out: vessels of the class out (default 1)")
+    factor: float | None = quantity(
+        None, unit="1", ge=0, le=12, description="demand_surge: multiplier on the flow's train arrivals "
+        "during the event (2 = twice as many)")
+    note: Text | None = Field(None, description="What the event is (free text)")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, v: Any) -> Any:
+        if isinstance(v, dt.datetime) or not isinstance(v, dt.date | str):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        if isinstance(v, str) and not re.match(_ISO_DATE, v):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Event:
+        problems: list[str] = []
+        if self.end < self.start:
+            problems.append(f"end {self.end} is before start {self.start}")
+        if self.count is not None and self.kind not in ("berth_out", "vessel_out"):
+            problems.append("count applies to berth_out and vessel_out only")
+        if self.kind == "demand_surge" and self.factor is None:
+            problems.append("demand_surge needs factor")
+        if self.factor is not None and self.kind != "demand_surge":
+            problems.append("factor applies to demand_surge only")
+        if self.element == "*" and self.kind != "demand_surge":
+            problems.append("element '*' (every flow) applies to demand_surge only")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def days(self) -> int:
+        """Days affected, inclusive of both ends."""
+        return (self.end - self.start).days + 1
+
+
 class Changes(BaseModel):
     """Add / patch / remove operations on components, by component type then id."""
 
@@ -531,6 +602,7 @@ COMPONENTS: dict[str, type[Component]] = {
     "services": Service,
     "vessels": Vessel,
     "weather": WeatherRegime,
+    "events": Event,
     "routes": Route,
     "demand": DemandFlow,
     "tariffs": Tariff,
@@ -574,6 +646,8 @@ class ScenarioDoc(BaseModel):
         description="Component list: see the vessels section")
     weather: list[WeatherRegime] = Field(default_factory=list,
         description="Component list: see the weather section")
+    events: list[Event] = Field(default_factory=list,
+        description="Component list: see the events section")
     routes: list[Route] = Field(default_factory=list,
         description="Component list: see the routes section")
     demand: list[DemandFlow] = Field(default_factory=list,

@@ -234,9 +234,60 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
         if pid not in ids["projects"] and pid not in invalid["projects"]:
             err(f"applied project '{pid}' is not defined", fld="applied_projects")
 
+    _check_events(doc, ref)
     _check_demand(doc, ref, judge_routes=not any(failed.values()))
     _check_sources(doc, origins, label, err, warnings)
     return errors.problems, warnings.problems
+
+
+#: Node kinds a ``border_closed`` event may close (land nodes with a train capacity).
+CLOSABLE_NODES = ("border", "gauge_change", "junction", "terminal")
+
+
+def _check_events(doc: ScenarioDoc, ref: Any) -> None:
+    """Each event's element exists and is of the right kind, its dates lie in the scenario
+    year, and ``count`` does not exceed the element's count."""
+    nodes = {n.id: n for n in doc.nodes}
+    links = {lk.id: lk for lk in doc.links}
+    counted = {"berth_out": {b.id: b.count for b in doc.berths},
+               "vessel_out": {v.id: v.count for v in doc.vessels}}
+    for e in doc.events:
+        for fld in ("start", "end"):
+            if getattr(e, fld).year != doc.year:
+                ref.err(f"{getattr(e, fld)} is not in the scenario year {doc.year} (an event is dated "
+                        "in the year it applies)", "events", e.id, fld)
+        el = e.element
+        if e.kind == "port_closed":
+            if el in nodes and nodes[el].kind != "seaport":
+                ref.err(f"node '{el}' is a {nodes[el].kind}; port_closed closes a seaport", "events", e.id,
+                        "element")
+            else:
+                ref(el, "nodes", "events", e.id, "element", [n for n in nodes if nodes[n].kind == "seaport"],
+                    "seaport")
+        elif e.kind in counted:
+            pool = counted[e.kind]
+            target = "berths" if e.kind == "berth_out" else "vessels"
+            if ref(el, target, "events", e.id, "element", list(pool),
+                   "berth group" if target == "berths" else "vessel class") and (
+                    e.count is not None and e.count > pool[el]):
+                ref.err(f"count {e.count} exceeds the {pool[el]} {target} of '{el}'", "events", e.id, "count")
+        elif e.kind == "section_closed":
+            ok = [lk for lk in links if links[lk].mode in ("rail", "road")]
+            if el in links and el not in ok:
+                ref.err(f"link '{el}' is a {links[el].mode}; section_closed closes rail or road links",
+                        "events", e.id, "element")
+            else:
+                ref(el, "links", "events", e.id, "element", ok, "rail or road link")
+        elif e.kind == "border_closed":
+            ok = [n for n, x in nodes.items() if x.kind in CLOSABLE_NODES and x.capacity_trains_per_day]
+            if el in nodes and el not in ok:
+                ref.err(f"node '{el}' ({nodes[el].kind}) cannot be closed: border_closed needs a "
+                        f"{', '.join(CLOSABLE_NODES)} node with capacity_trains_per_day", "events", e.id,
+                        "element")
+            else:
+                ref(el, "nodes", "events", e.id, "element", ok, "border, gauge change, junction or terminal")
+        elif el != "*":
+            ref(el, "demand", "events", e.id, "element", what="demand flow")
 
 
 def _singular(ctype: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from transcaspian.model import events as model_events
 from transcaspian.model.distributions import Distribution
 from transcaspian.model.errors import Problem, ScenarioError
 from transcaspian.model.network import Leg
@@ -215,6 +216,26 @@ class Flow:
 
 
 @dataclass
+class EventTables:
+    """Dated events (``events:``) and off-hire by compiled index; windows in h from the start of
+    simulated year 1 (the scenario year), from :func:`transcaspian.model.events.windows`.
+
+    ``port``: port node -> closure windows; ``server``: server -> windows it admits no train
+    (a closed section in both directions, a closed border); ``berth``: (berth group, start,
+    end, berths out); ``vessel``: (vessel class, start, end, vessels out: the class's first
+    ones); ``offhire_h``: per vessel class, hours a year each vessel is off hire; ``surge``:
+    flow -> (start, end, arrival multiplier) segments.
+    """
+
+    port: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    server: dict[int, list[tuple[float, float]]] = field(default_factory=dict)
+    berth: list[tuple[int, float, float, int]] = field(default_factory=list)
+    vessel: list[tuple[int, float, float, int]] = field(default_factory=list)
+    offhire_h: list[float] = field(default_factory=list)
+    surge: dict[int, list[tuple[float, float, float]]] = field(default_factory=dict)
+
+
+@dataclass
 class Compiled:
     """A scenario flattened into integer-indexed tables for the simulators."""
 
@@ -240,11 +261,13 @@ class Compiled:
     chained: list[list[bool]] = field(default_factory=list)
     lead: list[float] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    events: EventTables = field(default_factory=EventTables)
 
     @property
     def n_streams(self) -> int:
-        """Independent random streams one replication uses (arrivals, routes, dists, weather)."""
-        return 2 + len(self.dists) + len(self.weather)
+        """Independent random streams one replication uses (arrivals, routes, dists, weather,
+        off-hire starts); child ``i`` of a seed sequence does not depend on how many are spawned."""
+        return 2 + len(self.dists) + len(self.weather) + 1
 
 
 def compile_scenario(scenario: Scenario) -> Compiled:
@@ -276,6 +299,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     b.add_berths()
     b.add_vessels()
     b.add_weather()
+    b.add_events()
     b.check_servers()
     if b.problems:
         raise ScenarioError(b.problems, f"scenario {scenario.name!r} (cannot be simulated)")
@@ -320,6 +344,7 @@ class _Builder:
         self.berth_rates: list[dict[int, float]] = []
         self.vessels: list[VesselClass] = []
         self.weather: list[tuple[int, tuple[float, ...], int]] = []
+        self.events = EventTables()
         self.problems: list[Problem] = []
 
     # -- numbers checked before they are used (finite, in range), named by element --------
@@ -627,6 +652,36 @@ class _Builder:
             self.weather.append((self.nidx[w.node], rates,
                                  self.add_dist(w.closure_duration_h, "weather", w.id, "closure_duration_h")))
 
+    def add_events(self) -> None:
+        """Dated events and off-hire as :class:`EventTables` (elements by compiled index)."""
+        sc, ev = self.scenario, EventTables()
+        ev.offhire_h = [min(HOURS_PER_YEAR, 24.0 * v.offhire_days_per_year) for v in sc.doc.vessels]
+        berth_idx = {bid: i for i, (bid, _, _) in enumerate(self.berths)}
+        vessel_idx = {vc.id: i for i, vc in enumerate(self.vessels)}
+        for w in model_events.windows(sc):
+            span = (w.start_h, w.end_h)
+            if w.kind == "port_closed":
+                ev.port.setdefault(self.nidx[w.element], []).append(span)
+            elif w.kind == "section_closed":
+                for rev in (False, True):
+                    if (w.element, rev) in self.link_server:
+                        ev.server.setdefault(self.link_server[(w.element, rev)], []).append(span)
+            elif w.kind == "border_closed":
+                srv = self.node_server.get(w.element, (-1, 0.0, -1))[0]
+                if srv >= 0:
+                    ev.server.setdefault(srv, []).append(span)
+            elif w.kind == "berth_out":
+                ev.berth.append((berth_idx[w.element], *span, w.count))
+            elif w.kind == "vessel_out":
+                ev.vessel.append((vessel_idx[w.element], *span, w.count))
+        for fi, f in enumerate(self.flows):
+            segs = model_events.surge_segments(model_events.windows(sc, "demand_surge", f.id))
+            if segs:
+                ev.surge[fi] = segs
+        ev.port = {k: model_events.merge(v) for k, v in ev.port.items()}
+        ev.server = {k: model_events.merge(v) for k, v in ev.server.items()}
+        self.events = ev
+
     def compiled(self) -> Compiled:
         """The tables as a :class:`Compiled`, with chained steps and server leads."""
         sc = self.scenario
@@ -638,7 +693,7 @@ class _Builder:
             routes=self.routes, route_ids=self.route_ids, flows=self.flows, ods=self.ods,
             lanes=self.lanes, yards=self.yards, yard_of=self.yard_of, groups=self.groups,
             formation_wait_h=self.formation_wait_h, berths=self.berths, vessels=self.vessels,
-            weather=self.weather)
+            weather=self.weather, events=self.events)
 
 
 def _is_server_step(step: Step) -> int:

@@ -12,6 +12,8 @@ from transcaspian.sim.kernel.state import (
     A_DISPATCH,
     A_LOT,
     A_TRAIN,
+    E_BIN,
+    E_BOUT,
     E_FORM,
     E_TRAIN,
     E_VARR,
@@ -31,12 +33,22 @@ from transcaspian.sim.kernel.state import (
     State,
 )
 from transcaspian.sim.kernel.trains import admit_waiting, dispatch, lot_step, new_train, run_train
-from transcaspian.sim.kernel.vessels import after_discharge, arrive, berth, depart, discharged, timeout
+from transcaspian.sim.kernel.vessels import (
+    after_discharge,
+    arrive,
+    berth,
+    berth_in,
+    berth_out,
+    depart,
+    discharged,
+    timeout,
+)
 
 
 @njit(cache=True, _nrt=False)
 def _start(net: Network, inp: Inputs, st: State) -> None:
-    """Initial events: every train release and every vessel's first arrival."""
+    """Initial events: every train release, every vessel's first arrival, and the start and
+    end of every berth outage."""
     lots = st.lots
     for i in range(inp.rel_t.shape[0]):
         lt = st.k[K_LOTS]
@@ -51,6 +63,10 @@ def _start(net: Network, inp: Inputs, st: State) -> None:
         push(st, inp.rel_t[i], E_TRAIN, tr, 1)
     for v in range(net.fleet_cls.shape[0]):
         push(st, 0.0, E_VARR, v, 1)
+    for i in range(inp.bo_grp.shape[0]):
+        if inp.bo_en[i] > inp.bo_st[i]:
+            push(st, inp.bo_st[i], E_BOUT, i, 0)
+            push(st, inp.bo_en[i], E_BIN, i, 0)
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -76,6 +92,10 @@ def _event(net: Network, inp: Inputs, st: State, kind: int, a: int, b: int, now:
         depart(net, inp, st, a, now)
     elif kind == E_FORM and b == st.q.g_token[a]:
         act(st, A_DISPATCH, a, now)
+    elif kind == E_BOUT:
+        berth_out(st, inp, a)
+    elif kind == E_BIN:
+        berth_in(net, inp, st, a, now)
 
 
 @njit(cache=True, _nrt=False, inline="always")

@@ -156,15 +156,35 @@ def sample(st: State, inp: Inputs, dist: int) -> float:
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def next_open(inp: Inputs, port: int, t: float) -> float:
-    """Earliest time >= t (h) at which ``port`` is open for berthing and departures."""
-    lo, hi = inp.w_off[port], inp.w_off[port + 1]
+def after_windows(off: np.ndarray, st: np.ndarray, en: np.ndarray, i: int, t: float) -> float:
+    """Earliest time >= t (h) outside the sorted, disjoint windows ``st/en[off[i]:off[i+1]]``."""
+    lo, hi = off[i], off[i + 1]
     if lo == hi:
         return t
-    i = np.searchsorted(inp.w_st[lo:hi], t, side="right") - 1
-    if i >= 0 and t < inp.w_en[lo + i]:
-        return inp.w_en[lo + i]
+    j = np.searchsorted(st[lo:hi], t, side="right") - 1
+    if j >= 0 and t < en[lo + j]:
+        return en[lo + j]
     return t
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def next_open(inp: Inputs, port: int, t: float) -> float:
+    """Earliest time >= t (h) at which ``port`` is open for berthing and departures (storm
+    closures and dated ``port_closed`` events, merged)."""
+    return after_windows(inp.w_off, inp.w_st, inp.w_en, port, t)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def server_open(inp: Inputs, srv: int, t: float) -> float:
+    """Earliest time >= t (h) at which server ``srv`` admits a train (dated closures of a
+    section or border)."""
+    return after_windows(inp.s_off, inp.s_st, inp.s_en, srv, t)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def vessel_back(inp: Inputs, v: int, t: float) -> float:
+    """Earliest time >= t (h) at which vessel ``v`` is in service (``vessel_out``, off-hire)."""
+    return after_windows(inp.v_off, inp.v_st, inp.v_en, v, t)
 
 
 @njit(cache=True, _nrt=False, inline="always")

@@ -103,6 +103,7 @@ def build_network(cm: Compiled) -> tuple[Network, np.ndarray]:
         grp_yard=np.asarray([yard_of[p, route_unit.get(r, 0)] for r, p, _ in cm.groups], np.int64),
         grp_max_wait=np.asarray(cm.formation_wait_h, float),
         berth_count=np.asarray([cnt for _, _, cnt in cm.berths], np.int64),
+        berth_port=np.asarray([p for _, p, _ in cm.berths], np.int64),
         **_vessels(cm),  # type: ignore[arg-type]
         flow_od=np.asarray([f.od for f in cm.flows], np.int64),
         flow_unit=np.asarray([f.unit for f in cm.flows], np.int64),
@@ -119,9 +120,29 @@ def _weather(cm: Compiled, prep: Prepared) -> tuple[np.ndarray, np.ndarray, np.n
         if port in prep.w_starts:
             st.extend(prep.w_starts[port])
             en.extend(prep.w_ends[port])
-            w_of_port[port] = prep.w_of_port[port]
+            w_of_port[port] = prep.w_of_port.get(port, -1)   # -1: closed by dated events only
         off.append(len(st))
     return np.asarray(off, np.int64), np.asarray(st, float), np.asarray(en, float), w_of_port
+
+
+def _windows(spans: list[list[tuple[float, float]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-element sorted disjoint windows as offsets, starts and ends (h)."""
+    off = np.concatenate([[0], np.cumsum([len(x) for x in spans])]).astype(np.int64)
+    return (off, np.asarray([a for x in spans for a, _ in x], float),
+            np.asarray([b for x in spans for _, b in x], float))
+
+
+def _event_inputs(cm: Compiled, prep: Prepared) -> dict[str, np.ndarray]:
+    """Dated events and off-hire as kernel arrays: server closures, vessel out-of-service
+    windows, berth outages."""
+    s_off, s_st, s_en = _windows([prep.dated.server.get(i, []) for i in range(len(cm.servers))])
+    v_off, v_st, v_en = _windows(prep.vessel_out)
+    bo = prep.dated.berth
+    return dict(s_off=s_off, s_st=s_st, s_en=s_en, v_off=v_off, v_st=v_st, v_en=v_en,
+                bo_grp=np.asarray([g for g, _, _, _ in bo], np.int64),
+                bo_st=np.asarray([a for _, a, _, _ in bo], float),
+                bo_en=np.asarray([b for _, _, b, _ in bo], float),
+                bo_cnt=np.asarray([n for _, _, _, n in bo], np.int64))
 
 
 #: Bytes per preallocated row: a lot (its arrays, delivery record, two stack rows), a train,
@@ -197,7 +218,7 @@ class KernelModel:
                       else np.zeros(0, np.int64)),
             **dict(zip(("w_off", "w_st", "w_en", "w_of_port"), _weather(cm, prep), strict=True)),
             rel_t=rel_t, rel_gs=self.route_off[rel_r] if rel_r.size else np.zeros(0, np.int64),
-            rel_flow=rel_f, rel_units=rel_u)
+            rel_flow=rel_f, rel_units=rel_u, **_event_inputs(cm, prep))
 
     def _grow(self, flag: int, used: np.ndarray, sizes: np.ndarray) -> None:
         if not flag:

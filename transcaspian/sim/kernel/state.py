@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 #: Event kinds in the heap.
-E_TRAIN, E_VARR, E_VBERTH, E_VDISCH, E_VTIMEOUT, E_VDEPART, E_FORM = range(7)
+E_TRAIN, E_VARR, E_VBERTH, E_VDISCH, E_VTIMEOUT, E_VDEPART, E_FORM, E_BOUT, E_BIN = range(9)
 #: Actions on the work stack (all at the current instant).
 A_TRAIN, A_LOT, A_ADMIT, A_AFTER_DISCH, A_DISPATCH = range(5)
 #: Overflow flags: a preallocated array was too small; the run is repeated with larger ones.
@@ -65,6 +65,7 @@ class Network(NamedTuple):
     grp_yard: np.ndarray
     grp_max_wait: np.ndarray  # h: longest wait before a part-filled train leaves
     berth_count: np.ndarray
+    berth_port: np.ndarray    # port node of each berth group
     vc_port: np.ndarray       # (class, end) -> port node
     vc_cap: np.ndarray        # (class, unit) -> usable units per voyage
     vc_shared: np.ndarray
@@ -105,6 +106,16 @@ class Inputs(NamedTuple):
     rel_gs: np.ndarray
     rel_flow: np.ndarray
     rel_units: np.ndarray
+    s_off: np.ndarray         # dated closures of each server: s_st/s_en[s_off[i]:s_off[i+1]]
+    s_st: np.ndarray
+    s_en: np.ndarray
+    v_off: np.ndarray         # out-of-service windows of each vessel (events, off-hire)
+    v_st: np.ndarray
+    v_en: np.ndarray
+    bo_grp: np.ndarray        # berth outages: berth group, start, end (h), berths out
+    bo_st: np.ndarray
+    bo_en: np.ndarray
+    bo_cnt: np.ndarray
 
 
 class Heap(NamedTuple):
@@ -188,6 +199,8 @@ class Fleet(NamedTuple):
     pw_head: np.ndarray
     pw_tail: np.ndarray
     slot_next: np.ndarray     # (service, end): next timetable slot
+    o_pend: np.ndarray        # per berth outage: berths still to withdraw (busy when it began)
+    o_taken: np.ndarray       # per berth outage: berths withdrawn
 
 
 class Stats(NamedTuple):
@@ -282,7 +295,8 @@ def new_state(net: Network, inp: Inputs, caps: Caps) -> State:
                   net.fleet_end.copy(), neg(n_v), neg(n_v), np.zeros((n_v, 4)), np.zeros(n_v),
                   np.zeros(n_v), np.zeros(n_v, i64), np.zeros(n_v), np.zeros(n_v), np.zeros(n_v, np.bool_),
                   np.zeros(n_v, np.bool_), neg(n_v), neg(n_v), neg(n_v), neg(nn), neg(nn),
-                  np.zeros((max(1, net.n_svc), 2), i64))
+                  np.zeros((max(1, net.n_svc), 2), i64), np.zeros(inp.bo_grp.shape[0], i64),
+                  np.zeros(inp.bo_grp.shape[0], i64))
     stats = Stats(np.empty(cw, i64), np.empty(cw), np.empty(cw), np.empty(cw), np.empty(cw), np.zeros(nn),
                   np.zeros(nn), np.zeros(n_flows), np.zeros(n_flows), np.empty(cl, i64), np.empty(cl),
                   np.empty(cl), np.zeros((n_vc, 2)), np.zeros((n_vc, 2)), np.zeros((n_vc, 2, 4)),

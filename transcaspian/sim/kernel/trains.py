@@ -19,6 +19,7 @@ from transcaspian.sim.kernel.ops import (
     push,
     push_lots,
     sample,
+    server_open,
     take_lot,
 )
 from transcaspian.sim.kernel.state import (
@@ -69,7 +70,7 @@ def _path_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
         return -1.0
     units, tons = st.trains.units[tr], st.trains.tons[tr]
     f = ss.free[sv.off[a]]
-    start = f if f > t else t
+    start = server_open(inp, a, f if f > t else t)
     svc = sv.service_h[a] * units if sv.per_unit[a] else sv.service_h[a]
     ss.free[sv.off[a]] = start + svc
     ss.busy[a] += svc
@@ -101,7 +102,7 @@ def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
             if ss.free[o + q] < ss.free[o + j]:
                 j = q
         f = ss.free[o + j]
-        start = f if f > t else t
+        start = server_open(inp, b, f if f > t else t)
         ss.free[o + j] = start + svc
         ss.busy[b] += svc
         count_queued(st, a, units, tons)

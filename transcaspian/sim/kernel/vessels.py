@@ -16,6 +16,7 @@ from transcaspian.sim.kernel.ops import (
     push,
     push_lots,
     take_lot,
+    vessel_back,
     wait_chain,
 )
 from transcaspian.sim.kernel.state import (
@@ -41,7 +42,7 @@ from transcaspian.sim.kernel.state import (
 def _hold(inp: Inputs, st: State, port: int, now: float) -> float:
     """When the port is closed by weather: the time it opens, vessel-hours counted as lost."""
     to = next_open(inp, port, now)
-    if to > now:
+    if to > now and inp.w_of_port[port] >= 0:
         st.stats.wlost[inp.w_of_port[port]] += to - now
     return to
 
@@ -230,6 +231,11 @@ def after_discharge(net: Network, inp: Inputs, st: State, v: int, t: float) -> N
     fl = st.fleet
     c, e = fl.cls[v], fl.end[v]
     port = net.vc_port[c, e]
+    back = vessel_back(inp, v, t)
+    if back > t:   # out of service (dry-dock, off-hire): leave the berth, call again when back
+        _leave_berth(net, inp, st, v, port, t)
+        push(st, back, E_VARR, v, 0)
+        return
     if net.vc_lanes[c, e, 0] < 0:   # no cargo can ever load here: sail back in ballast
         push(st, max(t, fl.busy[v]), E_VDEPART, v, 0)
         return
@@ -284,18 +290,62 @@ def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
         s.vunits[c, e, u] += fl.load[v, u]
     wait_chain(net, st, fl.head[v], port, -1.0, now)
     log_chain(st, inp, fl.head[v], L_DEPART, port, now)
-    bg = net.vc_berth[c, e]
+    _leave_berth(net, inp, st, v, port, now)
+    fl.end[v] = 1 - e
+    push(st, now + net.vc_cross[c], E_VARR, v, 1)
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _leave_berth(net: Network, inp: Inputs, st: State, v: int, port: int, now: float) -> None:
+    """Vessel ``v`` leaves its berth at ``port``: berth-hours counted, the berth released."""
+    fl = st.fleet
+    bg = net.vc_berth[fl.cls[v], fl.end[v]]
     fl.inberth[v] = False
     if bg >= 0:
         H = inp.horizon_h
         fl.berth_busy[bg] += min(now, H) - min(fl.bt[v], H)
-        if fl.bq_head[bg] >= 0:
-            v2 = fl.bq_head[bg]
-            fl.bq_head[bg] = fl.bnext[v2]
-            if fl.bq_head[bg] < 0:
-                fl.bq_tail[bg] = -1
-            push(st, _hold(inp, st, port, now), E_VBERTH, v2, 0)
-        else:
-            fl.berth_free[bg] += 1
-    fl.end[v] = 1 - e
-    push(st, now + net.vc_cross[c], E_VARR, v, 1)
+        release_berth(net, inp, st, bg, now)
+
+
+@njit(cache=True, _nrt=False)
+def release_berth(net: Network, inp: Inputs, st: State, bg: int, now: float) -> None:
+    """A berth of group ``bg`` is released: to a berth outage still waiting for one (first
+    begun first), else to the first vessel in the berth queue (berthing as an event at the
+    same instant, or when the port reopens), else free."""
+    fl = st.fleet
+    for i in range(inp.bo_grp.shape[0]):
+        if inp.bo_grp[i] == bg and fl.o_pend[i] > 0:
+            fl.o_pend[i] -= 1
+            fl.o_taken[i] += 1
+            return
+    if fl.bq_head[bg] >= 0:
+        v2 = fl.bq_head[bg]
+        fl.bq_head[bg] = fl.bnext[v2]
+        if fl.bq_head[bg] < 0:
+            fl.bq_tail[bg] = -1
+        push(st, _hold(inp, st, net.berth_port[bg], now), E_VBERTH, v2, 0)
+    else:
+        fl.berth_free[bg] += 1
+
+
+@njit(cache=True, _nrt=False)
+def berth_out(st: State, inp: Inputs, i: int) -> None:
+    """Berth outage ``i`` begins: free berths of its group go out of service at once, busy
+    ones as their vessels leave (before any vessel waiting for them)."""
+    fl = st.fleet
+    bg = inp.bo_grp[i]
+    take = min(inp.bo_cnt[i], fl.berth_free[bg])
+    fl.berth_free[bg] -= take
+    fl.o_taken[i] = take
+    fl.o_pend[i] = inp.bo_cnt[i] - take
+
+
+@njit(cache=True, _nrt=False)
+def berth_in(net: Network, inp: Inputs, st: State, i: int, now: float) -> None:
+    """Berth outage ``i`` ends: berths not yet withdrawn stay in service, withdrawn ones return."""
+    fl = st.fleet
+    fl.o_pend[i] = 0
+    n = fl.o_taken[i]
+    fl.o_taken[i] = 0
+    for _ in range(n):
+        release_berth(net, inp, st, inp.bo_grp[i], now)
