@@ -85,8 +85,10 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     Result
         Tables ``throughput``, ``transit_times``, ``transit_histogram``, ``waiting_by_node``,
         ``vessel_voyages``, ``utilisation``, ``queues``, ``weather``, ``wip``,
-        ``replications`` (and ``tracking``); see ``docs/simulator.md``. ``meta["options"]``
-        records the options.
+        ``replications``, ``port_performance``, ``border_performance`` (and ``tracking``); see
+        ``docs/simulator.md``. ``meta["options"]`` records the options; ``meta["window"]`` the
+        measured window (after the warm-up): demand, released and delivered tonnes, served
+        share, cargo in transit at the end (:meth:`Aggregate.served`).
 
     Examples
     --------
@@ -104,5 +106,5 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
         tables["tracking"] = tracking_log(cm, opts.years, opts.seed, warmup_days=opts.warmup_days)
     meta = scenario.metadata(engine="sim", seed=opts.seed, years=opts.years, replications=opts.replications,
                              warmup_days=opts.warmup_days, options=opts.record(), events=agg.events,
-                             estimated_events=est.events_total)
+                             estimated_events=est.events_total, window=agg.served())
     return Result(meta, tables)
