@@ -106,3 +106,26 @@ def test_tables_in_simulate(tiny_dict) -> None:
     assert (per_class["turnaround_h_p90"] >= per_class["turnaround_h_mean"] * 0.5).all()
     assert (per_class["turnaround_h_mean"] >= per_class["at_berth_h_mean"]).all()
     assert set(res["border_performance"].columns) >= {"node", "dwell_h_mean", "dwell_h_p90", "queue_max"}
+
+
+def test_report_section_shows_the_tables(tmp_path) -> None:
+    """A report built with a simulation folder has the port and border tables, row for row."""
+    from report_helpers import mini_dict
+    from test_report import table_rows
+
+    from transcaspian.model import Scenario
+    from transcaspian.report.build import build_report
+
+    mini = Scenario.from_dict(mini_dict())
+    res = simulate(mini, {"years": 0.25, "replications": 2, "seed": 3, "workers": 1})
+    res.write(tmp_path / "sim", "parquet")
+    html = build_report(mini, sim_result_dir=tmp_path / "sim")
+    rows = table_rows(html, "sim-ports-table")
+    pp = res["port_performance"]
+    assert len(rows) == len(pp) > 0
+    assert {r[1] for r in rows} == set(pp["vessel"])
+    first = pp[pp["vessel"] == "all"].sort_values("port").iloc[0]
+    assert rows[0][3] == f"{first['calls']:,.0f}" and rows[0][4] == f"{first['turnaround_h_mean']:,.1f}"
+    bp = res["border_performance"]
+    assert len(table_rows(html, "sim-borders-table")) == len(bp)
+    assert 'id="sim-ports"' in html
