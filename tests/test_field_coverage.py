@@ -270,6 +270,8 @@ CASES: dict[tuple[str, str], Case] = {(c.component, c.field): c for c in [
     Case("vessels", "v", "speed_kn", _set(6), cap_of("v"), sim_transit, -1),
     Case("vessels", "v", "design_draft_m", _set(4.9), cap_of("v", "capacity_teu"), sim_payload("v"), +1),
     Case("vessels", "v", "tonnes_per_cm", _set(25), cap_of("v", "capacity_teu"), sim_payload("v"), +1),
+    # off-hire: practical voyages fall; the simulator takes each vessel out for its window
+    Case("vessels", "v", "offhire_days_per_year", _set(60), cap_of("v"), sim_voyages("v"), +1),
     # berths
     Case("berths", "pa-f", "count", _set(2), cap_of("pa-f"), sim_util("pa-f"), -1),
     Case("berths", "pa-f", "kind", _set("general"), cap_of("v"), sim_util("pa-r"), -1),
@@ -312,15 +314,8 @@ ONE_ENGINE: dict[tuple[str, str], str] = {
     ("links", "max_occupancy"): "a planning ceiling on rail paths (UIC 406): practical capacity only; "
                                 "the simulator admits trains up to trains_per_day and shows the "
                                 "delays of running near it",
-    ("vessels", "offhire_days_per_year"): "capacity's availability factor; the simulator takes "
-                                          "vessels out of service through dated events (the "
-                                          "events branch, issue 9 item 6)",
     ("nodes", "formation_max_wait_h"): "a wait for onward train formation: capacity has no time, and "
                                        "the quote's analytic waits do not model formation yet",
-    # TODO(integrator): the practical branch applies off-hire in practical capacity; after the
-    # merge this becomes a Case (capacity of v and simulated voyages of v both fall).
-    ("vessels", "offhire_days_per_year"): "simulator: one off-hire window a year per vessel (events "
-                                          "branch); capacity: the practical branch's practical basis",
 }
 
 
