@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from transcaspian.model.physics import HOURS_PER_YEAR
 from transcaspian.sim.compile import HOURS_PER_MONTH, Compiled, draw
 
 
 def closures(rates: tuple[float, ...], spec: Any, rng: np.random.Generator,
-             horizon_h: float) -> tuple[list[float], list[float], int]:
+             horizon_h: float, count_from_h: float = 0.0) -> tuple[list[float], list[float], int]:
     """Storm closure intervals of one port over the horizon, overlaps merged.
 
     Closures start as a Poisson process with a monthly rate (events per 730-h month);
@@ -25,7 +26,8 @@ def closures(rates: tuple[float, ...], spec: Any, rng: np.random.Generator,
     Returns
     -------
     starts, ends, n_events
-        Sorted disjoint intervals (h) and the number of closure events drawn.
+        Sorted disjoint intervals (h) and the number of closure events drawn (starting at or
+        after ``count_from_h``).
     """
     months = max(1, math.ceil(horizon_h / HOURS_PER_MONTH))
     lam = np.tile(np.asarray(rates, float), months // 12 + 1)[:months]
@@ -33,6 +35,7 @@ def closures(rates: tuple[float, ...], spec: Any, rng: np.random.Generator,
     total = int(counts.sum())
     st = np.repeat(np.arange(months) * HOURS_PER_MONTH, counts) + rng.uniform(0, HOURS_PER_MONTH, total)
     du = draw(spec, rng, total)
+    n_events = int((st >= count_from_h).sum()) if count_from_h > 0 else total
     order = np.argsort(st, kind="stable")
     st, du = st[order], du[order]
     starts: list[float] = []
@@ -45,7 +48,7 @@ def closures(rates: tuple[float, ...], spec: Any, rng: np.random.Generator,
         else:
             starts.append(s)
             ends.append(s + d)
-    return starts, ends, total
+    return starts, ends, n_events
 
 
 def release_times(annual_trains: float, seasonality: tuple[float, ...], pattern: str,
@@ -96,13 +99,28 @@ class Prepared:
     weather_events: np.ndarray
 
 
-def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepared:
+def _shifted(starts: list[float], ends: list[float], lead_h: float) -> tuple[list[float], list[float]]:
+    """Intervals drawn on a calendar starting ``lead_h`` earlier, in the run's clock (h)."""
+    out_s, out_e = [], []
+    for a, b in zip(starts, ends, strict=True):
+        if b > lead_h:
+            out_s.append(max(a - lead_h, 0.0))
+            out_e.append(b - lead_h)
+    return out_s, out_e
+
+
+def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence, warmup_h: float = 0.0) -> Prepared:
     """Spawn the replication's streams, draw storm closures and train releases.
 
     Streams: 0 arrivals, 1 route choice, 2.. one per distribution (used as the
-    replication runs), then one per weather regime.
+    replication runs), then one per weather regime. The run's clock starts ``warmup_h``
+    before the scenario's calendar (time ``warmup_h`` is 1 January): seasonality and storm
+    rates of the warm-up are those of the calendar's last days. ``created``,
+    ``weather_closed`` and ``weather_events`` count the measured window ``[warmup_h, horizon_h]``.
     """
     H = float(horizon_h)
+    W = float(warmup_h)
+    lead = (-W) % HOURS_PER_YEAR   # calendar hour of the run's time 0
     children = ss.spawn(cm.n_streams)
     streams = [np.random.default_rng(c) for c in children]
     rng_arr, rng_route = streams[0], streams[1]
@@ -112,7 +130,9 @@ def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepa
     weather_closed = np.zeros(len(cm.weather))
     weather_events = np.zeros(len(cm.weather))
     for wi, (port, rates, dist) in enumerate(cm.weather):
-        st, en, cnt = closures(rates, cm.dists[dist], streams[2 + len(cm.dists) + wi], H)
+        st, en, cnt = closures(rates, cm.dists[dist], streams[2 + len(cm.dists) + wi], lead + H,
+                               lead + W)
+        st, en = _shifted(st, en, lead)
         if port in w_starts:  # two regimes on one port: merge
             allv = sorted(zip(w_starts[port] + st, w_ends[port] + en, strict=True))
             st, en = [], []
@@ -126,19 +146,20 @@ def prepare(cm: Compiled, horizon_h: float, ss: np.random.SeedSequence) -> Prepa
         w_of_port[port] = wi
         weather_events[wi] = cnt
     for port, wi in w_of_port.items():
-        weather_closed[wi] = sum(max(0.0, min(e, H) - s) for s, e in
+        weather_closed[wi] = sum(max(0.0, min(e, H) - max(s, W)) for s, e in
                                  zip(w_starts[port], w_ends[port], strict=True) if s < H)
     created = np.zeros(len(cm.flows))
     parts_t, parts_r, parts_f, parts_u = [], [], [], []
     for fi, f in enumerate(cm.flows):
         times = release_times(f.annual_units / f.units_per_train, f.seasonality, f.arrivals,
-                              rng_arr, H)
+                              rng_arr, lead + H)
+        times = times[times >= lead] - lead
         if len(f.routes) == 1:
             choice = np.zeros(times.size, dtype=np.int64)
             rng_route.random(times.size)
         else:
             choice = np.searchsorted(np.cumsum(f.shares), rng_route.random(times.size) * 0.999999999)
-        created[fi] = times.size * f.units_per_train
+        created[fi] = int((times >= W).sum()) * f.units_per_train
         parts_t.append(times)
         parts_r.append(np.asarray(f.routes, np.int64)[choice])
         parts_f.append(np.full(times.size, fi, np.int64))

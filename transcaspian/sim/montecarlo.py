@@ -22,6 +22,7 @@ from transcaspian.model.physics import HOURS_PER_YEAR
 from transcaspian.sim.compile import Compiled
 from transcaspian.sim.kernel import KernelModel
 from transcaspian.sim.options import SimOptions
+from transcaspian.sim.ports import PortAggregate
 from transcaspian.sim.stats import Moments, hist_quantiles
 from transcaspian.sim.summary import BIN_H, N_BINS, RepSummary
 
@@ -76,16 +77,18 @@ class Aggregate:
     def __init__(self, cm: Compiled, horizon_h: float, warmup_h: float = 0.0) -> None:
         self.cm = cm
         self.horizon_h = horizon_h
-        self.years = horizon_h / HOURS_PER_YEAR
         self.warmup_h = warmup_h
+        self.window_h = horizon_h - warmup_h
+        self.years = self.window_h / HOURS_PER_YEAR
         self.n = 0
         n_od = len(cm.ods)
         self.hist = np.zeros(n_od * N_BINS)
         self.m: dict[str, Moments] = {}
-        self.queue_sum: np.ndarray = np.zeros((max(1, math.ceil(horizon_h / 24.0 - 1e-9)),
+        self.queue_sum: np.ndarray = np.zeros((max(1, math.ceil(self.window_h / 24.0 - 1e-9)),
                                                len(cm.nodes)))
         self.rows: list[dict[str, float]] = []
         self.events = 0
+        self.ports = PortAggregate(cm)
 
     def _mom(self, key: str, x: np.ndarray | float) -> None:
         self.m.setdefault(key, Moments()).add(x)
@@ -112,8 +115,8 @@ class Aggregate:
         self._mom("node_units", r.node_units / y)
         self._mom("node_wait_t", r.node_wait_tonne_h / y)
         self._mom("node_tonnes", r.node_tonnes / y)
-        self._mom("server_busy", r.server_busy_h / r.horizon_h)
-        self._mom("berth_busy", r.berth_busy_h / r.horizon_h)
+        self._mom("server_busy", r.server_busy_h / r.window_h)
+        self._mom("berth_busy", r.berth_busy_h / r.window_h)
         self._mom("voyages", r.voyages / y)
         self._mom("voyage_fill", r.voyage_fill / y)
         self._mom("voyage_units", r.voyage_units / y)
@@ -122,6 +125,8 @@ class Aggregate:
         self._mom("w_lost", r.weather_lost_h / y)
         if r.queue_nodes.size:
             self.queue_sum[:, r.queue_nodes] += r.queue_daily
+        if r.ports is not None:
+            self.ports.add(r.ports, y)
         tonnes = np.array([f.tonnes_per_unit for f in self.cm.flows])
         tot_u = float(r.od_units.sum())
         self.rows.append({
@@ -141,6 +146,7 @@ class Aggregate:
         self._od_tables(out)
         self._resource_tables(out)
         self._time_tables(out)
+        out.update(self.ports.tables(self.m["berth_busy"].mean, self.window_h))
         return out
 
     def _flow_tables(self, out: dict[str, pd.DataFrame]) -> None:

@@ -16,11 +16,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.physics import HOURS_PER_YEAR
 
+#: Default warm-up before the measured window (days), chosen by Welch's method on both built-ins
+#: (``transcaspian.sim.warmup``; docs/simulator.md, Steady state).
+DEFAULT_WARMUP_DAYS = 30.0
 #: Most worker processes a run may ask for.
 MAX_WORKERS = 2 * (os.cpu_count() or 1)
 
@@ -35,8 +38,9 @@ class SimOptions(EngineOptions):
                       "SeedSequence(seed).spawn(n)[i], whatever the number of workers")
     workers: int | None = Field(None, ge=1, le=MAX_WORKERS,
                                 description="Worker processes (count; empty: up to 2 cores)")
-    warmup_days: float = Field(0.0, ge=0, description="Lots released before this time are left out of "
-                               "transit statistics (days); less than the horizon")
+    warmup_days: float = Field(DEFAULT_WARMUP_DAYS, ge=0, le=3650, description="Warm-up simulated "
+                               "before the measured years (days; 0: start empty); the statistics count "
+                               "only the last ``years`` of the run (docs/simulator.md, Steady state)")
     track: bool = Field(False, description="Add the per-lot tracking log of replication 0 "
                         "(table ``tracking``)")
     max_events: int = Field(2_000_000_000, ge=1, le=10**15, description="Ceiling on the estimated "
@@ -47,17 +51,14 @@ class SimOptions(EngineOptions):
                                  "memory of one worker process (GB of 1e9 bytes); also caps array "
                                  "growth during a replication")
 
-    @field_validator("warmup_days")
-    @classmethod
-    def _within_horizon(cls, v: float, info: ValidationInfo) -> float:
-        years = info.data.get("years")
-        if years is not None and v * 24.0 >= years * HOURS_PER_YEAR:
-            raise ValueError(f"warm-up must be shorter than the horizon ({years * 365:g} days)")
-        return v
-
     @property
     def horizon_h(self) -> float:
-        """Simulated time per replication (h)."""
+        """Simulated time per replication (h): the warm-up and the measured window."""
+        return self.warmup_h + self.window_h
+
+    @property
+    def window_h(self) -> float:
+        """Measured window per replication (h): the last ``years``."""
         return self.years * HOURS_PER_YEAR
 
     @property

@@ -54,6 +54,36 @@ class RepSummary:
     weather_lost_h: np.ndarray       # per weather regime, vessel-hours held by closures
     events: int = 0
     log: Any = field(default=None, repr=False)   # tracking log (DataFrame) when asked
+    window_h: float = 0.0            # measured window (h): the horizon less the warm-up
+    ports: PortSummary | None = None
+
+
+@dataclass
+class PortSummary:
+    """Port calls per vessel class and end, trains at node servers (measured window)."""
+
+    calls: np.ndarray                # class x end: arrivals at the anchorage
+    done: np.ndarray                 # class x end: completed calls (departures)
+    turn_h: np.ndarray               # class x end: sum of arrival-to-departure times (h)
+    anchor_h: np.ndarray             # class x end: sum of arrival-to-berthing times (h)
+    berth_h: np.ndarray              # class x end: sum of berthing-to-departure times (h)
+    turn_key: np.ndarray             # sparse (class * 2 + end) * TURN_BINS + bin ...
+    turn_count: np.ndarray           # ... and completed calls in that bin
+    trains: np.ndarray               # per server: trains through a node server
+    wait_h: np.ndarray               # per server: sum of queue waits (h)
+    dwell_h: np.ndarray              # per server: sum of arrival-to-leaving times (h)
+    dwell_key: np.ndarray            # sparse server * DWELL_BINS + bin ...
+    dwell_count: np.ndarray          # ... and trains in that bin
+    queue_max: np.ndarray            # per server: most trains waiting at once
+
+
+def port_summary(ports: dict[str, np.ndarray]) -> PortSummary:
+    """The kernel's port arrays (:data:`~transcaspian.sim.kernel.run.PORT_KEYS`) as a
+    :class:`PortSummary` with sparse histograms."""
+    th, sh = np.asarray(ports["thist"], float).ravel(), np.asarray(ports["shist"], float).ravel()
+    tk, sk = np.nonzero(th)[0], np.nonzero(sh)[0]
+    return PortSummary(ports["calls"], ports["done"], ports["turn"], ports["anchor"], ports["atberth"], tk,
+                       th[tk], ports["sn"], ports["swait"], ports["sdwell"], sk, sh[sk], ports["sqmax"])
 
 
 @dataclass
@@ -82,11 +112,13 @@ class Raw:
     vunits: np.ndarray
     weather_lost: np.ndarray
     log: Any = None
+    warmup_h: float = 0.0        # start of the measured window (h)
+    ports: dict[str, np.ndarray] | None = None
 
 
 def summarise(cm: Compiled, prep: Prepared, raw: Raw) -> RepSummary:
     """Turn one replication's raw records into its :class:`RepSummary`."""
-    H = raw.horizon_h
+    H, W = raw.horizon_h, raw.warmup_h
     d_od, d_tt, d_u, wn, wt0, wt1, wu, wtn = (raw.d_od, raw.d_tt, raw.d_u, raw.wn, raw.wt0, raw.wt1,
                                               raw.wu, raw.wtn)
     n_nodes = len(cm.nodes)
@@ -102,14 +134,14 @@ def summarise(cm: Compiled, prep: Prepared, raw: Raw) -> RepSummary:
     hist_units = np.bincount(inv.ravel(), weights=uu, minlength=hist_key.size)
 
     wn_a = np.asarray(wn, dtype=np.int64) % n_nodes
-    t0a = np.minimum(np.asarray(wt0, float), H)
-    t1a = np.minimum(np.asarray(wt1, float), H)
+    t0a = np.clip(np.asarray(wt0, float), W, H)   # waits within the measured window
+    t1a = np.clip(np.asarray(wt1, float), W, H)
     ua = np.asarray(wu, float)
     ta = np.asarray(wtn, float)
     node_wait = np.bincount(wn_a, weights=ua * (t1a - t0a), minlength=n_nodes)
     node_wait_t = np.bincount(wn_a, weights=ta * (t1a - t0a), minlength=n_nodes)
-    n_days = max(1, math.ceil(H / 24.0 - 1e-9))
-    edges = np.minimum(np.arange(n_days + 1) * 24.0, H)
+    n_days = max(1, math.ceil((H - W) / 24.0 - 1e-9))
+    edges = np.minimum(W + np.arange(n_days + 1) * 24.0, H)
     pos = t1a > t0a
     qnodes = np.unique(wn_a[pos])
     queue = np.zeros((n_days, qnodes.size))
@@ -133,4 +165,5 @@ def summarise(cm: Compiled, prep: Prepared, raw: Raw) -> RepSummary:
         berth_busy_h=np.asarray(raw.berth_busy, float), voyages=raw.voyages, voyage_fill=raw.vfill,
         voyage_units=raw.vunits, weather_closed_h=prep.weather_closed,
         weather_events=prep.weather_events, weather_lost_h=np.asarray(raw.weather_lost, float),
-        events=int(raw.events), log=raw.log)
+        events=int(raw.events), log=raw.log, window_h=H - W,
+        ports=port_summary(raw.ports) if raw.ports is not None else None)

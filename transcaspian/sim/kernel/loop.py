@@ -107,11 +107,14 @@ def _drain(net: Network, inp: Inputs, st: State, now: float) -> None:
 
 
 @njit(cache=True, _nrt=False)
-def run(net: Network, inp: Inputs, st: State) -> None:
-    """Simulate one replication to the horizon; results are left in ``st``."""
-    _start(net, inp, st)
+def advance(net: Network, inp: Inputs, st: State, until: float, first: bool, last: bool) -> None:
+    """Simulate one replication up to ``until`` (h): ``first`` starts it (initial events),
+    events at ``until`` are done only when ``last``, which also closes the horizon's accounting.
+    Results are left in ``st`` (the warm-up is run as one call, the measured window as another)."""
+    if first:
+        _start(net, inp, st)
     h, k = st.heap, st.k
-    while k[K_HN] > 0 and h.t[0] <= inp.horizon_h:
+    while k[K_HN] > 0 and (h.t[0] < until or (last and h.t[0] == until)):
         if k[K_OVERFLOW]:
             break
         now, kind, a, b = h.t[0], h.kind[0], h.a[0], h.b[0]
@@ -119,7 +122,13 @@ def run(net: Network, inp: Inputs, st: State) -> None:
         k[K_SN] = 0
         _event(net, inp, st, kind, a, b, now)
         _drain(net, inp, st, now)
-    _close(net, inp, st)
+    if last:
+        _close(net, inp, st)
+
+
+def run(net: Network, inp: Inputs, st: State) -> None:
+    """Simulate one replication to the horizon in one go; results are left in ``st``."""
+    advance(net, inp, st, inp.horizon_h, True, True)
 
 
 @njit(cache=True, _nrt=False, inline="always")

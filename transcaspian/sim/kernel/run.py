@@ -10,7 +10,7 @@ import pandas as pd
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.sim.compile import S_NODE, Compiled, draw
 from transcaspian.sim.inputs import Prepared, prepare
-from transcaspian.sim.kernel.loop import run
+from transcaspian.sim.kernel.loop import advance
 from transcaspian.sim.kernel.state import (
     K_DELIV,
     K_EVENTS,
@@ -163,6 +163,33 @@ def memory_bytes(caps: Caps, n_samples: int, n_rel: int) -> float:
             + n_rel * RELEASE_BYTES)
 
 
+#: Port-performance arrays of :class:`~.state.PortStats` a replication reports (windowed).
+PORT_KEYS = ("calls", "done", "turn", "anchor", "atberth", "thist", "sn", "swait", "sdwell", "shist")
+
+
+def window_arrays(st: State) -> dict[str, np.ndarray]:
+    """The running totals of a replication that the measured window counts (copies)."""
+    s, ps = st.stats, st.ps
+    out = {"delivered": s.delivered, "delivered_lots": s.delivered_lots, "nunits": s.nunits,
+           "ntons": s.ntons, "voyages": s.voyages, "vfill": s.vfill, "vunits": s.vunits, "wlost": s.wlost,
+           "busy": st.srv.busy, "berth_busy": st.fleet.berth_busy}
+    out.update({key: getattr(ps, key) for key in PORT_KEYS})
+    return {key: np.array(v, copy=True) for key, v in out.items()}
+
+
+def window_base(net: Network, st: State, W: float) -> dict[str, np.ndarray]:
+    """Totals at the end of the warm-up ``W`` (h), to be subtracted at the end; berth-hours of
+    vessels berthed across ``W`` count from ``W``; the longest queue restarts at ``W``."""
+    base = window_arrays(st)
+    fl = st.fleet
+    for v in range(fl.cls.shape[0]):
+        bg = net.vc_berth[fl.cls[v], fl.end[v]]
+        if fl.inberth[v] and bg >= 0 and fl.bt[v] < W:
+            base["berth_busy"][bg] += W - fl.bt[v]   # counted from W when the vessel leaves
+    st.ps.sqmax[:] = 0.0
+    return base
+
+
 class KernelModel:
     """A compiled scenario ready for the kernel; remembers array sizes across replications.
 
@@ -225,23 +252,31 @@ class KernelModel:
         seed
             Seed sequence (or int) of the replication (see :func:`transcaspian.sim.inputs.prepare`).
         warmup_h
-            Lots released before this time (h) are left out of transit statistics.
+            Warm-up (h) at the start of the horizon: the measured window is
+            ``[warmup_h, horizon_h]`` and every windowed statistic (deliveries, transit times of
+            lots delivered in it, waits, busy hours, voyages, port calls) counts only it; work
+            in progress is counted at the end. The scenario's calendar starts at ``warmup_h``.
         track
             Keep the tracking log (``RepSummary.log``, a DataFrame of :data:`TRACK_COLUMNS`).
         """
         H = float(horizon_h)
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        prep = prepare(self.cm, H, ss)
+        W = min(max(float(warmup_h), 0.0), H)
+        prep = prepare(self.cm, H, ss, W)
         while True:
             caps = self._caps(prep.releases[0].size, track)
             self._check_memory(caps, prep.releases[0].size)
-            inp = self._inputs(prep, H, float(warmup_h), track)
+            inp = self._inputs(prep, H, W, track)
             st = new_state(self.net, inp, caps)
-            run(self.net, inp, st)
+            base = None
+            if W > 0:
+                advance(self.net, inp, st, W, True, False)
+                base = window_base(self.net, st, W)
+            advance(self.net, inp, st, H, W <= 0, True)
             flag = int(st.k[K_OVERFLOW])
             self._grow(flag, st.srv.spos, inp.samp_len)
             if not flag:
-                return summarise(self.cm, prep, self._raw(st, H, track))
+                return summarise(self.cm, prep, self._raw(st, H, W, track, base))
 
     def _check_memory(self, caps: Caps, n_rel: int) -> None:
         """Refuse arrays beyond ``max_bytes`` (UserError naming the ceiling)."""
@@ -255,13 +290,20 @@ class KernelModel:
                 f"ceiling is {self.max_bytes / 1e9:.3g} GB (option max_memory_gb)", field="max_memory_gb")],
                 "the simulation options")
 
-    def _raw(self, st: State, H: float, track: bool) -> Raw:
-        cm, s, k = self.cm, st.stats, st.k
+    def _raw(self, st: State, H: float, W: float, track: bool, base: dict[str, np.ndarray] | None) -> Raw:
+        cm, k = self.cm, st.k
         nvc, nd, nw = len(cm.vessels), int(k[K_DELIV]), int(k[K_WAITS])
-        return Raw(H, int(k[K_EVENTS]), s.delivered, s.delivered_lots, s.wip, s.d_od[:nd], s.d_tt[:nd],
-                   s.d_u[:nd], s.wn[:nw], s.wt0[:nw], s.wt1[:nw], s.wu[:nw], s.wtn[:nw], s.nunits, s.ntons,
-                   st.srv.busy, st.fleet.berth_busy, s.voyages[:nvc], s.vfill[:nvc], s.vunits[:nvc],
-                   s.wlost[:len(cm.weather)], self._log(st) if track else None)
+        a = window_arrays(st)
+        if base is not None:   # the measured window only: less what the warm-up recorded
+            a = {key: (v - base[key] if key in base else v) for key, v in a.items()}
+        s = st.stats
+        ports = {key: a[key] for key in PORT_KEYS}
+        ports["sqmax"] = st.ps.sqmax.copy()
+        return Raw(H, int(k[K_EVENTS]), a["delivered"], a["delivered_lots"], s.wip, s.d_od[:nd], s.d_tt[:nd],
+                   s.d_u[:nd], s.wn[:nw], s.wt0[:nw], s.wt1[:nw], s.wu[:nw], s.wtn[:nw], a["nunits"],
+                   a["ntons"], a["busy"], a["berth_busy"], a["voyages"][:nvc], a["vfill"][:nvc],
+                   a["vunits"][:nvc], a["wlost"][:len(cm.weather)], self._log(st) if track else None,
+                   warmup_h=W, ports=ports)
 
     def _log(self, st: State) -> pd.DataFrame:
         """The tracking log as a DataFrame (lot ids from 1, as released, then as split;

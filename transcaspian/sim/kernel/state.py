@@ -25,6 +25,12 @@ OVERFLOW_LOTS, OVERFLOW_TRAINS, OVERFLOW_WAITS, OVERFLOW_SAMPLES, OVERFLOW_HEAP,
 K_HN, K_SEQ, K_LOTS, K_TRAINS, K_WAITS, K_DELIV, K_OVERFLOW, K_SN, K_EVENTS, K_LOG = range(10)
 #: Tracking-log event codes (names in :data:`transcaspian.sim.summary.EVENTS`).
 L_RELEASE, L_ARRIVE, L_DEPART, L_GATE_IN, L_LOAD, L_SPLIT, L_DISCHARGE, L_GATE_OUT, L_DELIVER = range(9)
+#: Port and border performance histograms: vessel turnaround bins (h, count; the last bin is
+#: open-ended), train dwell bins at node servers (h, count), trains remembered per server
+#: queue (a longer queue is counted as this many).
+TURN_BIN_H, TURN_BINS = 1.0, 4096
+DWELL_BIN_H, DWELL_BINS = 0.25, 2048
+QUEUE_RING = 256
 
 
 class Steps(NamedTuple):
@@ -202,7 +208,7 @@ class Stats(NamedTuple):
     ntons: np.ndarray
     delivered: np.ndarray
     delivered_lots: np.ndarray
-    d_od: np.ndarray          # deliveries after warm-up: OD, transit (h), units
+    d_od: np.ndarray          # deliveries in the measured window: OD, transit (h), units
     d_tt: np.ndarray
     d_u: np.ndarray
     voyages: np.ndarray
@@ -210,6 +216,26 @@ class Stats(NamedTuple):
     vunits: np.ndarray
     wlost: np.ndarray
     wip: np.ndarray
+
+
+class PortStats(NamedTuple):
+    """Port calls per vessel class and end, and trains at node servers (for the
+    ``port_performance`` and ``border_performance`` tables)."""
+
+    calls: np.ndarray         # (class, end): arrivals at the anchorage
+    done: np.ndarray          # (class, end): departures (completed calls)
+    turn: np.ndarray          # (class, end): sum of arrival-to-departure times (h)
+    anchor: np.ndarray        # (class, end): sum of arrival-to-berthing times (h)
+    atberth: np.ndarray       # (class, end): sum of berthing-to-departure times (h)
+    thist: np.ndarray         # (class, end, TURN_BINS): completed calls by turnaround
+    sn: np.ndarray            # per server: trains through a node server
+    swait: np.ndarray         # per server: sum of queue waits (h)
+    sdwell: np.ndarray        # per server: sum of arrival-to-leaving times (h)
+    shist: np.ndarray         # (server, DWELL_BINS): trains by dwell
+    sqmax: np.ndarray         # per server: most trains waiting at once
+    ring: np.ndarray          # (server, QUEUE_RING): service starts of trains still waiting
+    rhead: np.ndarray
+    rtail: np.ndarray
 
 
 class Stack(NamedTuple):
@@ -243,6 +269,7 @@ class State(NamedTuple):
     stats: Stats
     stack: Stack
     log: Log
+    ps: PortStats
 
 
 class Caps(NamedTuple):
@@ -292,4 +319,8 @@ def new_state(net: Network, inp: Inputs, caps: Caps) -> State:
     stack = Stack(np.empty(cs, i64), np.empty(cs, i64), np.empty(cs))
     log = Log(np.empty(caps.log, i64), np.empty(caps.log, i64), np.empty(caps.log, i64),
               np.empty(caps.log), np.empty(caps.log))
-    return State(np.zeros(10, i64), heap, lots, trains, srv, q, fleet, stats, stack, log)
+    z2 = np.zeros((n_vc, 2))
+    ps = PortStats(z2, z2.copy(), z2.copy(), z2.copy(), z2.copy(), np.zeros((n_vc, 2, TURN_BINS)),
+                   np.zeros(n_srv), np.zeros(n_srv), np.zeros(n_srv), np.zeros((n_srv, DWELL_BINS)),
+                   np.zeros(n_srv), np.zeros((n_srv, QUEUE_RING)), np.zeros(n_srv, i64), np.zeros(n_srv, i64))
+    return State(np.zeros(10, i64), heap, lots, trains, srv, q, fleet, stats, stack, log, ps)

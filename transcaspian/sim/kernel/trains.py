@@ -21,6 +21,7 @@ from transcaspian.sim.kernel.ops import (
     sample,
     take_lot,
 )
+from transcaspian.sim.kernel.record import node_done, node_queue
 from transcaspian.sim.kernel.state import (
     A_ADMIT,
     A_DISPATCH,
@@ -89,6 +90,8 @@ def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
     time the train leaves (h), or -1 when it was scheduled instead."""
     sp, sv, ss = net.steps, net.servers, st.srv
     a, b, d = sp.a[gs], sp.b[gs], sp.d[gs]
+    t_in = t
+    start = t
     if b >= 0:
         if _defer(net, st, tr, gs, b, t, now):
             return -1.0
@@ -102,6 +105,7 @@ def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
                 j = q
         f = ss.free[o + j]
         start = f if f > t else t
+        node_queue(st, b, t, start)
         ss.free[o + j] = start + svc
         ss.busy[b] += svc
         count_queued(st, a, units, tons)
@@ -112,6 +116,7 @@ def _node_step(net: Network, inp: Inputs, st: State, tr: int, gs: int, t: float,
     if d >= 0:
         t += sample(st, inp, d)
     if b >= 0:
+        node_done(st, b, t_in, start, t)
         log_chain(st, inp, st.trains.head[tr], L_DEPART, a, t)
     return t
 
@@ -177,7 +182,7 @@ def deliver(inp: Inputs, net: Network, st: State, lt: int, node: int, t: float) 
     fl = lots.flow[lt]
     s.delivered[fl] += lots.units[lt]
     s.delivered_lots[fl] += 1
-    if lots.t0[lt] >= inp.warmup_h:
+    if t >= inp.warmup_h:   # delivered in the measured window
         n = st.k[K_DELIV]
         s.d_od[n], s.d_tt[n], s.d_u[n] = net.flow_od[fl], t - lots.t0[lt], lots.units[lt]
         st.k[K_DELIV] = n + 1

@@ -18,6 +18,7 @@ from transcaspian.sim.kernel.ops import (
     take_lot,
     wait_chain,
 )
+from transcaspian.sim.kernel.record import call_done
 from transcaspian.sim.kernel.state import (
     A_ADMIT,
     A_AFTER_DISCH,
@@ -54,6 +55,7 @@ def arrive(net: Network, inp: Inputs, st: State, v: int, now: float, first: bool
     port = net.vc_port[c, e]
     if first:
         fl.arr[v] = now
+        st.ps.calls[c, e] += 1.0
         log_chain(st, inp, fl.head[v], L_ARRIVE, port, now)
     to = _hold(inp, st, port, now)
     if to > now:
@@ -279,6 +281,7 @@ def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
         push(st, to, E_VDEPART, v, 0)
         return
     s.voyages[c, e] += 1
+    call_done(st, c, e, fl.arr[v], fl.bt[v], now)
     s.vfill[c, e] += fl.fill[v]
     for u in range(4):
         s.vunits[c, e, u] += fl.load[v, u]
