@@ -11,7 +11,7 @@ flow_t             ``flows.served_t`` of the flow              ``throughput.tonn
 port_throughput_t  ``flow_routes.t`` x sea legs at the port    units carried at the port x t/unit
 port_teu/wagons/   ``flow_routes.units`` x sea legs at the     ``vessel_voyages.{unit}_carried`` of
 trucks             port                                        voyages from or to the port
-port_vessel_calls  round trips the served load needs           ``vessel_voyages.voyages`` arriving
+port_vessel_calls  round trips the served load needs           ``port_performance.calls`` (all classes)
 service_t          vessel elements' ``load_t``, both ways      units carried by the service x t/unit
 vessel_crossings   2 x round trips needed / vessels            ``vessel_voyages.voyages`` / vessels
 vessel_turnaround  ``vessel_cycle.port_h`` (a full call)       ``port_performance`` turnaround mean
@@ -265,6 +265,9 @@ class SimView:
             rows = vv[vv["vessel"] == element]
             return float(rows["voyages"].sum() / rows["vessels"].iloc[0]) if len(rows) else 0.0
         if kpi == "port_vessel_calls":
+            if "port_performance" in self.result.tables:
+                pp = self.result["port_performance"]
+                return float(pp.loc[(pp["port"] == element) & (pp["vessel"] == "all"), "calls"].sum())
             return float(vv.loc[vv["to"] == element, "voyages"].sum())
         if kpi == "vessel_turnaround_h":
             return self._port_performance(element)
@@ -272,7 +275,8 @@ class SimView:
             bp = self._table("border_performance")
             rows = bp[bp["node"] == element]
             if rows.empty:
-                raise KpiUnavailable(f"no train or truck passed {element} in the simulation")
+                raise KpiUnavailable(f"the simulator records no dwell at {element} (only nodes with a "
+                                     "train capacity are servers)")
             return float(rows["dwell_h_mean"].iloc[0])
         if kpi == "transit_days":
             o, _, d = element.partition(">")
@@ -286,13 +290,10 @@ class SimView:
     def _port_performance(self, element: str) -> float:
         pp = self._table("port_performance")
         port, _, vessel = element.partition("/")
-        rows = pp[pp["port"] == port]
-        if vessel:
-            rows = rows[rows["vessel"] == vessel]
-        rows = rows[rows["calls_per_year"] > 0]
-        if rows.empty:
+        rows = pp[(pp["port"] == port) & (pp["vessel"] == (vessel or "all"))]
+        if rows.empty or float(rows["calls"].iloc[0]) <= 0:
             raise KpiUnavailable(f"no vessel call at {element} in the simulation")
-        return float(np.average(rows["turnaround_h_mean"], weights=rows["calls_per_year"]))
+        return float(rows["turnaround_h_mean"].iloc[0])
 
 
 # -- the table -------------------------------------------------------------------------------
