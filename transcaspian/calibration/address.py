@@ -188,7 +188,7 @@ def resolve_field(scenario: Scenario, text: str,
             keys = list(value) if isinstance(value, Mapping) else []
             raise _error(f"{ctype}[{cid}].{head} has no entry '{key}'{suggest(key, keys)}")
         value = value[key]
-    if isinstance(value, Distribution | Mapping | list) or isinstance(value, bool) or not (
+    if isinstance(value, Distribution | Mapping | list | bool) or not (
             value is None or isinstance(value, int | float)):
         raise _error(f"{ctype}[{cid}].{'.'.join(path)} is not a number (a "
                      f"{type(value).__name__}); fit a numeric field")

@@ -71,8 +71,8 @@ class CalibrateOptions(EngineOptions):
     observed: str | pd.DataFrame = Field(
         "builtin", description="Observed-KPI CSV file or folder, 'builtin' (the package's files) or "
         "a DataFrame of the same columns")
-    fit: tuple[str, ...] = Field(..., min_length=1, max_length=20, description="Fields to fit, "
-                                 "component[id].field with optional bounds =LOW:HIGH")
+    fit: tuple[str, ...] = Field((), max_length=20, description="Fields to fit, component[id].field "
+                                 "with optional bounds =LOW:HIGH (at least one for calibrate)")
     bounds: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="Bounds per field address (field units); overrides the "
         "defaults (value / 4 to value x 4 inside the schema's range)")

@@ -8,8 +8,8 @@ Examples
 
 from __future__ import annotations
 
-from transcaspian.model.results import ResultSchema, TableSchema
 from transcaspian.model.results import Column as C
+from transcaspian.model.results import ResultSchema, TableSchema
 
 KPI = C("kpi", "str", "", "KPI name of the observed vocabulary (docs/calibration.md)")
 ELEMENT = C("element", "str", "", "what the KPI is about: node, service, vessel class, flow, a>b")
