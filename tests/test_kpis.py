@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from transcaspian.analysis import capacity
+from transcaspian.analysis import QuoteOptions, capacity, quote
 from transcaspian.calibration import KPI_ENGINES, model_kpis
 from transcaspian.calibration.kpis import row_engine
 from transcaspian.model import Scenario, load_scenario
@@ -42,7 +42,8 @@ def tiny() -> Scenario:
 def test_every_kpi_of_the_vocabulary_has_an_engine() -> None:
     assert set(KPI_ENGINES) == set(KPIS)
     assert row_engine("corridor_t", "auto") == "capacity"
-    assert row_engine("transit_days", "capacity") == "sim"
+    assert row_engine("transit_days", "capacity") == "capacity"
+    assert row_engine("leg_days", "sim") == "capacity"
 
 
 def test_capacity_kpis_by_hand(tiny: Scenario) -> None:
@@ -70,10 +71,20 @@ def test_error_and_tolerance(tiny: Scenario) -> None:
 
 
 def test_unavailable_rows_say_why(tiny: Scenario) -> None:
-    out = model_kpis(tiny, observed([("leg_days", "a>pb", 1.0)]), engine="capacity")
+    out = model_kpis(tiny, observed([("vessel_turnaround_h", "a", 1.0)]), engine="capacity")
     assert math.isnan(out["modelled"].iloc[0])
-    assert "no service or link joins a and pb" in out["model_note"].iloc[0]
+    assert out["model_note"].iloc[0] == "no vessel class calls at a"
     assert not out["within"].iloc[0]
+
+
+def test_stretches_and_static_transit_come_from_the_quote(tiny: Scenario) -> None:
+    q = quote(tiny, QuoteOptions.build(origin="a", destination="pb", cargo="1 TEU container", k=1))
+    days = float(q["options"].query("kind == 'corridor'")["transit_days"].iloc[0])
+    out = model_kpis(tiny, observed([("leg_days", "a>pb", 1.0), ("transit_days", "a>pb", 1.0)]),
+                     engine="capacity")
+    assert out["modelled"].tolist() == pytest.approx([days, days])
+    # rail 6 h + the sea crossing at least
+    assert days > (6 + CROSSING_H) / 24
 
 
 def test_results_given_are_used(tiny: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ Examples
 --------
 >>> from transcaspian.calibration import KPI_ENGINES
 >>> KPI_ENGINES["transit_days"]
-('sim',)
+('sim', 'capacity')
 """
 
 from transcaspian.calibration.address import FitField, apply_values, parse_address, resolve_fields

@@ -16,8 +16,9 @@ service_t          vessel elements' ``load_t``, both ways      units carried by 
 vessel_crossings   2 x round trips needed / vessels            ``vessel_voyages.voyages`` / vessels
 vessel_turnaround  ``vessel_cycle.port_h`` (a full call)       ``port_performance`` turnaround mean
 border_dwell_h     node dwell mean + fixed time                ``border_performance`` dwell mean
-leg_days           sailing (sea) or moving + delay (land)      (static only: a schedule figure)
-transit_days       --                                          ``transit_times.mean_h`` (unit-weighted)
+leg_days           sailing (one sea service), moving + delay   (static only: a schedule figure)
+                   (one link), else the quote's best itinerary
+transit_days       the quote's best itinerary (expected days)  ``transit_times.mean_h`` (unit-weighted)
 ================== =========================================== ==========================================
 
 "Sea legs at the port" counts a unit once for each sea leg that starts or ends there
@@ -47,9 +48,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from transcaspian.analysis import capacity
+from transcaspian.analysis import QuoteOptions, RoutePlanner, capacity, quote
 from transcaspian.analysis.capacity import unit_tonnes
 from transcaspian.model import Scenario
+from transcaspian.model.errors import UserError
 from transcaspian.model.observed import KPIS
 from transcaspian.model.physics import crossing_h, vessel_cycle
 from transcaspian.model.results import Result
@@ -74,7 +76,7 @@ KPI_ENGINES: dict[str, tuple[str, ...]] = {
     "vessel_turnaround_h": ("sim", "capacity"),
     "border_dwell_h": ("sim", "capacity"),
     "leg_days": ("capacity",),
-    "transit_days": ("sim",),
+    "transit_days": ("sim", "capacity"),
 }
 _PORT_UNITS = {"port_teu": "teu", "port_wagons": "wagon", "port_trucks": "truck"}
 
@@ -87,8 +89,7 @@ def row_engine(kpi: str, engine: Engine) -> str:
     """The engine that computes ``kpi`` under the choice ``engine``.
 
     ``auto`` takes the KPI's first engine; ``capacity`` or ``sim`` are used where they can
-    compute the KPI, else the KPI's own engine (``leg_days`` is static; ``transit_days``
-    needs the simulator).
+    compute the KPI, else the KPI's own engine (``leg_days``, a schedule figure, is static).
 
     Examples
     --------
@@ -107,8 +108,8 @@ def needed_engines(observed: pd.DataFrame, engine: Engine) -> set[str]:
     Examples
     --------
     >>> rows = pd.DataFrame({"kpi": ["corridor_t", "transit_days"]})
-    >>> sorted(needed_engines(rows, "capacity"))
-    ['capacity', 'sim']
+    >>> sorted(needed_engines(rows, "auto")), sorted(needed_engines(rows, "capacity"))
+    (['capacity', 'sim'], ['capacity'])
     """
     return {row_engine(k, engine) for k in observed["kpi"] if k in KPI_ENGINES}
 
@@ -143,6 +144,23 @@ class CapacityView:
         u = self.result["utilisation"]
         return u[u["element_type"] == "vessel"]
 
+    @cached_property
+    def planner(self) -> RoutePlanner:
+        return RoutePlanner(self.scenario, self.result)
+
+    def quote_days(self, element: str) -> float:
+        """Expected days of the quote's best itinerary from one node to another."""
+        a, _, b = element.partition(">")
+        opts = QuoteOptions.build(origin=a, destination=b, cargo=_cargo_between(self.scenario, a, b), k=1)
+        try:
+            q = quote(self.scenario, opts, planner=self.planner)["options"]
+        except UserError as exc:
+            raise KpiUnavailable(f"no quote from {a} to {b}: {exc.problems[0].message}") from None
+        rows = q[q["kind"] == "corridor"]
+        if rows.empty:
+            raise KpiUnavailable(f"no corridor itinerary from {a} to {b}")
+        return float(rows["transit_days"].iloc[0])
+
     def round_trips(self, vessel: str) -> float:
         """Round trips a year the served load needs of a vessel class (the busier direction)."""
         rows = self.vessel_loads[self.vessel_loads["element_id"] == vessel]
@@ -175,7 +193,10 @@ class CapacityView:
             fixed = node.get("fixed_time_h")
             return float(0.0 if _missing(dwell) else dwell) + float(0.0 if _missing(fixed) else fixed)
         if kpi == "leg_days":
-            return _leg_days(s, element)
+            direct = _leg_days(s, element)
+            return direct if direct is not None else self.quote_days(element)
+        if kpi == "transit_days":
+            return self.quote_days(element)
         raise KpiUnavailable(f"the capacity engine does not compute {kpi}; use the simulator")
 
     def _turnaround(self, element: str) -> float:
@@ -200,8 +221,9 @@ def _vessels_at(s: Scenario, port: str) -> list:
     return [v for v in s.doc.vessels if v.service in services]
 
 
-def _leg_days(s: Scenario, element: str) -> float:
-    """Sailing time of the services between two ports, or moving + delay time of a land link."""
+def _leg_days(s: Scenario, element: str) -> float | None:
+    """Sailing time of the services joining two ports, or moving + delay time of a land link
+    joining two nodes; None when no single service or link joins them."""
     a, _, b = element.partition(">")
     times = [crossing_h(v, sv.distance_km) for sv in s.doc.services
              if {sv.from_node, sv.to_node} == {a, b}
@@ -216,7 +238,24 @@ def _leg_days(s: Scenario, element: str) -> float:
             if moving is None:
                 moving = float(row.get("transit_h") or 0.0)
             return (moving + (0.0 if _missing(delay) else float(delay))) / 24.0
-    raise KpiUnavailable(f"no service or link joins {a} and {b} directly")
+    return None
+
+
+_CARGO_WORD = {"teu": "TEU", "wagon": "wagon", "truck": "truck", "tonne": "t"}
+
+
+def _cargo_between(s: Scenario, a: str, b: str) -> str:
+    """Quote cargo for a stretch: one unit of the largest demand flow whose route passes a then b."""
+    best: tuple[float, str] | None = None
+    for d in s.doc.demand:
+        for opt in d.route_options:
+            nodes = s.get("routes", opt.route).nodes
+            if a in nodes and b in nodes and nodes.index(a) < nodes.index(b):
+                unit = s.unit_of(d.commodity)
+                tonnes = d.annual_units * s.get("commodities", d.commodity).tonnes_per_unit
+                if best is None or tonnes > best[0]:
+                    best = (tonnes, f"1 {_CARGO_WORD[unit]} {d.commodity}")
+    return best[1] if best else "1 FEU"
 
 
 # -- simulator-side KPIs ----------------------------------------------------------------------
