@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from transcaspian import __version__
 from transcaspian.analysis import capacity
 from transcaspian.analysis.indicators import map_element_utilisation
+from transcaspian.analysis.references import fitting_references
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.model.results import MARKER, Result
@@ -23,6 +24,7 @@ from transcaspian.report import build_report
 from transcaspian.report.build import GENERATOR
 from transcaspian.report.labels import via_text
 from transcaspian.report.map import NO_DATA_COLOR, corridor_map, outlines, short_names, util_color
+from transcaspian.report.sections.itineraries import main_corridors
 
 app = register_all()
 runner = CliRunner()
@@ -189,11 +191,14 @@ def test_itineraries_have_tcd_charts_and_reference_routes(baseline, baseline_htm
     ids = chart_ids(baseline_html)
     tcd = [i for i in ids if i.startswith("chart-tcd-")]
     assert len(tcd) >= 1
-    refs = baseline.references
     rows = table_rows(baseline_html, "references-table")
     names = " ".join(r[0] for r in rows)
-    for name in refs["name"]:
-        assert name in names
+    main = main_corridors(baseline)[0]          # Xi'an -> Constanta: the China -> Europe references
+    fitting = fitting_references(baseline, main.origin, main.destination)
+    assert [r.id for r in fitting] == ["ref-northern-rail", "ref-sea-suez", "ref-sea-cape"]
+    for ref in fitting:
+        assert ref.name in names
+    assert len(rows) == 1 + len(fitting)
     assert "chart-references" in ids
 
 

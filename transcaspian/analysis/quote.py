@@ -22,7 +22,8 @@ from pydantic import Field
 
 from transcaspian.analysis.capacity import capacity
 from transcaspian.analysis.emissions import COLUMNS as EM_COLUMNS
-from transcaspian.analysis.emissions import emission_rows, reference_emissions
+from transcaspian.analysis.emissions import emission_rows
+from transcaspian.analysis.references import reference_rows
 from transcaspian.analysis.routes import LEG_COLUMNS, RoutePlanner, leg_rows
 from transcaspian.analysis.tariff import LINE_COLUMNS, PARTY_COLUMNS, party_rows, tariff_rows
 from transcaspian.model.errors import Problem, UserError
@@ -216,26 +217,6 @@ def simulated_transit(transit_times: pd.DataFrame, origin: str, destination: str
     return out.reset_index(drop=True)[SIMULATED_COLUMNS]
 
 
-def _reference_rows(scenario: Scenario, cg: Cargo) -> list[dict[str, Any]]:
-    """Option rows of the reference routes (container cargo only; costs per FEU x FEUs)."""
-    rows = []
-    feu = cg.units / 2.0
-    for ref in scenario.doc.references if cg.unit == "teu" else []:
-        wtw, ttw = reference_emissions(scenario, ref.id, cg.tonnes)
-        lo, hi = ref.cost_usd_per_feu_low * feu, ref.cost_usd_per_feu_high * feu
-        days = (ref.transit_days_low + ref.transit_days_high) / 2.0
-        rows.append({"option": ref.id, "rank": math.nan, "kind": "reference", "name": ref.name,
-                     "via": ref.via, "route": "", "nodes": f"{ref.origin} - {ref.destination}",
-                     "distance_km": ref.distance_km,
-                     "transit_h": days * 24.0, "transit_days": days, "transit_days_low": ref.transit_days_low,
-                     "transit_days_high": ref.transit_days_high, "moving_h": math.nan, "dwell_h": math.nan,
-                     "wait_h": math.nan, "cost_usd": (lo + hi) / 2.0, "cost_usd_low": lo, "cost_usd_high": hi,
-                     "through_tariff_usd": math.nan, "price_usd": (lo + hi) / 2.0,
-                     "co2e_wtw_kg": wtw, "co2e_ttw_kg": ttw,
-                     "saturated": False, "co2e_complete": not math.isnan(wtw)})
-    return rows
-
-
 def option_id(rank: int) -> str:
     """Id of the corridor option ranked ``rank`` (1-based): ``opt1``, ``opt2``, ...
 
@@ -308,8 +289,9 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
 
     ``options``
         The k itineraries (``kind`` = corridor, ``rank`` 1..k, ``option`` = ``opt1``..) then,
-        for container cargo, every reference route (``kind`` = reference, ``option`` = its
-        id; China-Europe container routes):
+        for container cargo, the reference routes whose end points fit the origin and
+        destination (``kind`` = reference, ``option`` = its id; see
+        :func:`~transcaspian.analysis.references.fitting_references`):
         ``option, rank, kind, name, via, route, nodes, distance_km,
         transit_h, transit_days, transit_days_low, transit_days_high, moving_h, dwell_h,
         wait_h, cost_usd`` (leg tariffs; reference: mid of the range x FEU),
@@ -361,7 +343,8 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     planner = planner or RoutePlanner(scenario, capacity(scenario))
     best, considered = _ranked(planner, options, cg)
     rows = _corridor_tables(planner, best, cg)
-    rows["options"] += _reference_rows(scenario, cg)
+    rows["options"] += reference_rows(scenario, options.origin, options.destination, unit=cg.unit,
+                                      units=cg.units, tonnes=cg.tonnes)
     meta = scenario.metadata(engine="quote", options=options.record(), commodity=cg.commodity,
                              unit=cg.unit, units=cg.units, tonnes=cg.tonnes,
                              itineraries_considered=considered)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.loading import suggest
+from transcaspian.model.scenario import Scenario
 
 __all__ = ["COLUMNS", "ELEMENT_KINDS", "KPIS", "Kpi", "check_elements", "load_observed",
            "observed_files"]
@@ -59,27 +60,21 @@ class Kpi(NamedTuple):
 
 
 #: The KPI vocabulary shared by the observed data and ``transcaspian calibrate``.
-KPIS: dict[str, Kpi] = {
-    "corridor_t": Kpi("corridor", "t", "tonnes carried on the whole corridor a year "
-                      "(the demand definition)"),
-    "port_throughput_t": Kpi("seaport", "t", "tonnes loaded + discharged on Caspian services "
-                             "at the port a year"),
-    "port_teu": Kpi("seaport", "TEU", "TEU loaded + discharged at the port a year"),
-    "port_wagons": Kpi("seaport", "wagons", "rail wagons loaded + discharged (ferries) a year"),
-    "port_trucks": Kpi("seaport", "trucks", "trucks / trailers loaded + discharged (ro-ro) "
-                       "a year"),
-    "port_vessel_calls": Kpi("seaport", "calls", "vessel calls (arrivals) at the port a year"),
-    "service_t": Kpi("service", "t", "tonnes carried by a service a year, both directions"),
-    "vessel_crossings": Kpi("vessel", "crossings", "one-way crossings a year per vessel of "
-                            "the class"),
-    "vessel_turnaround_h": Kpi("seaport_or_class", "h", "mean arrival-to-departure time per "
-                               "call"),
-    "border_dwell_h": Kpi("border", "h", "mean dwell of a train / truck at the border or "
-                          "gauge change"),
-    "leg_days": Kpi("leg", "days", "published schedule / transit time of a leg"),
-    "transit_days": Kpi("od", "days", "door-to-door transit time"),
-    "flow_t": Kpi("flow", "t", "tonnes a year of a demand flow"),
-}
+KPIS: dict[str, Kpi] = {name: Kpi(element, unit, text) for name, element, unit, text in (
+    ("corridor_t", "corridor", "t", "tonnes carried on the whole corridor a year (the demand definition)"),
+    ("port_throughput_t", "seaport", "t", "tonnes loaded + discharged on Caspian services a year"),
+    ("port_teu", "seaport", "TEU", "TEU loaded + discharged at the port a year"),
+    ("port_wagons", "seaport", "wagons", "rail wagons loaded + discharged (ferries) a year"),
+    ("port_trucks", "seaport", "trucks", "trucks / trailers loaded + discharged (ro-ro) a year"),
+    ("port_vessel_calls", "seaport", "calls", "vessel calls (arrivals) at the port a year"),
+    ("service_t", "service", "t", "tonnes carried by a service a year, both directions"),
+    ("vessel_crossings", "vessel", "crossings", "one-way crossings a year per vessel of the class"),
+    ("vessel_turnaround_h", "seaport_or_class", "h", "mean arrival-to-departure time per call"),
+    ("border_dwell_h", "border", "h", "mean dwell of a train / truck at the border or gauge change"),
+    ("leg_days", "leg", "days", "published schedule / transit time of a leg"),
+    ("transit_days", "od", "days", "door-to-door transit time"),
+    ("flow_t", "flow", "t", "tonnes a year of a demand flow"),
+)}
 
 
 class _Row(NamedTuple):
@@ -288,7 +283,7 @@ def _duplicates(rows: list[dict[str, object]]) -> list[Problem]:
     return problems
 
 
-def check_elements(scenario: object, df: pd.DataFrame) -> list[Problem]:
+def check_elements(scenario: Scenario, df: pd.DataFrame) -> list[Problem]:
     """Problems with the ``element`` of observed rows against a scenario.
 
     Parameters
@@ -327,15 +322,15 @@ def check_elements(scenario: object, df: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _element_ids(scenario: object) -> dict[str, set[str]]:
-    nodes = scenario.nodes  # type: ignore[attr-defined]
+def _element_ids(scenario: Scenario) -> dict[str, set[str]]:
+    nodes = scenario.nodes
     return {
         "node": set(map(str, nodes.index)),
         "seaport": set(map(str, nodes.index[nodes["kind"] == "seaport"])),
         "border": set(map(str, nodes.index[nodes["kind"].isin(["border", "gauge_change"])])),
-        "service": set(map(str, scenario.services.index)),  # type: ignore[attr-defined]
-        "vessel": set(map(str, scenario.vessels.index)),  # type: ignore[attr-defined]
-        "flow": set(map(str, scenario.demand.index)),  # type: ignore[attr-defined]
+        "service": set(map(str, scenario.services.index)),
+        "vessel": set(map(str, scenario.vessels.index)),
+        "flow": set(map(str, scenario.demand.index)),
     }
 
 

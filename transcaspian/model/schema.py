@@ -459,8 +459,18 @@ class Project(Component):
         return self
 
 
+#: An ISO 3166-1 alpha-2 country code.
+Iso2 = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+#: A non-empty list of country codes (at most the world's ~250).
+Countries = Annotated[list[Iso2], Field(min_length=1, max_length=250)]
+
+
 class ReferenceRoute(Component):
-    """A competing route China -> Europe, for side-by-side comparison (coarse, sourced)."""
+    """A competing route (northern rail, deep sea) for side-by-side comparison (coarse, sourced).
+
+    A quote shows it only when the quoted origin's country is in ``origin_countries`` and
+    the destination's in ``destination_countries`` (a missing list matches any country).
+    """
 
     id: Id
     name: Name = Field(..., description="Readable name")
@@ -468,6 +478,10 @@ class ReferenceRoute(Component):
     via: Name = Field(..., description="Main passage, e.g. 'Russia, Belarus' or 'Suez Canal'")
     origin: Name = Field(..., description="Where the route starts (place name)")
     destination: Name = Field(..., description="Where it ends (place name)")
+    origin_countries: Countries | None = Field(
+        None, description="ISO 3166-1 alpha-2 codes of the origins the route serves (none: any)")
+    destination_countries: Countries | None = Field(
+        None, description="ISO 3166-1 alpha-2 codes of the destinations it serves (none: any)")
     distance_km: float = quantity(unit="km", gt=0, le=40_000,
                                   description="Length (a sea route round the Cape is ~26,000)")
     transit_days_low: float = quantity(unit="days", gt=0, le=365, description="Fastest transit")
