@@ -57,7 +57,8 @@ from transcaspian.model.physics import crossing_h, vessel_cycle
 from transcaspian.model.results import Result
 from transcaspian.sim import SimOptions, simulate
 
-__all__ = ["KPI_ENGINES", "KpiUnavailable", "model_kpis", "needed_engines", "row_engine"]
+__all__ = ["KPI_ENGINES", "MISS_REASONS", "TABLE_END", "TABLE_MARKER", "KpiUnavailable", "check_markdown",
+           "explains_miss", "model_kpis", "needed_engines", "replace_marked", "row_engine"]
 
 Engine = Literal["auto", "capacity", "sim"]
 
@@ -336,6 +337,41 @@ class SimView:
 
 
 # -- the table -------------------------------------------------------------------------------
+class _Views:
+    """The engines' results, run on first need."""
+
+    def __init__(self, scenario: Scenario, sim_options: SimOptions | None, capacity_result: Result | None,
+                 sim_result: Result | None) -> None:
+        self.scenario, self.sim_options = scenario, sim_options
+        self.results = {"capacity": capacity_result, "sim": sim_result}
+        self.views: dict[str, Callable[[str, str], float]] = {}
+
+    def view(self, name: str) -> Callable[[str, str], float]:
+        if name not in self.views:
+            res = self.results[name]
+            if name == "capacity":
+                self.views[name] = CapacityView(self.scenario, res or capacity(self.scenario)).compute
+            else:
+                res = res or simulate(self.scenario, self.sim_options or SimOptions(workers=1))
+                self.views[name] = SimView(self.scenario, res).compute
+        return self.views[name]
+
+    def compute(self, kpi: str, element: str, engine: str, fallback: bool) -> tuple[float, str, str]:
+        """(value, engine used, why NaN); with ``fallback`` the KPI's other engine steps in."""
+        try:
+            return self.view(engine)(kpi, element), engine, ""
+        except (KpiUnavailable, KeyError) as exc:
+            why = str(exc.args[0]) if exc.args else str(exc)
+        for other in KPI_ENGINES[kpi] if fallback else ():
+            if other == engine:
+                continue
+            try:
+                return self.view(other)(kpi, element), other, f"{engine}: {why}"
+            except (KpiUnavailable, KeyError):
+                continue
+        return math.nan, engine, why
+
+
 #: Columns of :func:`model_kpis` (declared in :data:`transcaspian.calibration.tables.CHECK`).
 CHECK_COLUMNS = ("kpi", "element", "year", "unit", "observed", "modelled", "error_pct",
                  "tolerance_pct", "within", "engine", "note", "model_note")
@@ -351,7 +387,8 @@ def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "
     observed
         Rows of the observed-KPI vocabulary (:func:`transcaspian.model.observed.load_observed`).
     engine
-        ``auto`` (each KPI's own engine, :data:`KPI_ENGINES`), ``capacity`` or ``sim``.
+        ``auto`` (each KPI's own engine, :data:`KPI_ENGINES`; where it gives no figure, the
+        KPI's other engine, and ``model_note`` says why), ``capacity`` or ``sim``.
     sim_options
         How to simulate when ``sim_result`` is not given (default: 1 year, 1 replication).
     capacity_result, sim_result
@@ -374,25 +411,15 @@ def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "
     >>> round(float(model_kpis(s, obs)["modelled"].iloc[0]), 2) > 0
     True
     """
-    need = needed_engines(observed, engine)
-    views: dict[str, Callable[[str, str], float]] = {}
-    if "capacity" in need:
-        views["capacity"] = CapacityView(scenario, capacity_result or capacity(scenario)).compute
-    if "sim" in need:
-        res = sim_result or simulate(scenario, sim_options or SimOptions(workers=1))
-        views["sim"] = SimView(scenario, res).compute
+    views = _Views(scenario, sim_options, capacity_result, sim_result)
     rows = []
     for r in observed.to_dict("records"):
         kpi, element = str(r["kpi"]), str(r["element"])
-        used = row_engine(kpi, engine) if kpi in KPI_ENGINES else ""
-        value, why = math.nan, ""
+        used, value, why = row_engine(kpi, engine) if kpi in KPI_ENGINES else "", math.nan, ""
         if kpi not in KPI_ENGINES:
             why = f"unknown KPI {kpi}"
         else:
-            try:
-                value = views[used](kpi, element)
-            except (KpiUnavailable, KeyError) as exc:
-                why = str(exc.args[0]) if exc.args else str(exc)
+            value, used, why = views.compute(kpi, element, used, fallback=engine == "auto")
         obs = float(r["value"])
         err = 100.0 * (value - obs) / obs if obs != 0 and math.isfinite(value) else math.nan
         tol = float(r["tolerance_pct"])
@@ -404,3 +431,75 @@ def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS)).astype(
         {"year": "int64", "observed": "float64", "modelled": "float64", "error_pct": "float64",
          "tolerance_pct": "float64", "within": "bool"})
+
+
+#: Words by which an observed row's note says why the model cannot meet the figure.
+MISS_REASONS = ("cannot", "can only", "upper bound", "lower bound", "rather than a target")
+
+
+def explains_miss(note: str) -> bool:
+    """True when an observed row's note says why the model cannot meet the figure.
+
+    The convention of the observed files: such a note says the figure "cannot be met" /
+    "cannot reach", that the model "can only" be higher or lower, or that the figure is an
+    upper or lower bound "rather than a target".
+
+    Examples
+    --------
+    >>> explains_miss("all trades, so the model cannot reach this figure"), explains_miss("9 days")
+    (True, False)
+    """
+    text = note.lower()
+    return any(word in text for word in MISS_REASONS)
+
+
+#: Where the generated observed-versus-modelled table goes in docs/calibration.md, and its end.
+TABLE_MARKER = "<!-- observed-vs-modelled table -->"
+TABLE_END = "<!-- end of the observed-vs-modelled table -->"
+
+
+def check_markdown(check: pd.DataFrame, caption: str = "") -> str:
+    """The observed-versus-modelled table as Markdown; a row outside its tolerance shows why.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kpi": ["port_teu"], "element": ["poti"], "year": [2024], "unit": ["TEU"],
+    ...                   "observed": [545297.0], "modelled": [27500.0], "error_pct": [-95.0],
+    ...                   "tolerance_pct": [50.0], "within": [False], "engine": ["capacity"],
+    ...                   "note": ["cannot be met"], "model_note": [""]})
+    >>> print(check_markdown(t).splitlines()[2])
+    | port_teu | poti | 2024 | 545,297 TEU | 27,500 TEU | -95.0 | 50 | no | capacity | cannot be met |
+    """
+    def num(v: float, unit: str) -> str:
+        if pd.isna(v):
+            return "—"
+        return f"{v:,.0f} {unit}" if abs(v) >= 100 else f"{v:,.2f} {unit}"
+
+    lines = [caption, ""] if caption else []
+    lines += ["| KPI | element | year | observed | modelled | error % | tolerance % | within | engine | "
+              "why not met |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in check.itertuples(index=False):
+        err = "—" if pd.isna(r.error_pct) else f"{r.error_pct:+.1f}"
+        why = "" if r.within else (r.model_note if pd.isna(r.modelled) else r.note)
+        if not r.within and not explains_miss(r.note):
+            why = f"**not met, not explained** ({why})" if why else "**not met, not explained**"
+        lines.append(f"| {r.kpi} | {r.element} | {r.year} | {num(r.observed, r.unit)} | "
+                     f"{num(r.modelled, r.unit)} | {err} | {r.tolerance_pct:g} | "
+                     f"{'yes' if r.within else 'no'} | {r.engine} | {why.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
+def replace_marked(text: str, table: str) -> str:
+    """``text`` with ``table`` placed after :data:`TABLE_MARKER` (replacing an earlier one).
+
+    Examples
+    --------
+    >>> doc = f"# Doc\\n{TABLE_MARKER}\\nold\\n{TABLE_END}\\nafter\\n"
+    >>> replace_marked(doc, "| new |").splitlines()[2]
+    '| new |'
+    """
+    if TABLE_MARKER not in text:
+        raise ValueError(f"the marker {TABLE_MARKER} is not in the text")
+    head, _, rest = text.partition(TABLE_MARKER)
+    tail = rest.partition(TABLE_END)[2] if TABLE_END in rest else rest.lstrip("\n")
+    return f"{head}{TABLE_MARKER}\n{table}\n{TABLE_END}\n{tail.lstrip(chr(10))}"
