@@ -44,7 +44,7 @@ def test_estimated_events_within_a_factor_3_of_the_kernel(name: str, tiny_dict: 
 def test_tiny_estimate_by_hand(tiny_dict: dict[str, Any]) -> None:
     """10,000 TEU / 100 per train = 100 trains a year; 2 vessels crossing 450 km at 11 kn."""
     cm = compile_scenario(Scenario.from_dict(tiny_dict))
-    est = estimate(cm, SimOptions(years=2, replications=4, workers=1))
+    est = estimate(cm, SimOptions(years=2, replications=4, workers=1, warmup_days=0))
     assert est.trains_per_replication == pytest.approx(200.0)
     cycle = cm.vessels[0].crossing_h + (4 + 3) / 2
     assert est.voyages_per_replication == pytest.approx(2 * 2 * 8760 / cycle)
@@ -105,9 +105,10 @@ def test_a_one_unit_train_just_over_the_ceiling(tiny_dict: dict[str, Any]) -> No
     """1e6 one-TEU trains a year for 5 years: 5e6 trains > 4e6 and ~10 GB of arrays (~2 kB a train)."""
     cm = compile_scenario(_tiny(tiny_dict, annual_units=1e6, units_per_train=1))
     with pytest.raises(UserError) as err:
-        check_budget(cm, SimOptions(years=5, workers=1))
+        check_budget(cm, SimOptions(years=5, workers=1, warmup_days=0))
     assert [p.field for p in err.value.problems] == ["max_trains", "max_memory_gb"]
-    est = check_budget(cm, SimOptions(years=5, workers=1, max_trains=10**7, max_memory_gb=16.0))
+    est = check_budget(cm, SimOptions(years=5, workers=1, warmup_days=0, max_trains=10**7,
+                                      max_memory_gb=16.0))
     assert est.trains_per_replication == pytest.approx(5e6)
     assert 9e9 < est.memory_per_worker_bytes < 11e9
 

@@ -65,7 +65,7 @@ def test_result_tables_and_meta(tmp_path: Path, tiny_dict: dict[str, Any]) -> No
     meta = json.loads((tmp_path / "out" / "meta.json").read_text())
     assert {"scenario", "scenario_hash", "version", "seed", "years", "replications"} <= set(meta)
     assert meta["options"] == {"years": 1.0, "replications": 5, "seed": 1, "workers": None,
-                               "warmup_days": 0.0, "track": True, "max_events": 2_000_000_000,
+                               "warmup_days": 30.0, "track": True, "max_events": 2_000_000_000,
                                "max_trains": 4_000_000, "max_memory_gb": 8.0}
     back = pd.read_parquet(tmp_path / "out" / "transit_times.parquet")
     assert back["p90_h"].iloc[0] == pytest.approx(tt["p90_h"])

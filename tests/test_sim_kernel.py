@@ -60,7 +60,8 @@ def test_kernel_grows_its_arrays_without_changing_results() -> None:
     np.testing.assert_array_equal(a.delivered_units, b.delivered_units)
     np.testing.assert_array_equal(a.od_unit_h, b.od_unit_h)
     np.testing.assert_array_equal(a.node_wait_tonne_h, b.node_wait_tonne_h)
-    np.testing.assert_allclose(a.created_units, a.delivered_units + a.wip_units, rtol=1e-9)
+    for key in ("done", "turn_h", "anchor_h", "trains", "dwell_h", "dwell_count", "queue_max"):
+        np.testing.assert_array_equal(getattr(a.ports, key), getattr(b.ports, key))
     pd.testing.assert_frame_equal(a.log, b.log)
     assert a.events == b.events > 10000
 
@@ -111,7 +112,7 @@ def test_split_lots_carry_their_parent() -> None:
     ({"years": 0}, "years"), ({"years": 51}, "years"), ({"replications": 0}, "replications"),
     ({"replications": 1_000_001}, "replications"), ({"seed": -1}, "seed"), ({"workers": 0}, "workers"),
     ({"workers": 10_000}, "workers"), ({"warmup_days": -1}, "warmup_days"),
-    ({"years": 0.1, "warmup_days": 40}, "warmup_days"), ({"years": float("inf")}, "years"),
+    ({"warmup_days": 3651}, "warmup_days"), ({"years": float("inf")}, "years"),
     ({"engine": "python"}, "engine"),
 ])
 def test_bad_options_name_the_parameter(values: dict[str, Any], field: str,

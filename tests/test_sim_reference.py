@@ -80,6 +80,36 @@ def test_waiting_and_weather_agree(runs: dict, eng: list) -> None:
     assert agree(ew, rw, rel=0.05).all()
 
 
+def test_port_and_border_performance_agree(runs: dict, eng: list) -> None:
+    """Per port and vessel class: calls, mean turnaround and mean wait at anchor; per node
+    server: trains and mean dwell (issue 9 item 5)."""
+    def per(reps: list, num: str, den: str | None) -> np.ndarray:
+        rows = []
+        for r in reps:
+            p = r.ports if isinstance(r.ports, dict) else vars(r.ports)
+            x = np.asarray(p[num], float)
+            rows.append((x / np.maximum(np.asarray(p[den], float), 1e-9) if den else x).ravel())
+        return np.array(rows)
+
+    kmap = {"calls": "calls", "done": "done", "turn": "turn_h", "anchor": "anchor_h", "srv_n": "trains",
+            "srv_dwell": "dwell_h"}
+
+    class View:   # the kernel's PortSummary under the reference's names
+        def __init__(self, r: object) -> None:
+            self.ports = {k: getattr(r.ports, v) for k, v in kmap.items()}
+
+    e = [View(r) for r in eng]
+    ref = runs["ref"]
+    assert agree(per(e, "calls", None), per(ref, "calls", None)).all()
+    assert agree(per(e, "turn", "done"), per(ref, "turn", "done"), rel=0.03).all()
+    ea, ra = per(e, "anchor", "done"), per(ref, "anchor", "done")
+    assert agree(ea, ra, rel=0.05).all() and ea.max() > 1.0
+    nodes = [i for i, s in enumerate(runs["cm"].servers) if s.kind in ("border", "node")]
+    assert agree(per(e, "srv_n", None)[:, nodes], per(ref, "srv_n", None)[:, nodes]).all()
+    ed, rd = per(e, "srv_dwell", "srv_n")[:, nodes], per(ref, "srv_dwell", "srv_n")[:, nodes]
+    assert agree(ed, rd, rel=0.03).all() and (ed.mean(axis=0) > 0).all()
+
+
 def test_same_seed_same_path() -> None:
     """Common random numbers: same seed, same sample path (up to exact-time ties)."""
     cm = compile_scenario(load_scenario("baseline-2024"))

@@ -14,7 +14,7 @@ import math
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,9 @@ class RefKPIs:
     voyages: np.ndarray              # vessel class x end
     voyage_fill: np.ndarray          # vessel class x end
     weather_lost_h: np.ndarray       # per weather regime
+    # port calls per vessel class x end (arrivals, departures, sums of turnaround and of
+    # arrival-to-berthing h) and trains through node servers (count, sum of dwell h)
+    ports: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Yard:
@@ -123,6 +126,8 @@ class ReferenceModel:
         self.k = RefKPIs(np.zeros(len(cm.flows)), np.zeros(len(cm.flows)), np.zeros(len(cm.ods)),
                          np.zeros(len(cm.ods)), np.zeros(n_nodes), np.zeros((nvc, 2)),
                          np.zeros((nvc, 2)), np.zeros(len(cm.weather)))
+        self.k.ports = {key: np.zeros((nvc, 2)) for key in ("calls", "done", "turn", "anchor")}
+        self.k.ports.update(srv_n=np.zeros(len(cm.servers)), srv_dwell=np.zeros(len(cm.servers)))
         self.closed: dict[int, tuple[list[float], list[float]]] = {}
         self.weather_of: dict[int, int] = {}
         for wi, (port, rates, dist) in enumerate(cm.weather):
@@ -179,9 +184,9 @@ class ReferenceModel:
                     travel += self.samplers[b]()
                 yield env.timeout(travel)
             elif k == S_NODE:
+                arrived = env.now
                 if b >= 0:
                     srv = self.cm.servers[b]
-                    arrived = env.now
                     with self.servers[b].request() as req:
                         yield req
                         self.wait(a, arrived, env.now, units)
@@ -189,6 +194,9 @@ class ReferenceModel:
                 extra = x + (self.samplers[d]() if d >= 0 else 0.0)
                 if extra > 0:
                     yield env.timeout(extra)
+                if b >= 0:
+                    self.k.ports["srv_n"][b] += 1
+                    self.k.ports["srv_dwell"][b] += env.now - arrived
             elif k == S_YARD:
                 arrived = env.now
                 yield self.yards[b].request(units)
@@ -284,6 +292,7 @@ class ReferenceModel:
         while True:
             port = vc.ports[end]
             arrived = env.now
+            self.k.ports["calls"][ci, end] += 1
             wi = self.weather_of.get(port)
             t_open = self.next_open(port, env.now)
             if t_open > env.now:
@@ -298,6 +307,7 @@ class ReferenceModel:
                 if t_open > env.now:
                     self.k.weather_lost_h[wi] += t_open - env.now
                     yield env.timeout(t_open - env.now)
+            berthed = env.now
             for lot in aboard:
                 self.wait(port, arrived, env.now, lot.units)
             rate = vc.rate[end]
@@ -365,6 +375,9 @@ class ReferenceModel:
             if env.now <= self.H:
                 self.k.voyages[ci, end] += 1
                 self.k.voyage_fill[ci, end] += fill[0]
+                self.k.ports["done"][ci, end] += 1
+                self.k.ports["turn"][ci, end] += env.now - arrived
+                self.k.ports["anchor"][ci, end] += berthed - arrived
             for lot in aboard:
                 self.wait(port, lot.tm, env.now, lot.units)
             if req is not None:

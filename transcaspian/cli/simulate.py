@@ -21,6 +21,7 @@ from transcaspian.cli._common import (
 )
 from transcaspian.cli._flags import flag_names
 from transcaspian.model.results import Result, check_output_folder
+from transcaspian.sim.options import DEFAULT_WARMUP_DAYS
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
@@ -50,6 +51,36 @@ def main_od_pairs(res: Result, top: int = 8) -> pd.DataFrame:
         "±95% d": (t["mean_h_ci95"] / 24).round(2)})
 
 
+def port_summary(res: Result) -> pd.DataFrame:
+    """Calls, turnaround (mean, P90), waiting at anchor and berth occupancy per port, all
+    vessel classes together."""
+    pp = res["port_performance"]
+    p = pp[pp["vessel"] == "all"].sort_values("calls", ascending=False, kind="stable")
+    return pd.DataFrame({
+        "port": p["port"], "calls/yr": p["calls"].round(0), "turnaround h": p["turnaround_h_mean"].round(1),
+        "P90 h": p["turnaround_h_p90"].round(1), "at anchor h": p["anchor_wait_h_mean"].round(1),
+        "at berth h": p["at_berth_h_mean"].round(1), "berths busy %": (p["berth_occupancy"] * 100).round(0)})
+
+
+def border_summary(res: Result) -> pd.DataFrame:
+    """Trains, dwell (mean, P90) and queue at borders and other node servers."""
+    b = res["border_performance"].sort_values("trains", ascending=False, kind="stable")
+    return pd.DataFrame({
+        "node": b["node"], "kind": b["kind"], "trains/yr": b["trains"].round(0),
+        "dwell h": b["dwell_h_mean"].round(1), "P90 h": b["dwell_h_p90"].round(1),
+        "wait h": b["wait_h_mean"].round(2), "queue mean": b["queue_mean"].round(2),
+        "queue max": b["queue_max"].round(0)})
+
+
+def window_line(window: dict[str, float]) -> str:
+    """The measured window in one sentence: served share, released, in transit at the end."""
+    return (f"measured {window['window_years']:g} yr after a {window['warmup_days']:g}-day warm-up: "
+            f"delivered {window['delivered_t'] / 1e6:,.3f} Mt of {window['demand_t'] / 1e6:,.3f} Mt demand "
+            f"(served {window['served_share'] * 100:.1f} %),\nreleased {window['released_t'] / 1e6:,.3f} Mt; "
+            f"in transit at the end {window['in_transit_t'] / 1e3:,.1f} kt "
+            f"({window['in_transit_units']:,.0f} units)")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command."""
 
@@ -60,8 +91,8 @@ def register(app: typer.Typer) -> None:
         replications: int = typer.Option(100, "--replications", "-n", help="Monte Carlo replications"),
         seed: int = typer.Option(1, "--seed", help="Master random seed"),
         workers: int = typer.Option(0, "--workers", "-j", help="Processes (0: up to 2 cores)"),
-        warmup_days: float = typer.Option(0.0, "--warmup-days",
-                                          help="Leave lots released in the first days out of transit stats"),
+        warmup_days: float = typer.Option(DEFAULT_WARMUP_DAYS, "--warmup-days",
+                                          help="Days simulated before the measured years (0: start empty)"),
         out: Path | None = typer.Option(None, "--out", "-o", help="Write result tables + meta.json here"),
         fmt: TableFormat = typer.Option(TableFormat.parquet, "--table-format",
                                         help="parquet | csv for -o"),
@@ -103,10 +134,14 @@ def register(app: typer.Typer) -> None:
             "share %": (w["share_of_total"] * 100).round(1)})
         with user_errors():
             written = res.write(out, fmt.value) if out is not None else []
+        ports, borders = port_summary(res), border_summary(res)
         if out_format == Format.json:
-            typer.echo(json.dumps({"meta": meta, "transit_days": json.loads(transit.to_json(
-                orient="records")), "waiting": json.loads(waiting.to_json(orient="records"))},
-                indent=2, ensure_ascii=False))
+            typer.echo(json.dumps({"meta": meta, "window": res.meta["window"],
+                                   "transit_days": json.loads(transit.to_json(orient="records")),
+                                   "waiting": json.loads(waiting.to_json(orient="records")),
+                                   "ports": json.loads(ports.to_json(orient="records")),
+                                   "borders": json.loads(borders.to_json(orient="records"))},
+                                  indent=2, ensure_ascii=False))
             return
         if out_format == Format.csv:
             emit(transit, out_format, meta)
@@ -116,11 +151,12 @@ def register(app: typer.Typer) -> None:
         emit(transit, out_format, title="Transit time, main origin-destination pairs (days)")
         if not waiting.empty:
             emit(waiting, out_format, title="Where cargo waits")
-        tp = res["throughput"]
-        if not tp.empty:
-            demand_t = float(tp["demand_tonnes"].sum())
-            console.print(f"delivered {tp['tonnes'].sum() / 1e6:,.3f} Mt/yr of "
-                          f"{demand_t / 1e6:,.3f} Mt/yr demand", highlight=False)
+        if not ports.empty:
+            emit(ports, out_format, title="Ports: vessel calls, turnaround (all vessel classes)")
+        if not borders.empty:
+            emit(borders, out_format, title="Borders and nodes: trains, dwell, queue")
+        if not res["throughput"].empty:
+            console.print(window_line(res.meta["window"]), highlight=False)
         if written:
             console.print(f"wrote {len(written)} files to {out}", style="dim")
         console.print(" ".join(f"{k}={v}" for k, v in meta.items()), style="dim", highlight=False)

@@ -24,6 +24,7 @@ from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
 from transcaspian.report.sections.itineraries import itineraries_section, run_quotes
 from transcaspian.report.sections.map import map_section
+from transcaspian.report.sections.ports import ports_section
 from transcaspian.report.sections.references import references_section
 from transcaspian.report.sections.simulation import sim_sections
 from transcaspian.report.sections.sources import demand_section, sources_section
@@ -84,6 +85,6 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         references_section(scenario, quotes),
     ]
     if sim is not None:
-        sections += sim_sections(scenario, sim)
+        sections += sim_sections(scenario, sim) + ports_section(scenario, sim)
     sections += [demand_section(scenario), sources_section(scenario)]
     return render(scenario, sections, when, sim.meta if sim is not None else None)

@@ -4,7 +4,7 @@
 >>> from transcaspian.sim import SimOptions, simulate
 >>> res = simulate(load_scenario("baseline-2024"), SimOptions(years=0.1, replications=2, workers=1))
 >>> res.meta["options"]["replications"], sorted(res.tables)[:3]
-(2, ['queues', 'replications', 'throughput'])
+(2, ['border_performance', 'port_performance', 'queues'])
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ __all__ = ["EVENTS", "TRACK_COLUMNS", "Aggregate", "Compiled", "Estimate", "Kern
 
 
 def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 1,
-                 replication: int = 0) -> pd.DataFrame:
+                 replication: int = 0, warmup_days: float = 0.0) -> pd.DataFrame:
     """The per-lot tracking log of one replication.
 
     Parameters
@@ -40,6 +40,9 @@ def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 
         Simulated time (years of 8,760 h).
     seed, replication
         Master seed and replication index (the replication's stream as in :func:`simulate`).
+    warmup_days
+        Warm-up before the ``years`` (days; 0: from an empty start). The log covers the whole
+        run, warm-up included, in hours from its start (the calendar starts after the warm-up).
 
     Returns
     -------
@@ -55,11 +58,11 @@ def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 
     >>> log["event"].iloc[0], list(log.columns) == TRACK_COLUMNS
     ('RELEASE', True)
     """
-    opts = SimOptions.build(years=years, seed=seed, track=True, workers=1)
+    opts = SimOptions.build(years=years, seed=seed, track=True, workers=1, warmup_days=warmup_days)
     cm = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     check_budget(cm, opts)
     model = KernelModel(cm, opts.max_memory_gb * 1e9)
-    rep = model.run(opts.horizon_h, rep_seed(seed, replication), track=True)
+    rep = model.run(opts.horizon_h, rep_seed(seed, replication), opts.warmup_h, track=True)
     return rep.log.sort_values("time_h", kind="stable").reset_index(drop=True)
 
 
@@ -82,8 +85,10 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     Result
         Tables ``throughput``, ``transit_times``, ``transit_histogram``, ``waiting_by_node``,
         ``vessel_voyages``, ``utilisation``, ``queues``, ``weather``, ``wip``,
-        ``replications`` (and ``tracking``); see ``docs/simulator.md``. ``meta["options"]``
-        records the options.
+        ``replications``, ``port_performance``, ``border_performance`` (and ``tracking``); see
+        ``docs/simulator.md``. ``meta["options"]`` records the options; ``meta["window"]`` the
+        measured window (after the warm-up): demand, released and delivered tonnes, served
+        share, cargo in transit at the end (:meth:`Aggregate.served`).
 
     Examples
     --------
@@ -98,8 +103,8 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     agg = run_montecarlo(cm, opts, progress)
     tables = agg.tables()
     if opts.track:
-        tables["tracking"] = tracking_log(cm, opts.years, opts.seed)
+        tables["tracking"] = tracking_log(cm, opts.years, opts.seed, warmup_days=opts.warmup_days)
     meta = scenario.metadata(engine="sim", seed=opts.seed, years=opts.years, replications=opts.replications,
                              warmup_days=opts.warmup_days, options=opts.record(), events=agg.events,
-                             estimated_events=est.events_total)
+                             estimated_events=est.events_total, window=agg.served())
     return Result(meta, tables)

@@ -1,8 +1,8 @@
 """What a simulation run will cost, estimated before it starts, and the ceilings it must fit.
 
 :func:`estimate` reads the compiled scenario and the options: trains released per
-replication (each flow's ``annual_units / units_per_train`` x years, scaled by its mean
-seasonality), events per replication (one per route step a train pauses at, plus
+replication (each flow's ``annual_units / units_per_train`` x simulated years, warm-up
+included, scaled by its mean seasonality), events per replication (one per route step a train pauses at, plus
 :data:`EVENTS_PER_VOYAGE` per vessel voyage, a vessel sailing back and forth without waiting
 at most, plus storm closures), the kernel's preallocated memory per replication (the same
 array sizes the kernel allocates, :func:`transcaspian.sim.kernel.array_caps`) and per worker,
@@ -18,7 +18,7 @@ Examples
 >>> cm = compile_scenario(load_scenario("baseline-2024"))
 >>> est = estimate(cm, SimOptions(years=1, replications=10))
 >>> round(est.trains_per_replication), est.events_total > 10 * 30_000
-(4409, True)
+(4771, True)
 >>> try:
 ...     check_budget(cm, SimOptions(years=50, replications=10_000))
 ... except UserError as e:
@@ -76,9 +76,10 @@ def estimate(cm: Compiled, options: SimOptions) -> Estimate:
     >>> from transcaspian.sim.compile import compile_scenario
     >>> est = estimate(compile_scenario(load_scenario("baseline-2024")), SimOptions(years=2))
     >>> est.simulated_years, round(est.trains_per_replication)
-    (2.0, 8818)
+    (2.0, 9180)
     """
-    years, horizon_h = options.years, options.horizon_h
+    horizon_h = options.horizon_h
+    years = horizon_h / (12 * HOURS_PER_MONTH)   # simulated years, the warm-up included
     trains: dict[str, float] = {}
     train_events = 0.0
     for f in cm.flows:
@@ -101,7 +102,8 @@ def estimate(cm: Compiled, options: SimOptions) -> Estimate:
     days = math.ceil(horizon_h / 24.0)
     driver = options.replications * ROW_BYTES + 2 * days * len(cm.nodes) * 8
     return Estimate(
-        simulated_years=options.replications * years, workers=workers, trains_per_replication=n_trains,
+        simulated_years=options.replications * options.years, workers=workers,
+        trains_per_replication=n_trains,
         train_events_per_replication=train_events, voyages_per_replication=sum(voyages.values()),
         events_per_replication=per_rep, events_total=per_rep * options.replications,
         memory_per_worker_bytes=per_worker, memory_total_bytes=workers * per_worker + driver,

@@ -294,6 +294,22 @@ class Aggregate:
         })
         out["replications"] = pd.DataFrame(self.rows)
 
+    def served(self) -> dict[str, float]:
+        """The measured window's served share and the cargo in transit at its end (means over
+        replications): demand, released and delivered tonnes in the window, ``served_share``
+        (delivered / demand), ``released_share`` (released / demand), ``in_transit_t`` and
+        ``in_transit_units`` at the end (units of mixed kinds added up)."""
+        tpu = np.array([f.tonnes_per_unit for f in self.cm.flows])
+        demand = float(sum(f.annual_units * f.tonnes_per_unit for f in self.cm.flows) * self.years)
+        released = float((self.m["created"].mean * tpu).sum() * self.years)
+        delivered = float((self.m["delivered"].mean * tpu).sum() * self.years)
+        wip = self.m["wip"].mean
+        return {"warmup_days": self.warmup_h / 24.0, "window_years": self.years, "demand_t": demand,
+                "released_t": released, "delivered_t": delivered,
+                "served_share": delivered / demand if demand > 0 else math.nan,
+                "released_share": released / demand if demand > 0 else math.nan,
+                "in_transit_t": float((wip * tpu).sum()), "in_transit_units": float(wip.sum())}
+
     def _od_mean_ci(self) -> np.ndarray:
         """CI half-width of the mean transit per OD from the per-replication means (h)."""
         mom = self.m["od_mean_filled"]
