@@ -495,11 +495,12 @@ def replace_marked(text: str, table: str) -> str:
     Examples
     --------
     >>> doc = f"# Doc\\n{TABLE_MARKER}\\nold\\n{TABLE_END}\\nafter\\n"
-    >>> replace_marked(doc, "| new |").splitlines()[2]
-    '| new |'
+    >>> replace_marked(doc, "| new |").splitlines()[2:]
+    ['| new |', '<!-- end of the observed-vs-modelled table -->', '', 'after']
     """
     if TABLE_MARKER not in text:
         raise ValueError(f"the marker {TABLE_MARKER} is not in the text")
     head, _, rest = text.partition(TABLE_MARKER)
     tail = rest.partition(TABLE_END)[2] if TABLE_END in rest else rest.lstrip("\n")
-    return f"{head}{TABLE_MARKER}\n{table}\n{TABLE_END}\n{tail.lstrip(chr(10))}"
+    rest = tail.lstrip("\n")
+    return f"{head}{TABLE_MARKER}\n{table}\n{TABLE_END}\n" + (f"\n{rest}" if rest else "")
