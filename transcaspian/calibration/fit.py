@@ -251,6 +251,17 @@ def calibrate(scenario: Scenario, options: CalibrateOptions, *,
 
     Rows the model cannot compute with the scenario's values (see ``model_note``) are kept
     in ``kpis`` with weight 0.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> obs = pd.DataFrame([{"kpi": "vessel_turnaround_h", "element": "kuryk/asco-roro-kuryk",
+    ...                      "year": 2024, "value": 12.0, "unit": "h", "tolerance_pct": 5.0, "note": ""}])
+    >>> res = calibrate(s, CalibrateOptions.build(observed=obs, fit=("nodes[kuryk].port_time_h",),
+    ...                                           engine="capacity"))
+    >>> bool(res["kpis"]["within"].all()), res["fit"]["field"].tolist()
+    (True, ['nodes[kuryk].port_time_h'])
     """
     rows = observed_rows(scenario, options.observed, options.year)
     fields = resolve_fields(scenario, options.fit, options.bounds)

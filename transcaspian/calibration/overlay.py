@@ -39,6 +39,15 @@ def overlay_text(result: Result, extends: str) -> str:
     extends
         How the overlay refers to the calibrated scenario: a built-in name or a path
         (relative paths are resolved from the overlay's folder when it is loaded).
+
+    Examples
+    --------
+    >>> res = Result({"scenario": "baseline-2024", "loss_before": 2.0, "loss_after": 0.5,
+    ...               "observed": "obs.csv", "overlay": {"sea_level": {"change_m": {"value": -0.2,
+    ...               "assumption": "calibrated"}}}})
+    >>> doc = yaml.safe_load(overlay_text(res, "baseline-2024"))
+    >>> doc["extends"], doc["sea_level"]["change_m"]["value"]
+    ('baseline-2024', -0.2)
     """
     m = result.meta
     doc = {
@@ -64,6 +73,18 @@ def write_overlay(result: Result, path: str | Path, extends: str, force: bool = 
     ------
     UserError
         ``path`` exists and is not ours (without ``force``), or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from transcaspian.model import load_scenario
+    >>> res = Result({"scenario": "baseline-2024", "loss_before": 2.0, "loss_after": 0.5,
+    ...               "observed": "obs.csv", "overlay": {"patch": {"nodes": [{"id": "aktau",
+    ...               "port_time_h": {"value": 7.5, "assumption": "calibrated"}}]}}})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_overlay(res, Path(tmp) / "cal.yaml", "baseline-2024")
+    ...     float(load_scenario(path).nodes.loc["aktau", "port_time_h"])
+    7.5
     """
     path = Path(path)
     if path.exists() and not force and not _is_ours(path):
