@@ -217,6 +217,10 @@ def test_cli_check_fit_and_errors(tmp_path: Path) -> None:
                               "--fit", "nodes[paa].port_time_h", "--fit", "vessels[v1].sped_kn"])
     assert bad.exit_code == 2
     assert "did you mean 'pa'" in bad.output and "did you mean 'speed_kn'" in bad.output
+    table = runner.invoke(app, ["calibrate", str(TINY_FILE), "--observed", str(obs), "--engine", "capacity"],
+                          catch_exceptions=False)
+    assert table.exit_code == 0 and "0 of 2 within tolerance" in table.stdout
+    assert max(len(line) for line in table.stdout.splitlines()) <= 100
     user = tmp_path / "mine.yaml"
     user.write_text("keep me\n")
     refused = runner.invoke(app, ["calibrate", str(TINY_FILE), "--observed", str(obs),

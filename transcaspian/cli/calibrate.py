@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import typer
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from transcaspian.cli._common import (
     FORMAT_OPTION,
@@ -34,6 +36,10 @@ FLAGS = {"observed": "--observed", "fit": "--fit", "engine": "--engine", "year":
          "years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
          "warmup_days": "--warmup-days", "max_evaluations": "--max-evaluations", "method": "--method",
          "weights": "--weight", "bounds": "--fit", "output": "--output"}
+
+
+#: Width of the printed check table (characters).
+CHECK_WIDTH = 100
 
 
 class EngineChoice(StrEnum):
@@ -69,26 +75,40 @@ def _weights(texts: list[str]) -> dict[str, float]:
     return out
 
 
-def check_view(check: pd.DataFrame) -> pd.DataFrame:
-    """The observed-versus-modelled table as printed: figures rounded, why a row misses.
+def check_view(check: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The observed-versus-modelled table as printed (100 columns) and the numbered notes of
+    the rows outside their tolerance (why they miss).
 
     Examples
     --------
     >>> t = pd.DataFrame({"kpi": ["port_teu"], "element": ["aktau"], "year": [2024], "unit": ["TEU"],
-    ...                   "observed": [100.0], "modelled": [90.0], "error_pct": [-10.0],
-    ...                   "tolerance_pct": [15.0], "within": [True], "engine": ["sim"], "note": [""],
-    ...                   "model_note": [""]})
-    >>> check_view(t)["within"].tolist()
-    ['yes']
+    ...                   "observed": [100.0], "modelled": [80.0], "error_pct": [-20.0],
+    ...                   "tolerance_pct": [15.0], "within": [False], "engine": ["sim"],
+    ...                   "note": ["all trades"], "model_note": [""]})
+    >>> view, notes = check_view(t)
+    >>> view.iloc[0].tolist()
+    ['port_teu', 'aktau', '100 TEU', '80.00 TEU', '-20.0 / ±15', 'no [1]']
+    >>> notes
+    ['[1] port_teu aktau: all trades']
     """
-    return pd.DataFrame({
-        "kpi": check["kpi"], "element": check["element"], "unit": check["unit"],
-        "observed": check["observed"].map(_fmt), "modelled": check["modelled"].map(_fmt),
-        "error %": check["error_pct"].map(lambda v: "" if pd.isna(v) else f"{v:+.1f}"),
-        "tolerance %": check["tolerance_pct"].map(lambda v: f"{v:g}"),
-        "within": check["within"].map(lambda v: "yes" if v else "no"), "engine": check["engine"],
-        "why not": ["" if w else (m if pd.isna(v) else n) for v, m, n, w in zip(
-            check["modelled"], check["model_note"], check["note"], check["within"], strict=True)]})
+    notes: list[str] = []
+    marks = []
+    for r in check.itertuples(index=False):
+        if r.within:
+            marks.append("yes")
+            continue
+        why = r.model_note if pd.isna(r.modelled) else r.note
+        notes.append(f"[{len(notes) + 1}] {r.kpi} {r.element}: {why or 'no note'}")
+        marks.append(f"no [{len(notes)}]")
+    view = pd.DataFrame({
+        "kpi": check["kpi"], "element": check["element"],
+        "observed": [f"{_fmt(v)} {u}" for v, u in zip(check["observed"], check["unit"], strict=True)],
+        "modelled": [f"{_fmt(v)} {u}" if not pd.isna(v) else "—"
+                     for v, u in zip(check["modelled"], check["unit"], strict=True)],
+        "error % / tol": [("—" if pd.isna(e) else f"{e:+.1f}") + f" / ±{t:g}"
+                          for e, t in zip(check["error_pct"], check["tolerance_pct"], strict=True)],
+        "within": marks})
+    return view, notes
 
 
 def _fmt(v: float) -> str:
@@ -225,7 +245,18 @@ def _show_check(check: pd.DataFrame, fmt: Format, meta: dict[str, Any]) -> None:
         emit(check, fmt, meta)
         return
     within = int(check["within"].sum())
-    emit(check_view(check), fmt, meta, f"Observed vs modelled: {within} of {len(check)} within tolerance")
+    view, notes = check_view(check)
+    table = Table(title=f"Observed vs modelled: {within} of {len(check)} within tolerance",
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in view.columns:
+        table.add_column(col, overflow="fold", justify="right" if col == "error % / tol" else "left")
+    for row in view.itertuples(index=False):
+        table.add_row(*map(str, row))
+    console.print(table, width=CHECK_WIDTH)
+    for note in notes:
+        console.print(note, width=CHECK_WIDTH, highlight=False, markup=False)
+    console.print(f"scenario {meta['scenario']} (hash {meta['scenario_hash'][:12]}); engines per KPI: "
+                  "--format csv", style="dim", highlight=False, width=CHECK_WIDTH)
 
 
 def _show_fit(res: Result, fmt: Format, written: Path | None) -> None:
