@@ -68,7 +68,7 @@ class CalibrateOptions(EngineOptions):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    observed: str | pd.DataFrame = Field(
+    observed: str | Path | pd.DataFrame = Field(
         "builtin", description="Observed-KPI CSV file or folder, 'builtin' (the package's files) or "
         "a DataFrame of the same columns")
     fit: tuple[str, ...] = Field((), max_length=20, description="Fields to fit, component[id].field "
@@ -99,7 +99,7 @@ class CalibrateOptions(EngineOptions):
         """The options as JSON-ready data (a DataFrame of observations shown by its size)."""
         out = self.model_dump(mode="python", exclude={"observed"})
         obs = self.observed
-        out["observed"] = obs if isinstance(obs, str) else f"<DataFrame, {len(obs)} rows>"
+        out["observed"] = str(obs) if isinstance(obs, str | Path) else f"<DataFrame, {len(obs)} rows>"
         out["bounds"] = {k: list(v) for k, v in self.bounds.items()}
         out["fit"] = list(self.fit)
         return out
