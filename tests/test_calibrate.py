@@ -240,3 +240,24 @@ def test_cli_json_carries_the_fit(tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert data["meta"]["fitted"]["nodes[pa].port_time_h"] == pytest.approx(8.0, rel=1e-3)
     assert data["tables"]["fit"][0]["field"] == "nodes[pa].port_time_h"
+
+
+def test_cli_writes_the_docs_table_once_at_its_marker(tmp_path: Path) -> None:
+    obs = _csv(tmp_path, [{"kpi": "vessel_turnaround_h", "element": "pa", "value": 4.0},
+                          {"kpi": "leg_days", "element": "pa>pb", "value": 2.0}])
+    doc = tmp_path / "calibration.md"
+    doc.write_text("# Calibration\n\n<!-- observed-vs-modelled table -->\n\n## Next section\n")
+    args = ["calibrate", str(TINY_FILE), "--observed", str(obs), "--engine", "capacity",
+            "--write-table", str(doc)]
+    for _ in range(2):
+        r = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+    text = doc.read_text()
+    row = "| vessel_turnaround_h | pa | 2024 | 4.00 h | 4.00 h | +0.0 | 5 | yes | capacity |  |"
+    assert text.count(row) == 1
+    assert text.count("**not met, not explained**") == 1  # 0.92 days against 2 days, no note
+    assert text.endswith("<!-- end of the observed-vs-modelled table -->\n\n## Next section\n")
+    plain = tmp_path / "plain.md"
+    plain.write_text("# no marker\n")
+    r = CliRunner().invoke(app, [*args[:-1], str(plain)])
+    assert r.exit_code == 2 and "has no line" in r.output
