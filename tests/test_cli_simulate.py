@@ -92,3 +92,20 @@ def test_engine_and_formation_flags_are_gone():
     for flag in (["--engine", "python"], ["--formation-max-wait-h", "10"]):
         r = CliRunner().invoke(app, ["simulate", "baseline-2024", "-n", "1", *flag])
         assert r.exit_code == 2
+
+
+def test_output_has_the_window_ports_and_borders():
+    """The measured window (served share, in transit at the end) and the port and border
+    tables are in the JSON summary and in the text output."""
+    args = ["simulate", "baseline-2024", "-n", "2", "--seed", "2", "-j", "1", "--years", "0.5"]
+    a = json.loads(CliRunner().invoke(app, [*args, "-f", "json"], catch_exceptions=False).output)
+    w = a["window"]
+    assert w["warmup_days"] == 30 and w["window_years"] == 0.5
+    assert w["served_share"] == pytest.approx(w["delivered_t"] / w["demand_t"])
+    assert 0.8 < w["served_share"] < 1.1 and w["in_transit_t"] > 0
+    assert {"aktau", "alat", "kuryk"} <= {r["port"] for r in a["ports"]}
+    assert all(r["P90 h"] >= r["at berth h"] for r in a["ports"])
+    assert "dostyk" in {r["node"] for r in a["borders"]}
+    text = CliRunner().invoke(app, [*args, "--warmup-days", "0"], catch_exceptions=False).output
+    assert "after a 0-day warm-up" in text and "served" in text and "in transit at the end" in text
+    assert "Ports: vessel calls" in text and "Borders and nodes" in text

@@ -37,7 +37,7 @@ class PortAggregate:
 
     def __init__(self, cm: Compiled) -> None:
         self.cm = cm
-        nvc, nsrv = max(len(cm.vessels), 1), max(len(cm.servers), 1)
+        nvc, nsrv = len(cm.vessels), len(cm.servers)
         self.calls = Moments()
         self.sums = {k: np.zeros((nvc, 2)) for k in ("done", "turn_h", "anchor_h", "berth_h")}
         self.trains = np.zeros(nsrv)

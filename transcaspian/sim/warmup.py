@@ -114,3 +114,18 @@ def daily_delivered_tonnes(scenario: Scenario | Compiled, days: int = 365, repli
         day = np.minimum((d["time_h"].to_numpy() // 24.0).astype(int), days - 1)
         out[r] = np.bincount(day, weights=d["units"].to_numpy() * tpu[fi], minlength=days)[:days]
     return out
+
+
+def _main() -> None:   # pragma: no cover - the numbers of docs/simulator.md, Steady state
+    """``python -m transcaspian.sim.warmup``: Welch's curve on both built-ins (flat seasonality,
+    50 replications of a year from an empty start, w = 15 days, 5 %)."""
+    from transcaspian.model import load_scenario
+
+    for name in ("baseline-2024", "target-2030"):
+        w = welch_warmup(daily_delivered_tonnes(load_scenario(name), 365, 50, 1), window=15, tol=0.05)
+        print(f"{name}: warm-up {w.day} days; steady level {w.level:,.0f} t/day; curve at days "
+              + ", ".join(f"{d}: {w.curve[d]:,.0f}" for d in (0, 5, 10, 15, 20, 25, 30, 40, 60, 90)))
+
+
+if __name__ == "__main__":   # pragma: no cover
+    _main()
