@@ -293,8 +293,8 @@ def _result(scenario: Scenario, options: CalibrateOptions, fields: list[FitField
     loss_before = search.trace[0]["loss"]
     date = dt.datetime.now(dt.UTC).date().isoformat()
     label = options.record()["observed"]
-    label = "the package's observed files" if label == "builtin" else label
-    provenance = {"assumption": f"calibrated to observed {label} by transcaspian calibrate on {date} "
+    label = "the package's observed files" if label == "builtin" else f"observed {label}"
+    provenance = {"assumption": f"calibrated to {label} by transcaspian calibrate on {date} "
                                 f"(loss {loss_before:.4g} -> {loss_after:.4g})"}
     fit = pd.DataFrame({"field": [f.address for f in fields], "unit": [f.unit for f in fields],
                         "before": [f.current for f in fields], "after": list(values),

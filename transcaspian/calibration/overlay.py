@@ -43,7 +43,7 @@ def overlay_text(result: Result, extends: str) -> str:
     Examples
     --------
     >>> res = Result({"scenario": "baseline-2024", "loss_before": 2.0, "loss_after": 0.5,
-    ...               "observed": "obs.csv", "overlay": {"sea_level": {"change_m": {"value": -0.2,
+    ...               "observed": "observed obs.csv", "overlay": {"sea_level": {"change_m": {"value": -0.2,
     ...               "assumption": "calibrated"}}}})
     >>> doc = yaml.safe_load(overlay_text(res, "baseline-2024"))
     >>> doc["extends"], doc["sea_level"]["change_m"]["value"]
@@ -79,7 +79,7 @@ def write_overlay(result: Result, path: str | Path, extends: str, force: bool = 
     >>> import tempfile
     >>> from transcaspian.model import load_scenario
     >>> res = Result({"scenario": "baseline-2024", "loss_before": 2.0, "loss_after": 0.5,
-    ...               "observed": "obs.csv", "overlay": {"patch": {"nodes": [{"id": "aktau",
+    ...               "observed": "observed obs.csv", "overlay": {"patch": {"nodes": [{"id": "aktau",
     ...               "port_time_h": {"value": 7.5, "assumption": "calibrated"}}]}}})
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = write_overlay(res, Path(tmp) / "cal.yaml", "baseline-2024")

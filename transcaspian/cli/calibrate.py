@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import typer
 from rich import box
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -251,7 +252,7 @@ def _show_check(check: pd.DataFrame, fmt: Format, meta: dict[str, Any]) -> None:
     for col in view.columns:
         table.add_column(col, overflow="fold", justify="right" if col == "error % / tol" else "left")
     for row in view.itertuples(index=False):
-        table.add_row(*map(str, row))
+        table.add_row(*(escape(str(v)) for v in row))
     console.print(table, width=CHECK_WIDTH)
     for note in notes:
         console.print(note, width=CHECK_WIDTH, highlight=False, markup=False)
@@ -267,7 +268,7 @@ def _show_fit(res: Result, fmt: Format, written: Path | None) -> None:
     if fmt == Format.csv:
         emit(res["kpis"], fmt, {"loss_before": m["loss_before"], "loss_after": m["loss_after"]})
         return
-    emit(res["fit"], fmt, title="Fitted fields")
+    emit(res["fit"].assign(field=res["fit"]["field"].map(escape)), fmt, title="Fitted fields")
     k = res["kpis"]
     view = pd.DataFrame({
         "kpi": k["kpi"], "element": k["element"], "observed": k["observed"].map(_fmt),
