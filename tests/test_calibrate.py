@@ -105,6 +105,22 @@ def test_rows_the_model_cannot_compute_get_no_weight(tiny: Scenario) -> None:
     assert res["fit"]["after"].iloc[0] == pytest.approx(6.0, rel=0.02)
 
 
+def test_distribution_fields_are_fitted_by_their_mean() -> None:
+    s = load_scenario("baseline-2024")
+    fit = ("nodes[dostyk].dwell_h", "nodes[altynkol].dwell_h")
+    fields = resolve_fields(s, fit)
+    truth = apply_values(s, fields, [12.0, 5.0])
+    d = truth.get("nodes", "dostyk").dwell_h
+    old = s.get("nodes", "dostyk").dwell_h
+    assert (d.dist, d.mean_value()) == (old.dist, pytest.approx(12.0))
+    assert d.low / old.low == pytest.approx(d.high / old.high, rel=1e-5)  # the shape is kept
+    obs = synthetic(truth, [("border_dwell_h", "dostyk"), ("border_dwell_h", "altynkol")], "capacity")
+    res = calibrate(s, CalibrateOptions.build(observed=obs, fit=fit, engine="capacity"))
+    assert res["fit"]["after"].tolist() == pytest.approx([12.0, 5.0], rel=0.01)
+    assert res["fit"]["before"].tolist() == pytest.approx([old.mean_value(),
+                                                           s.get("nodes", "altynkol").dwell_h.mean_value()])
+
+
 # -- addresses -----------------------------------------------------------------------------------
 def test_parse_address() -> None:
     assert parse_address("nodes[aktau].port_time_h=2:24") == ("nodes", "aktau", ("port_time_h",), (2.0, 24.0))

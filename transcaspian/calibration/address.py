@@ -63,6 +63,10 @@ class FitField:
         The field holds whole numbers (vessel counts); candidates are rounded.
     unit
         The field's declared unit.
+    distribution
+        For a distribution field (``dwell_h``): its parameters; the fit moves the mean
+        (``current`` is the mean) and scales every parameter alike, keeping the family and
+        shape.
     """
 
     ctype: str
@@ -73,6 +77,7 @@ class FitField:
     upper: float
     integer: bool = False
     unit: str = ""
+    distribution: tuple[tuple[str, Any], ...] = ()
 
     @property
     def address(self) -> str:
@@ -83,6 +88,23 @@ class FitField:
     def value(self, x: float) -> float | int:
         """``x`` as the field stores it: an int for integer fields, else 6 significant digits."""
         return round(x) if self.integer else float(f"{x:.6g}")
+
+    def stored(self, x: float) -> Any:
+        """What the scenario file holds for the candidate ``x``: the number, or for a
+        distribution field its parameters scaled so that the mean is ``x``."""
+        v = self.value(x)
+        if not self.distribution:
+            return v
+        k = v / self.current
+        out: dict[str, Any] = {}
+        for key, p in self.distribution:
+            if key in ("dist", "weights"):
+                out[key] = p
+            elif isinstance(p, list | tuple):
+                out[key] = [float(f"{q * k:.6g}") for q in p]
+            else:
+                out[key] = float(f"{p * k:.6g}")
+        return out
 
 
 def parse_address(text: str) -> tuple[str, str, tuple[str, ...], tuple[float, float] | None]:
@@ -152,7 +174,8 @@ def resolve_field(scenario: Scenario, text: str,
 
     Default bounds are the current value divided and multiplied by 4, kept inside the
     field's schema bounds; a field without a value, or whose schema has no finite bounds
-    around a zero value, needs explicit ``=LOW:HIGH``.
+    around a zero value, needs explicit ``=LOW:HIGH``. A distribution field
+    (``nodes[dostyk].dwell_h``) is fitted by its mean: every parameter is scaled alike.
 
     Raises
     ------
@@ -188,11 +211,16 @@ def resolve_field(scenario: Scenario, text: str,
             keys = list(value) if isinstance(value, Mapping) else []
             raise _error(f"{ctype}[{cid}].{head} has no entry '{key}'{suggest(key, keys)}")
         value = value[key]
-    if isinstance(value, Distribution | Mapping | list | bool) or not (
+    dist: tuple[tuple[str, Any], ...] = ()
+    if isinstance(value, Distribution) and value.mean_value() > 0:
+        dist = tuple((k, v) for k, v in value.model_dump(exclude_none=True).items()
+                     if k not in ("source", "assumption", "field_provenance"))
+        value = value.mean_value()
+    elif isinstance(value, Distribution | Mapping | list | bool) or not (
             value is None or isinstance(value, int | float)):
         raise _error(f"{ctype}[{cid}].{'.'.join(path)} is not a number (a "
-                     f"{type(value).__name__}); fit a numeric field")
-    lo_schema, hi_schema = _schema_bounds(info) if len(path) == 1 else (0.0, math.inf)
+                     f"{type(value).__name__}); fit a numeric field or a distribution with a mean > 0")
+    lo_schema, hi_schema = _schema_bounds(info) if len(path) == 1 and not dist else (0.0, math.inf)
     current = math.nan if value is None else float(value)
     lo, hi = bounds if bounds else _default_bounds(current, lo_schema, hi_schema)
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
@@ -204,7 +232,7 @@ def resolve_field(scenario: Scenario, text: str,
     unit = (info.json_schema_extra or {}).get("unit", "") if isinstance(info.json_schema_extra, dict) else ""
     integer = isinstance(value, int) and len(path) == 1
     return FitField(ctype, cid, tuple([info.alias or attr, *path[1:]]), current, float(lo), float(hi),
-                    integer, unit)
+                    integer, unit, dist)
 
 
 def _default_bounds(v: float, lo: float, hi: float) -> tuple[float, float]:
@@ -264,7 +292,7 @@ def patch_document(fields: Sequence[FitField], values: Sequence[float],
     doc: dict[str, Any] = {}
     entries: dict[tuple[str, str], dict[str, Any]] = {}
     for f, x in zip(fields, values, strict=True):
-        leaf: Any = {"value": f.value(x), **provenance}
+        leaf: Any = {"value": f.stored(x), **provenance}
         if f.ctype == "sea_level":
             doc.setdefault("sea_level", {})[f.path[0]] = leaf
             continue
@@ -278,7 +306,7 @@ def patch_document(fields: Sequence[FitField], values: Sequence[float],
         node = entry.setdefault(f.path[0], {})
         for key in f.path[1:-1]:
             node = node.setdefault(key, {})
-        node[f.path[-1]] = f.value(x)
+        node[f.path[-1]] = f.stored(x)
         entry.setdefault("assumption", provenance.get("assumption", ""))
     return doc
 
