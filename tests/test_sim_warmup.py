@@ -86,3 +86,13 @@ def test_statistics_count_only_the_window(tiny_dict: dict[str, Any]) -> None:
     assert rel["time_h"].min() < w < log["time_h"].max() <= opts.horizon_h
     assert rep.window_h == pytest.approx(0.5 * 8760.0)
     assert rep.queue_daily.shape[0] == int(np.ceil(0.5 * 365))
+
+
+def test_examples_run() -> None:
+    """The Examples sections of sim.warmup run as doctests."""
+    import doctest
+
+    import transcaspian.sim.warmup as mod
+
+    result = doctest.testmod(mod)
+    assert result.attempted > 0 and result.failed == 0

@@ -81,7 +81,15 @@ def welch_warmup(series: np.ndarray, window: int = 7, tol: float = 0.1) -> Welch
 
 def stationary(cm: Compiled) -> Compiled:
     """The compiled scenario with its seasonality removed: every flow at its mean monthly rate,
-    every storm regime at its mean monthly closure rate (a copy)."""
+    every storm regime at its mean monthly closure rate (a copy).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> flat = stationary(compile_scenario(load_scenario("baseline-2024")))
+    >>> all(len(set(f.seasonality)) == 1 for f in flat.flows)
+    True
+    """
     out = copy.deepcopy(cm)
     for f in out.flows:
         mean = sum(f.seasonality) / len(f.seasonality) if f.seasonality else 1.0
