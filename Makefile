@@ -37,6 +37,8 @@ test: install lint browser
 docs: install
 	$(BIN)/transcaspian scenario sources baseline-2024 target-2030 -o docs/data-sources.md
 	$(BIN)/transcaspian results -o docs/results.md
+	$(BIN)/transcaspian calibrate baseline-2024 --observed builtin --replications 4 --seed 1 \
+		--write-table docs/calibration.md > /dev/null
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -32,7 +32,7 @@ def _contracts_for(package: str) -> str:
 
 def _package(tmp_path: Path, imports: dict[str, str]) -> Path:
     pkg = tmp_path / "layered"
-    for sub in ("cli", "report", "analysis", "sim", "model"):
+    for sub in ("cli", "report", "calibration", "analysis", "sim", "model"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")
@@ -56,6 +56,16 @@ def test_contracts_allow_downward_imports(tmp_path, monkeypatch):
     ok = {"cli.main": "import layered.report\nimport layered.analysis\n",
           "analysis.a": "import layered.model\n", "sim.s": "import layered.model\n"}
     assert _lint(tmp_path, monkeypatch, ok) == 0
+
+
+def test_contracts_allow_calibration_between_interfaces_and_engines(tmp_path, monkeypatch):
+    ok = {"cli.main": "import layered.calibration\n",
+          "calibration.fit": "import layered.sim\nimport layered.analysis\n"}
+    assert _lint(tmp_path, monkeypatch, ok) == 0
+
+
+def test_contracts_catch_an_engine_importing_calibration(tmp_path, monkeypatch):
+    assert _lint(tmp_path, monkeypatch, {"sim.s": "import layered.calibration\n"}) == 1
 
 
 def test_contracts_catch_an_engine_importing_an_engine(tmp_path, monkeypatch):

@@ -13,9 +13,10 @@ from transcaspian.model.results import ResultSchema, results_markdown, write_tex
 def all_schemas() -> list[ResultSchema]:
     """The declared tables of every engine, in documentation order."""
     from transcaspian.analysis.tables import SCHEMAS
+    from transcaspian.calibration.tables import CALIBRATION
     from transcaspian.sim.tables import SIMULATION
 
-    return [*SCHEMAS, SIMULATION]
+    return [*SCHEMAS, SIMULATION, CALIBRATION]
 
 
 def register(app: typer.Typer) -> None:
