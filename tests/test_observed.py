@@ -36,7 +36,7 @@ def baseline():
 def test_vocabulary_is_the_shared_one() -> None:
     assert set(KPIS) == {
         "corridor_t", "port_throughput_t", "port_teu", "port_wagons", "port_trucks",
-        "port_vessel_calls", "service_t", "vessel_crossings", "vessel_turnaround_h",
+        "port_vessel_calls", "service_t", "vessel_crossings", "vessel_turnaround_h", "vessel_berth_h",
         "border_dwell_h", "leg_days", "transit_days", "flow_t"}
     assert KPIS["port_teu"].unit == "TEU" and KPIS["border_dwell_h"].unit == "h"
     assert KPIS["leg_days"].element == "leg" and KPIS["corridor_t"].element == "corridor"

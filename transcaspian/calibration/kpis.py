@@ -15,6 +15,7 @@ port_vessel_calls  round trips the served load needs           ``port_performanc
 service_t          vessel elements' ``load_t``, both ways      units carried by the service x t/unit
 vessel_crossings   2 x round trips needed / vessels            ``vessel_voyages.voyages`` / vessels
 vessel_turnaround  ``vessel_cycle.port_h`` (a full call)       ``port_performance`` turnaround mean
+vessel_berth_h     ``vessel_cycle.port_h`` (a full call)       ``port_performance`` at-berth mean
 border_dwell_h     node dwell mean + fixed time                ``border_performance`` dwell mean
 leg_days           sailing (one sea service), moving + delay   (static only: a schedule figure)
                    (one link), else the quote's best itinerary
@@ -75,6 +76,7 @@ KPI_ENGINES: dict[str, tuple[str, ...]] = {
     "port_vessel_calls": ("sim", "capacity"),
     "vessel_crossings": ("sim", "capacity"),
     "vessel_turnaround_h": ("sim", "capacity"),
+    "vessel_berth_h": ("sim", "capacity"),
     "border_dwell_h": ("sim", "capacity"),
     "leg_days": ("capacity",),
     "transit_days": ("sim", "capacity"),
@@ -186,7 +188,7 @@ class CapacityView:
             return 2.0 * self.round_trips(element) / s.get("vessels", element).count
         if kpi == "port_vessel_calls":
             return sum(self.round_trips(v.id) for v in _vessels_at(s, element))
-        if kpi == "vessel_turnaround_h":
+        if kpi in ("vessel_turnaround_h", "vessel_berth_h"):   # no queue on paper: the call itself
             return self._turnaround(element)
         if kpi == "border_dwell_h":
             node = s.nodes.loc[element]
@@ -310,7 +312,9 @@ class SimView:
                 return float(pp.loc[(pp["port"] == element) & (pp["vessel"] == "all"), "calls"].sum())
             return float(vv.loc[vv["to"] == element, "voyages"].sum())
         if kpi == "vessel_turnaround_h":
-            return self._port_performance(element)
+            return self._port_performance(element, "turnaround_h_mean")
+        if kpi == "vessel_berth_h":
+            return self._port_performance(element, "at_berth_h_mean")
         if kpi == "border_dwell_h":
             bp = self._table("border_performance")
             rows = bp[bp["node"] == element]
@@ -327,13 +331,13 @@ class SimView:
             return float(np.average(rows["mean_h"], weights=rows["units"])) / 24.0
         raise KpiUnavailable(f"the simulator does not compute {kpi}")
 
-    def _port_performance(self, element: str) -> float:
+    def _port_performance(self, element: str, column: str) -> float:
         pp = self._table("port_performance")
         port, _, vessel = element.partition("/")
         rows = pp[(pp["port"] == port) & (pp["vessel"] == (vessel or "all"))]
         if rows.empty or float(rows["calls"].iloc[0]) <= 0:
             raise KpiUnavailable(f"no vessel call at {element} in the simulation")
-        return float(rows["turnaround_h_mean"].iloc[0])
+        return float(rows[column].iloc[0])
 
 
 # -- the table -------------------------------------------------------------------------------
