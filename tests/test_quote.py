@@ -225,16 +225,24 @@ def test_queue_waits_follow_utilisation():
     assert b["wait_h"] == pytest.approx(0.25 / 0.75 * 6.0)       # s = 24/4 h
     ob = one[one["element"] == "o-b"].iloc[0]
     assert ob["wait_h"] == pytest.approx((1 / 8) / (7 / 8) * 3.0)  # s = 24/8 h
-    # the scheduled sailing on r1: half headway + rollover queue (200 slots of 56 h) + berth
+    # the scheduled sailing on r1 (3 a week, 56 h apart; 2 vessels can sail more often, so the
+    # timetable sets the departures): half the interval + the split-lot wait (a vessel's last
+    # lot is split: 50 of 200 TEU, half of it waits the next sailing: 50 / 200 / 2 x 56 h)
+    # + berth queue; the lane is far from saturation (rho = 18,250 / (156 x 200)), no backlog
     two = legs[legs["option"] == "opt2"]
     p1 = two[two["node"] == "p1"].iloc[0]
-    v1 = planner.utilisation("vessel", "v1")
-    assert v1 == pytest.approx(365 * 50 / 200 / (2 * 8760 / 89.19659), rel=1e-5)
-    rho = max(v1, planner.utilisation("sailings", "s1"))
+    lane = planner.congestion.lanes[("p1", "p2")]
+    assert lane.rho == pytest.approx(365 * 50 / (8760 / 56 * 200))
+    assert lane.backlog_unit["teu"] == 0.0
     berth = planner.utilisation("berth", "p1-c")
     assert berth == pytest.approx(365 * 50 / 25 / 8760)
-    rollover = rho ** (math.sqrt(2 * 201) - 1) / (200 * (1 - rho)) * 56
-    assert p1["wait_h"] == pytest.approx(28 + rollover + berth / (1 - berth) * 8)
+    split = 50 / 200 / 2 * 56
+    assert p1["wait_h"] == pytest.approx(28 + split + berth / (1 - berth) * 8)
+    assert not p1["saturated"]
+    # at p2 the 50-TEU lots fill the 50-TEU onward train at once; only split lots wait
+    p2 = two[two["node"] == "p2"].iloc[0]
+    assert p2["wait_h"] == pytest.approx(split + planner._berth_wait(s.get("vessels", "v1"), "p2", 10.0)[0])
+    assert "onward train of 50 teu" in p2["detail"]
 
 
 def test_planner_reuse_and_unknown_nodes():

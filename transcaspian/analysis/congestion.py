@@ -231,6 +231,7 @@ class Congestion:
         self.route_rate: dict[tuple[str, str], float] = {}
         self.route_lot: dict[tuple[str, str], float] = {}
         self.cycle_h: dict[str, float] = {}
+        self.route_shares: dict[str, list[tuple[str, float]]] = {}
         self._load(capacity_result)
         self._solve()
 
@@ -261,9 +262,10 @@ class Congestion:
                 if svc.policy == "scheduled":
                     lane.scheduled_interval_h = sailing_interval_h(svc)
         weight: dict[tuple[str, str], float] = {}
+        self.route_shares = self._route_shares(capacity_result)
         for d in sc.doc.demand:
             unit = coms[d.commodity].unit
-            for rid, share in self._route_shares(capacity_result)[d.id]:
+            for rid, share in self.route_shares[d.id]:
                 rate = d.annual_units * share / HOURS_PER_YEAR
                 legs = sc.legs(rid, unit)
                 for i, leg in enumerate(legs):
@@ -388,7 +390,7 @@ class Congestion:
         rho = lane.rho_unit.get(unit, 0.0)
         backlog = lane.backlog_unit.get(unit, 0.0)
         interval = 1.0 / lane.departures_per_h if lane.departures_per_h > 0 else 0.0
-        lot = lane.lot.get(unit, 1.0)
+        lot = lane.lot.get(unit, 0.0)
         vs = [self._vessel(v) for v in lane.vessels if unit in self._vessel(v).capacity]
         pay = max((v.capacity[unit] * vessel_cycle(self.scenario, v).payload_factor for v in vs), default=1.0)
         if lane.scheduled_interval_h:
