@@ -79,9 +79,9 @@ def fluid_backlog_wait_h(rho: float, seasonality: list[float] | tuple[float, ...
 
     Examples
     --------
-    >>> round(fluid_backlog_wait_h(0.5, [1.0] * 12), 6)
+    >>> float(round(fluid_backlog_wait_h(0.5, [1.0] * 12), 6))
     0.0
-    >>> round(fluid_backlog_wait_h(1.1, [1.0] * 12))      # 0.1 t for t <= 8760 / 1.1: 0.1 x 7964 / 2
+    >>> int(round(fluid_backlog_wait_h(1.1, [1.0] * 12)))      # 0.1 t for t <= 8760 / 1.1: 0.1 x 7964 / 2
     398
     """
     if not rho > 0:
@@ -102,7 +102,7 @@ def fluid_backlog_wait_h(rho: float, seasonality: list[float] | tuple[float, ...
             break                      # not carried within the horizon: not counted
         num += r * dt * wait
         den += r * dt
-    return num / den if den > 0 else 0.0
+    return float(num / den) if den > 0 else 0.0
 
 
 def batch_wait_h(rate_per_h: float, lot: float, target: float, max_wait_h: float) -> float:

@@ -432,6 +432,8 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
                "tariffs": ["option", *LINE_COLUMNS], "parties": ["option", *PARTY_COLUMNS],
                "emissions": ["option", *EM_COLUMNS]}
     tables = {name: pd.DataFrame(rows[name], columns=cols) for name, cols in columns.items()}
+    for col in ("through_usd", "through_share"):     # None where no through tariff applies
+        tables["parties"][col] = tables["parties"][col].astype(object)
     tables["demand_routes"] = pd.DataFrame(
         demand_route_rows(planner, options.origin, options.destination, cg.commodity),
         columns=DEMAND_ROUTE_COLUMNS)
