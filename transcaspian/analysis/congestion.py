@@ -109,10 +109,11 @@ def batch_wait_h(rate_per_h: float, lot: float, target: float, max_wait_h: float
     """Mean wait (h) of units gathering into a group of ``target`` units, in lots of ``lot``.
 
     The first lot starts the clock; the group leaves when ``target`` units are in or
-    ``max_wait_h`` after the first lot. Lots arrive at ``rate_per_h / lot`` per hour;
-    with ``L = min(max_wait_h, (target / lot - 1) x lot / rate)`` and ``k = rate x L / lot``
-    lots after the first, the mean over lots is ``L (1 + k / 2) / (1 + k)`` (0 when one
-    lot fills the group).
+    ``max_wait_h`` after the first lot. Lots arrive at ``rate_per_h / lot`` per hour. When
+    they fill the group in ``F = (target / lot - 1) x lot / rate <= max_wait_h`` the mean
+    over lots is ``F / 2``; else the group leaves at the timeout with ``k = rate x
+    max_wait_h / lot`` lots after the first, mean ``max_wait_h (1 + k / 2) / (1 + k)``
+    (0 when one lot fills the group).
 
     Examples
     --------
@@ -125,9 +126,11 @@ def batch_wait_h(rate_per_h: float, lot: float, target: float, max_wait_h: float
         return 0.0
     if not rate_per_h > 0:
         return float(max_wait_h)
-    length = min(max_wait_h, (target / lot - 1.0) * lot / rate_per_h)
-    k = rate_per_h * length / lot
-    return length * (1.0 + k / 2.0) / (1.0 + k)
+    fill_h = (target / lot - 1.0) * lot / rate_per_h
+    if fill_h <= max_wait_h:
+        return fill_h / 2.0            # filled: lots spread over the fill time, the last waits 0
+    k = rate_per_h * max_wait_h / lot
+    return max_wait_h * (1.0 + k / 2.0) / (1.0 + k)
 
 
 def erlang_min_h(k: float, rate: float, cap_h: float) -> float:
@@ -147,8 +150,8 @@ def erlang_min_h(k: float, rate: float, cap_h: float) -> float:
     def one(n: int) -> float:
         if n <= 0:
             return 0.0
-        steps = 200
-        dt = cap_h / steps
+        steps = 400
+        dt = min(cap_h, (n + 12.0 * math.sqrt(n) + 12.0) / rate) / steps
         total = 0.0
         for i in range(steps):
             x = rate * (i + 0.5) * dt
