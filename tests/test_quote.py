@@ -228,16 +228,20 @@ def test_queue_waits_follow_utilisation():
     # the scheduled sailing on r1 (3 a week, 56 h apart; 2 vessels can sail more often, so the
     # timetable sets the departures): half the interval + the split-lot wait (a vessel's last
     # lot is split: 50 of 200 TEU, half of it waits the next sailing: 50 / 200 / 2 x 56 h)
-    # + berth queue; the lane is far from saturation (rho = 18,250 / (156 x 200)), no backlog
+    # + berth queue + the random queue of vessel loads (rho = 18,250 / (156 x 200), 2 vessels
+    # as servers of one effective cycle each, Kingman's (ca^2 + cs^2) / 2 with ca^2 = 50 / 200)
     two = legs[legs["option"] == "opt2"]
     p1 = two[two["node"] == "p1"].iloc[0]
     lane = planner.congestion.lanes[("p1", "p2")]
-    assert lane.rho == pytest.approx(365 * 50 / (8760 / 56 * 200))
-    assert lane.backlog_unit["teu"] == 0.0
+    rho = 365 * 50 / (8760 / 56 * 200)
+    assert lane.rho == pytest.approx(rho)
+    cycle = planner.congestion.cycle_h["v1"]
+    queue = rho ** (math.sqrt(2 * 3) - 1) / (2 * (1 - rho)) * cycle * (0.25 + 0.1) / 2
+    assert lane.backlog_unit["teu"] == pytest.approx(queue)
     berth = planner.utilisation("berth", "p1-c")
     assert berth == pytest.approx(365 * 50 / 25 / 8760)
     split = 50 / 200 / 2 * 56
-    assert p1["wait_h"] == pytest.approx(28 + split + berth / (1 - berth) * 8)
+    assert p1["wait_h"] == pytest.approx(28 + split + queue + berth / (1 - berth) * 8)
     assert not p1["saturated"]
     # at p2 the 50-TEU lots fill the 50-TEU onward train at once; only split lots wait
     p2 = two[two["node"] == "p2"].iloc[0]

@@ -63,6 +63,10 @@ __all__ = ["DEFAULT_FORMATION_WAIT_H", "Congestion", "Lane", "batch_wait_h", "fl
 DEFAULT_FORMATION_WAIT_H = 72.0
 #: Hours of a month as the simulator counts them (8760 / 12).
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
+#: Utilisation at which the random queue of a lane is capped (beyond it the fluid backlog rules).
+RHO_MAX = 0.95
+#: Squared coefficient of variation of a vessel's cycle (weather holds; assumption).
+RANDOM_CYCLE_SCV = 0.1
 #: Steps per month of the fluid backlog integration.
 FLUID_STEPS_PER_MONTH = 30
 
@@ -343,24 +347,35 @@ class Congestion:
         """
         vs = {vid: self._vessel(vid) for vid in lane.vessels}
         caps = {vid: self.capacity_units(v, vessel_cycle(self.scenario, v)) for vid, v in vs.items()}
+        units = [u for u, r in lane.rate.items() if r > 0]
+        order = sorted(units, key=lambda u: (sum(u in c for c in caps.values()), u))
+        lane.rho_unit, lane.use = self._fill_decks(lane, vs, caps, order)
+        lane.rho = max(lane.rho_unit.values(), default=0.0)
+
+    def _fill_decks(self, lane: Lane, vs: dict[str, Vessel], caps: dict[str, dict[str, float]],
+                    order: list[str], share: bool = True) -> tuple[dict[str, float], dict[str, float]]:
+        """Utilisation by unit and deck share used by class, filling decks in ``order``.
+
+        ``share``: a unit waits as long as the decks it shares (its carriers' total pressure,
+        weighted by its share of them); else its own utilisation of the room left to it.
+        """
         free = dict.fromkeys(vs, 1.0)
         pressure = dict.fromkeys(vs, 0.0)
         taken: dict[str, dict[str, float]] = {}
-        order = sorted((u for u, r in lane.rate.items() if r > 0),
-                       key=lambda u: (sum(u in c for c in caps.values()), u))
+        own: dict[str, float] = {}
         for u in order:
             carriers = [vid for vid in vs if u in caps[vid]]
             offer = sum(self.voyages_per_h(vs[vid]) * caps[vid][u] * free[vid] for vid in carriers)
             rho = lane.rate[u] / offer if offer > 0 else math.inf
+            own[u] = rho
             taken[u] = {vid: free[vid] * self.voyages_per_h(vs[vid]) * caps[vid][u] for vid in carriers}
             for vid in carriers:
                 pressure[vid] += free[vid] * min(rho, 1e3)
                 free[vid] -= free[vid] * min(1.0, rho)
-        # a unit waits as long as the decks it shares: its carriers' pressure, weighted by its share
-        lane.rho_unit = {u: (sum(w * pressure[vid] for vid, w in t.items()) / sum(t.values())
-                             if sum(t.values()) > 0 else math.inf) for u, t in taken.items()}
-        lane.use = {vid: 1.0 - f for vid, f in free.items()}
-        lane.rho = max(lane.rho_unit.values(), default=0.0)
+        if share:
+            own = {u: (sum(w * pressure[vid] for vid, w in t.items()) / sum(t.values())
+                       if sum(t.values()) > 0 else math.inf) for u, t in taken.items()}
+        return own, {vid: 1.0 - f for vid, f in free.items()}
 
     def voyages_per_h(self, v: Vessel) -> float:
         """Voyages per hour of a class from each end (effective cycle; a scheduled service's
@@ -383,8 +398,39 @@ class Congestion:
         for lane in self.lanes.values():
             self._pool_rho(lane)
             lane.departures_per_h = sum(self.voyages_per_h(self._vessel(v)) for v in lane.vessels)
-            lane.backlog_unit = {u: fluid_backlog_wait_h(min(rho, 10.0), lane.seasonality)
+            lane.backlog_unit = {u: max(fluid_backlog_wait_h(min(rho, 10.0), lane.seasonality),
+                                        self._random_queue_h(lane, u, rho))
                                  for u, rho in lane.rho_unit.items()}
+
+    def _random_queue_h(self, lane: Lane, unit: str, rho: float) -> float:
+        """Queue of vessel loads at a busy lane (h): Sakasegawa's M/M/c wait with the pool's
+        vessels as servers and the mean effective cycle as service time, scaled by Kingman's
+        ``(ca^2 + cs^2) / 2`` with ``ca^2`` from :meth:`_lot_scv` (small lots arrive smoother
+        than vessel loads) and ``cs^2 = RANDOM_CYCLE_SCV`` (weather in the cycle)."""
+        vs = [self._vessel(v) for v in lane.vessels if unit in self._vessel(v).capacity]
+        if not vs or not rho > 0:
+            return 0.0
+        count = sum(v.count for v in vs)
+        cycle = sum(v.count * self.cycle_h[v.id] for v in vs) / count
+        ca2 = self._lot_scv(lane)
+        r = min(rho, RHO_MAX)
+        wq = r ** (math.sqrt(2.0 * (count + 1)) - 1.0) / (count * (1.0 - r)) * cycle
+        return wq * (ca2 + RANDOM_CYCLE_SCV) / 2.0
+
+    def _lot_scv(self, lane: Lane) -> float:
+        """Arrival variability of the lane's work: ``sum_u w_u min(1, lot_u / payload_u)`` over
+        units, ``w_u`` each unit's share of the deck load (payload: the pool's mean per voyage)."""
+        num = den = 0.0
+        for u, r in lane.rate.items():
+            vs = [self._vessel(v) for v in lane.vessels if u in self._vessel(v).capacity]
+            count = sum(v.count for v in vs)
+            if r <= 0 or count == 0:
+                continue
+            pay = sum(v.count * v.capacity[u] * vessel_cycle(self.scenario, v).payload_factor
+                      for v in vs) / count
+            num += r / pay * min(1.0, lane.lot.get(u, 0.0) / pay)
+            den += r / pay
+        return num / den if den > 0 else 1.0
 
     # -- waits ----------------------------------------------------------------------------
     def lane_wait(self, origin: str, destination: str, unit: str) -> LaneWait:
