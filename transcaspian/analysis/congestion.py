@@ -238,6 +238,7 @@ class Congestion:
         self.route_rate: dict[tuple[str, str], float] = {}
         self.route_lot: dict[tuple[str, str], float] = {}
         self.cycle_h: dict[str, float] = {}
+        self._cycles: dict[str, VesselCycle] = {}
         self.route_shares: dict[str, list[tuple[str, float]]] = {}
         self._load(capacity_result)
         self._solve()
@@ -296,6 +297,12 @@ class Congestion:
     def _vessel(self, vid: str) -> Vessel:
         return self.scenario.get("vessels", vid)
 
+    def _cycle(self, v: Vessel) -> VesselCycle:
+        """The physics cycle of a class (cached)."""
+        if v.id not in self._cycles:
+            self._cycles[v.id] = vessel_cycle(self.scenario, v)
+        return self._cycles[v.id]
+
     def capacity_units(self, v: Vessel, cyc: VesselCycle) -> dict[str, float]:
         """Usable units per voyage of a class (sea-level cut), by unit."""
         return {u: c * cyc.payload_factor for u, c in v.capacity.items() if c > 0}
@@ -346,7 +353,7 @@ class Congestion:
         ``min(1, rho_u)`` of each carrier's free deck; ``use`` is each class's deck share used.
         """
         vs = {vid: self._vessel(vid) for vid in lane.vessels}
-        caps = {vid: self.capacity_units(v, vessel_cycle(self.scenario, v)) for vid, v in vs.items()}
+        caps = {vid: self.capacity_units(v, self._cycle(v)) for vid, v in vs.items()}
         units = [u for u, r in lane.rate.items() if r > 0]
         order = sorted(units, key=lambda u: (sum(u in c for c in caps.values()), u))
         lane.rho_unit, lane.use = self._fill_decks(lane, vs, caps, order)
@@ -389,12 +396,12 @@ class Congestion:
         """Cycles and utilisations are interdependent (loads set handling and fill waits): iterate."""
         sc = self.scenario
         for v in sc.doc.vessels:
-            self.cycle_h[v.id] = vessel_cycle(sc, v).cycle_h
+            self.cycle_h[v.id] = self._cycle(v).cycle_h
         for _ in range(rounds):
             for lane in self.lanes.values():
                 self._pool_rho(lane)
             for v in sc.doc.vessels:
-                self.cycle_h[v.id] = self._effective_cycle(v, vessel_cycle(sc, v))
+                self.cycle_h[v.id] = self._effective_cycle(v, self._cycle(v))
         for lane in self.lanes.values():
             self._pool_rho(lane)
             lane.departures_per_h = sum(self.voyages_per_h(self._vessel(v)) for v in lane.vessels)
@@ -426,7 +433,7 @@ class Congestion:
             count = sum(v.count for v in vs)
             if r <= 0 or count == 0:
                 continue
-            pay = sum(v.count * v.capacity[u] * vessel_cycle(self.scenario, v).payload_factor
+            pay = sum(v.count * v.capacity[u] * self._cycle(v).payload_factor
                       for v in vs) / count
             num += r / pay * min(1.0, lane.lot.get(u, 0.0) / pay)
             den += r / pay
@@ -441,14 +448,14 @@ class Congestion:
         interval = 1.0 / lane.departures_per_h if lane.departures_per_h > 0 else 0.0
         lot = lane.lot.get(unit, 0.0)
         vs = [self._vessel(v) for v in lane.vessels if unit in self._vessel(v).capacity]
-        pay = max((v.capacity[unit] * vessel_cycle(self.scenario, v).payload_factor for v in vs), default=1.0)
+        pay = max((v.capacity[unit] * self._cycle(v).payload_factor for v in vs), default=1.0)
         if lane.scheduled_interval_h:
             board = lane.scheduled_interval_h / 2.0
             how = f"half the sailing interval {board:.1f} h"
         else:
             v = max(vs, key=lambda x: self.voyages_per_h(x) * x.capacity[unit])
             svc = self.scenario.get("services", v.service)
-            fill = self._fill_wait_h(lane, v, vessel_cycle(self.scenario, v), svc.min_fill_share,
+            fill = self._fill_wait_h(lane, v, self._cycle(v), svc.min_fill_share,
                                      svc.max_wait_h) / 2.0
             busy = min(1.0, rho)
             board = (1.0 - busy) * fill + busy * interval / 2.0
