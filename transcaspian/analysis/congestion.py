@@ -48,6 +48,7 @@ import numpy as np
 from transcaspian.model.physics import (
     HOURS_PER_YEAR,
     VesselCycle,
+    formation_max_wait_h,
     residual_closure_h,
     sailing_interval_h,
     vessel_cycle,
@@ -56,11 +57,8 @@ from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Vessel
 
-__all__ = ["DEFAULT_FORMATION_WAIT_H", "Congestion", "Lane", "batch_wait_h", "fluid_backlog_wait_h"]
+__all__ = ["Congestion", "Lane", "batch_wait_h", "erlang_min_h", "fluid_backlog_wait_h"]
 
-#: Longest wait (h) for an onward train at a port whose ``formation_max_wait_h`` is empty
-#: (the simulator's rule).
-DEFAULT_FORMATION_WAIT_H = 72.0
 #: Hours of a month as the simulator counts them (8760 / 12).
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
 #: Utilisation at which the random queue of a lane is capped (beyond it the fluid backlog rules).
@@ -470,9 +468,7 @@ class Congestion:
     def formation_wait_h(self, route: str | None, port: str, unit: str, train_units: float,
                          previous: tuple[str, str] | None) -> tuple[float, str]:
         """Mean wait (h) for an onward train at ``port`` on ``route``, with the arithmetic."""
-        node = self.scenario.get("nodes", port)
-        cap = node.formation_max_wait_h
-        wait_max = DEFAULT_FORMATION_WAIT_H if cap is None else float(cap)
+        wait_max = formation_max_wait_h(self.scenario.get("nodes", port))
         rate = self.route_rate.get((route, port), 0.0) if route else 0.0
         lot = self.route_lot.get((route, port), train_units) if route else train_units
         gather = batch_wait_h(rate, min(lot, train_units), train_units, wait_max)
