@@ -10,11 +10,12 @@ lanes
     engine's split), ``annual_units / 8760`` units/h per unit.
 effective vessel cycle
     ``2 x crossing + sum over both ends of (port_time_h + discharge + max(fill wait, loading)
-    + 2 x residual weather closure)``, where handling is at the berth rates of
+    + residual weather closure)``, where handling is at the berth rates of
     :func:`~transcaspian.model.physics.vessel_cycle` scaled by the mean load of a voyage
-    from that end (``min(1, rho)``), and a ``load_and_go`` vessel at an end with spare room
-    waits ``min(max_wait_h, min_fill_share / deck share arriving per h)`` for its fill
-    trigger (none at a backlogged end). Voyages per hour = ``count / cycle``.
+    from that end, and a ``load_and_go`` vessel waits for its fill trigger
+    (:meth:`Congestion._fill_wait_h`), fading out as the mean load goes from the trigger to a
+    full deck (a backlog fills it at once). Voyages per hour = ``count / cycle``, at most the
+    timetable's departures for a scheduled service.
 pool utilisation ``rho``
     The smallest utilisation at which the pool's classes carry the lane's units (a small LP:
     units of each kind spread over the classes able to carry them, ``sum_u x_vu / cap_vu <=
@@ -194,7 +195,6 @@ class Lane:
     seasonality: list[float] = field(default_factory=lambda: [0.0] * 12)
     rho: float = 0.0
     departures_per_h: float = 0.0
-    scheduled_interval_h: float = 0.0
     rho_unit: dict[str, float] = field(default_factory=dict)
     backlog_unit: dict[str, float] = field(default_factory=dict)
     use: dict[str, float] = field(default_factory=dict)
@@ -265,8 +265,6 @@ class Congestion:
             for a, b in ((svc.from_node, svc.to_node), (svc.to_node, svc.from_node)):
                 lane = self.lanes.setdefault((a, b), Lane(a, b))
                 lane.vessels += [v.id for v in sc.doc.vessels if v.service == svc.id]
-                if svc.policy == "scheduled":
-                    lane.scheduled_interval_h = sailing_interval_h(svc)
         weight: dict[tuple[str, str], float] = {}
         self.route_shares = self._route_shares(capacity_result)
         for d in sc.doc.demand:
@@ -319,8 +317,11 @@ class Congestion:
             load_out, load_in = out.use.get(v.id, 0.0), back.use.get(v.id, 0.0)
             hand = cyc.handling_h.get(a, 0.0)
             fill = 0.0
-            if svc.policy == "load_and_go" and out.use.get(v.id, 0.0) < 1.0 and out.rate:
-                fill = self._fill_wait_h(out, v, cyc, svc.min_fill_share, svc.max_wait_h)
+            if svc.policy == "load_and_go" and out.rate:
+                # a backlog above the fill trigger fills the vessel at once: the wait fades out
+                # between a mean load at the trigger and a full deck
+                room = min(1.0, (1.0 - load_out) / max(1e-9, 1.0 - svc.min_fill_share))
+                fill = self._fill_wait_h(out, v, cyc, svc.min_fill_share, svc.max_wait_h) * room
             port = sc.get("nodes", a).port_time_h or 0.0
             total += port + hand * load_in + max(fill, hand * load_out) + residual_closure_h(sc, a)
         return total
@@ -331,8 +332,9 @@ class Congestion:
 
         Lots (trains) arrive at ``nu = sum_u rate_u / lot_u`` per hour, each filling
         ``lot_u / cap_u`` of the deck; ``j = ceil(trigger / mean lot share)`` lots trigger the
-        departure: ``E[min(max_wait_h, Erlang(j, nu))]``, less the lots gathered since the
-        pool's previous departure (``nu / departures_per_h``).
+        departure: ``E[min(max_wait_h, Erlang(j, nu / n))]``, less the lots gathered since the
+        pool's previous departure (``nu / departures_per_h``), where ``n = max(1, departures_per_h
+        x max_wait_h)`` vessels wait at once and share the arriving cargo.
         """
         caps = self.capacity_units(v, cyc)
         nu = sum(r / lane.lot[u] for u, r in lane.rate.items() if u in caps and lane.lot.get(u))
@@ -341,7 +343,8 @@ class Congestion:
         share = sum(r / caps[u] for u, r in lane.rate.items() if u in caps) / nu
         gathered = nu / lane.departures_per_h if lane.departures_per_h > 0 else 0.0
         j = max(0.0, math.ceil(trigger / max(share, 1e-9) - 1e-9) - gathered)
-        return erlang_min_h(j, nu, max_wait_h)
+        waiting = max(1.0, lane.departures_per_h * max_wait_h)   # vessels at berth at once (Little)
+        return erlang_min_h(j, nu / waiting, max_wait_h)
 
     def _pool_rho(self, lane: Lane) -> None:
         """Utilisation of the lane by unit, filling the classes' decks unit by unit.
@@ -390,16 +393,19 @@ class Congestion:
         interval = sailing_interval_h(svc)
         return min(rate, 1.0 / interval) if interval else rate
 
-    def _solve(self, rounds: int = 4) -> None:
-        """Cycles and utilisations are interdependent (loads set handling and fill waits): iterate."""
+    def _solve(self, rounds: int = 12) -> None:
+        """Cycles and utilisations are interdependent (loads set handling and fill waits):
+        iterate, each cycle moving half way to its new value."""
         sc = self.scenario
         for v in sc.doc.vessels:
             self.cycle_h[v.id] = self._cycle(v).cycle_h
         for _ in range(rounds):
             for lane in self.lanes.values():
                 self._pool_rho(lane)
+            for lane in self.lanes.values():
+                lane.departures_per_h = sum(self.voyages_per_h(self._vessel(v)) for v in lane.vessels)
             for v in sc.doc.vessels:
-                self.cycle_h[v.id] = self._effective_cycle(v, self._cycle(v))
+                self.cycle_h[v.id] = (self.cycle_h[v.id] + self._effective_cycle(v, self._cycle(v))) / 2.0
         for lane in self.lanes.values():
             self._pool_rho(lane)
             lane.departures_per_h = sum(self.voyages_per_h(self._vessel(v)) for v in lane.vessels)
@@ -447,9 +453,11 @@ class Congestion:
         lot = lane.lot.get(unit, 0.0)
         vs = [self._vessel(v) for v in lane.vessels if unit in self._vessel(v).capacity]
         pay = max((v.capacity[unit] * self._cycle(v).payload_factor for v in vs), default=1.0)
-        if lane.scheduled_interval_h:
-            board = lane.scheduled_interval_h / 2.0
-            how = f"half the sailing interval {board:.1f} h"
+        services = {v.service: self.scenario.get("services", v.service) for v in vs}
+        timetabled = [sv for sv in services.values() if sv.policy == "scheduled"]
+        if vs and len(timetabled) == len(services):
+            board = 1.0 / sum(1.0 / sailing_interval_h(sv) for sv in timetabled) / 2.0
+            how = f"half the sailing interval {2 * board:.1f} h"
         else:
             v = max(vs, key=lambda x: self.voyages_per_h(x) * x.capacity[unit])
             svc = self.scenario.get("services", v.service)
