@@ -106,6 +106,7 @@ class RoutePlanner:
     _segments: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict, init=False)
     _cycles: dict[str, VesselCycle] = field(default_factory=dict, init=False)
     _totals: dict[tuple, dict[str, Any]] = field(default_factory=dict, init=False)
+    _along: dict[tuple, Itinerary] = field(default_factory=dict, init=False)
     congestion: Congestion = field(init=False)
 
     def __post_init__(self) -> None:
@@ -188,8 +189,11 @@ class RoutePlanner:
         return out
 
     def itinerary_for(self, nodes: list[str], unit: str) -> Itinerary:
-        """The itinerary along a given node list (first service on each sea leg)."""
-        return itinerary_along(self.scenario, nodes, unit)
+        """The itinerary along a given node list (first service on each sea leg; cached)."""
+        key = (tuple(nodes), unit)
+        if key not in self._along:
+            self._along[key] = itinerary_along(self.scenario, nodes, unit)
+        return self._along[key]
 
     # -- totals ---------------------------------------------------------------------------
     def totals(self, itinerary: Itinerary, unit: str) -> dict[str, Any]:
