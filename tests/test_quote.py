@@ -226,16 +226,28 @@ def test_queue_waits_follow_utilisation():
     assert b["wait_h"] == pytest.approx(0.25 / 0.75 * 6.0)       # s = 24/4 h
     ob = one[one["element"] == "o-b"].iloc[0]
     assert ob["wait_h"] == pytest.approx((1 / 8) / (7 / 8) * 3.0)  # s = 24/8 h
-    # the scheduled sailing on r1: half headway + rollover queue (200 slots of 56 h) + berth
+    # the scheduled sailing on r1 (3 a week, 56 h apart; 2 vessels can sail more often, so the
+    # timetable sets the departures): half the interval + the split-lot wait (a vessel's last
+    # lot is split: 50 of 200 TEU, half of it waits the next sailing: 50 / 200 / 2 x 56 h)
+    # + berth queue + the random queue of vessel loads (rho = 18,250 / (156 x 200), 2 vessels
+    # as servers of one effective cycle each, Kingman's (ca^2 + cs^2) / 2 with ca^2 = 50 / 200)
     two = legs[legs["option"] == "opt2"]
     p1 = two[two["node"] == "p1"].iloc[0]
-    v1 = planner.utilisation("vessel", "v1")
-    assert v1 == pytest.approx(365 * 50 / 200 / (2 * 8760 / 89.19659), rel=1e-5)
-    rho = max(v1, planner.utilisation("sailings", "s1"))
+    lane = planner.congestion.lanes[("p1", "p2")]
+    rho = 365 * 50 / (8760 / 56 * 200)
+    assert lane.rho == pytest.approx(rho)
+    cycle = planner.congestion.cycle_h["v1"]
+    queue = rho ** (math.sqrt(2 * 3) - 1) / (2 * (1 - rho)) * cycle * (0.25 + 0.1) / 2
+    assert lane.backlog_unit["teu"] == pytest.approx(queue)
     berth = planner.utilisation("berth", "p1-c")
     assert berth == pytest.approx(365 * 50 / 25 / 8760)
-    rollover = rho ** (math.sqrt(2 * 201) - 1) / (200 * (1 - rho)) * 56
-    assert p1["wait_h"] == pytest.approx(28 + rollover + berth / (1 - berth) * 8)
+    split = 50 / 200 / 2 * 56
+    assert p1["wait_h"] == pytest.approx(28 + split + queue + berth / (1 - berth) * 8)
+    assert not p1["saturated"]
+    # at p2 the 50-TEU lots fill the 50-TEU onward train at once; only split lots wait
+    p2 = two[two["node"] == "p2"].iloc[0]
+    assert p2["wait_h"] == pytest.approx(split + planner._berth_wait(s.get("vessels", "v1"), "p2", 10.0)[0])
+    assert "onward train of 50 teu" in p2["detail"]
 
 
 def test_planner_reuse_and_unknown_nodes():
@@ -348,3 +360,40 @@ def test_cli_quote_runs_the_simulator_itself(write_yaml, tmp_path):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1",
                             "--sim", str(tmp_path)], catch_exceptions=False)
     assert r.exit_code == 2 and "--sim: give either --sim or --simulate" in r.output
+
+
+def test_report_headline_uses_the_quote_and_the_simulation_beside_it():
+    """The headline's days are the quote's expected days; with a simulation its P50/P90 sit beside."""
+    from transcaspian.model import load_scenario
+    from transcaspian.report.sections.itineraries import run_quotes
+    from transcaspian.report.sections.summary import headline_section
+    from transcaspian.sim import SimOptions, simulate
+
+    s = load_scenario("baseline-2024")
+    cap = capacity(s)
+    quotes = run_quotes(s, cap, n=1, k=1)
+    c, q = quotes[0]
+    sim = simulate(s, SimOptions(years=0.2, replications=2, seed=1, workers=1))
+    html = str(headline_section(s, cap, quotes, sim).html)
+    assert f"{q.meta['expected_days']:.1f} days" in html
+    tt = sim["transit_times"]
+    row = tt[(tt.origin == c.origin) & (tt.destination == c.destination)].iloc[0]
+    assert f"simulated P50 {row['p50_h'] / 24:.1f}" in html
+    assert ("saturated" in html) == bool(q.meta["expected_saturated"])
+
+
+def test_fluid_backlog_and_batch_waits_by_hand():
+    from transcaspian.analysis.congestion import batch_wait_h, erlang_min_h, fluid_backlog_wait_h
+
+    # rho 2: arrivals at t wait t, served while 2 t <= 8760: mean over t in [0, 4380] = 2190 h
+    assert fluid_backlog_wait_h(2.0, [1.0] * 12) == pytest.approx(2190, rel=2e-3)
+    # below 1 with a peak month at 1.2 x 12 / 12.2 of the mean: only that month queues
+    season = [1.0] * 11 + [1.2]
+    assert 0 < fluid_backlog_wait_h(0.9, season) < fluid_backlog_wait_h(0.95, season)
+    assert fluid_backlog_wait_h(0.8, season) == 0.0
+    # lots of 50 for a train of 100 at 1 unit/h: the second lot after 50 h; mean over 2 lots = 25 h
+    assert batch_wait_h(1.0, 50, 100, 72) == pytest.approx(25)
+    # at 0.5 unit/h the second lot would need 100 h: the train leaves at 72 h with on average
+    # k = 0.72 lots after the first, each waiting 36 h on average: (72 + 0.72 x 36) / 1.72
+    assert batch_wait_h(0.5, 50, 100, 72) == pytest.approx((72 + 0.72 * 36) / 1.72)
+    assert erlang_min_h(2, 0.1, 1e6) == pytest.approx(20, rel=1e-3)   # mean of Erlang(2, 0.1)

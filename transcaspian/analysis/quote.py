@@ -217,6 +217,60 @@ def simulated_transit(transit_times: pd.DataFrame, origin: str, destination: str
     return out.reset_index(drop=True)[SIMULATED_COLUMNS]
 
 
+DEMAND_ROUTE_COLUMNS = ["flow", "route", "share", "transit_h", "transit_days", "saturated"]
+
+
+def demand_route_rows(planner: RoutePlanner, origin: str, destination: str, commodity: str
+                      ) -> list[dict[str, Any]]:
+    """The scenario's demand of an origin, destination and commodity on its routes.
+
+    One row per flow and route option with the flow's share (``optimal`` flows: the
+    capacity engine's split) and the route's expected time (h); empty without such demand.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import capacity
+    >>> s = load_scenario("baseline-2024")
+    >>> rows = demand_route_rows(RoutePlanner(s, capacity(s)), "xian", "baku", "container")
+    >>> [r["route"] for r in rows][:1], round(sum(r["share"] for r in rows), 6)
+    (['r-xian-baku-dostyk-aktau'], 1.0)
+    """
+    sc = planner.scenario
+    unit = {c.id: c.unit for c in sc.doc.commodities}[commodity]
+    routes = {r.id: r for r in sc.doc.routes}
+    rows = []
+    for d in sc.doc.demand:
+        if (d.origin, d.destination, d.commodity) != (origin, destination, commodity):
+            continue
+        for rid, share in planner.congestion.route_shares.get(d.id, []):
+            t = planner.totals(planner.itinerary_for(list(routes[rid].nodes), unit), unit)
+            rows.append({"flow": d.id, "route": rid, "share": share, "transit_h": t["transit_h"],
+                         "transit_days": t["transit_h"] / 24.0, "saturated": t["saturated"]})
+    return rows
+
+
+def expected_days(demand_routes: pd.DataFrame, options: pd.DataFrame) -> tuple[float, bool, str]:
+    """The quote's expected days, whether a saturated queue sets them, and their basis.
+
+    With demand of the pair: the share- and volume-weighted mean over its routes (the figure
+    the simulator's mean transit measures); else the first corridor option's days.
+
+    Examples
+    --------
+    >>> routes = pd.DataFrame({"share": [0.75, 0.25], "transit_days": [10.0, 14.0],
+    ...                        "saturated": [False, True]})
+    >>> expected_days(routes, pd.DataFrame())
+    (11.0, True, 'demand routes')
+    """
+    if not demand_routes.empty:
+        w = demand_routes["share"]
+        return (float((demand_routes["transit_days"] * w).sum() / w.sum()),
+                bool(demand_routes["saturated"].any()), "demand routes")
+    best = options[options["kind"] == "corridor"].iloc[0]
+    return float(best["transit_days"]), bool(best["saturated"]), str(best["option"])
+
+
 def option_id(rank: int) -> str:
     """Id of the corridor option ranked ``rank`` (1-based): ``opt1``, ``opt2``, ...
 
@@ -308,8 +362,17 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
         ``option, party, leg_sum_usd, leg_sum_share, through_usd, through_share``.
     ``emissions``
         ISO 14083 transport chain elements with ``option``.
+    ``demand_routes``
+        The scenario's demand of this origin, destination and commodity on its routes
+        (:func:`demand_route_rows`; may be empty).
     ``simulated``
         Only with ``simulation``: :data:`SIMULATED_COLUMNS` for the pair (may be empty).
+
+    ``meta["expected_days"]`` is the quote's expected days (:func:`expected_days`): over
+    the demand's routes at their shares where the scenario has such demand (the simulator's
+    mean transit of the flow measures the same), else the first option's;
+    ``meta["expected_saturated"]`` says whether a saturated queue sets it and
+    ``meta["expected_basis"]`` which it is.
 
     Raises
     ------
@@ -355,6 +418,11 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     parties = tables["parties"]
     for col in ("through_usd", "through_share"):   # None where no through tariff, as declared
         parties[col] = parties[col].astype(object).where(parties[col].notna(), None)
+    tables["demand_routes"] = pd.DataFrame(
+        demand_route_rows(planner, options.origin, options.destination, cg.commodity),
+        columns=DEMAND_ROUTE_COLUMNS)
+    days, saturated, basis = expected_days(tables["demand_routes"], tables["options"])
+    meta.update(expected_days=days, expected_saturated=saturated, expected_basis=basis)
     if simulation is not None:
         tables["simulated"] = simulated_transit(simulation["transit_times"], options.origin,
                                                 options.destination, cg.commodity)

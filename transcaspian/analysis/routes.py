@@ -41,17 +41,16 @@ from typing import Any
 
 import pandas as pd
 
+from transcaspian.analysis.congestion import Congestion
 from transcaspian.analysis.emissions import chain_emissions, emission_rows
 from transcaspian.analysis.tariff import itinerary_tariff, tariff_rows
 from transcaspian.model.itinerary import Itinerary, itinerary_along, route_id_of
 from transcaspian.model.network import LAND_MODES, Leg
 from transcaspian.model.physics import (
-    HOURS_PER_YEAR,
     VesselCycle,
     node_headway_h,
     port_fixed_h,
     residual_closure_h,
-    sailing_interval_h,
     section_headway_h,
     vessel_berth,
     vessel_cycle,
@@ -110,8 +109,11 @@ class RoutePlanner:
     _segments: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict, init=False)
     _cycles: dict[str, VesselCycle] = field(default_factory=dict, init=False)
     _totals: dict[tuple, dict[str, Any]] = field(default_factory=dict, init=False)
+    _along: dict[tuple, Itinerary] = field(default_factory=dict, init=False)
+    congestion: Congestion = field(init=False)
 
     def __post_init__(self) -> None:
+        self.congestion = Congestion(self.scenario, self.capacity_result)
         u = self.capacity_result["utilisation"]
         for row in u.itertuples(index=False):
             rev = row.direction == "reverse"
@@ -190,8 +192,11 @@ class RoutePlanner:
         return out
 
     def itinerary_for(self, nodes: list[str], unit: str) -> Itinerary:
-        """The itinerary along a given node list (first service on each sea leg)."""
-        return itinerary_along(self.scenario, nodes, unit)
+        """The itinerary along a given node list (first service on each sea leg; cached)."""
+        key = (tuple(nodes), unit)
+        if key not in self._along:
+            self._along[key] = itinerary_along(self.scenario, nodes, unit)
+        return self._along[key]
 
     # -- totals ---------------------------------------------------------------------------
     def totals(self, itinerary: Itinerary, unit: str) -> dict[str, Any]:
@@ -269,10 +274,16 @@ class RoutePlanner:
                 if bw or ww:
                     notes.append(f"berth queue rho {brho:.2f}: {bw:.1f} h; weather {ww:.1f} h")
                 if end == "load":
-                    fw, fs, frho, text = self._sailing_wait(legs[leg_i], sid, v, cyc, unit)
+                    lw = self.congestion.lane_wait(nid, legs[leg_i].to_node, unit)
+                    wait += lw.total_h
+                    sat |= lw.saturated
+                    rho = lw.rho
+                    notes.append(lw.text)
+                elif i + 1 <= last and i < len(legs) and legs[i].kind == "link" and legs[i].mode == "rail":
+                    fw, text = self.congestion.formation_wait_h(
+                        itinerary.route_id, nid, unit, self._train_units(itinerary, legs[i], unit),
+                        (legs[leg_i].from_node, nid))
                     wait += fw
-                    sat |= fs
-                    rho = frho
                     notes.append(text)
             rows.append({"seq": 2 * i, "kind": "node", "node": nid, "from_node": nid, "to_node": nid,
                          "element": nid, "element_type": "node", "mode": "", "node_kind": node.kind,
@@ -323,23 +334,20 @@ class RoutePlanner:
         w, s = queue_wait_h(rho, g.count, handling_h)
         return w, s, rho
 
-    def _sailing_wait(self, leg: Leg, sid: str, v: Vessel, cyc: VesselCycle, unit: str
-                      ) -> tuple[float, bool, float, str]:
-        s = self.scenario.network.services[sid]
-        rev = (leg.from_node, leg.to_node) != (s.from_node, s.to_node)
-        rho_v = self.utilisation("vessel", v.id, rev)
-        slots = max(1, round(v.capacity[unit] * cyc.payload_factor))
-        if s.policy == "scheduled":
-            headway = sailing_interval_h(s)
-            rho = max(rho_v, self.utilisation("sailings", sid, rev))
-            q, sat = queue_wait_h(rho, slots, headway)
-            return (headway / 2.0 + q, sat, rho,
-                    f"scheduled: half headway {headway / 2:.1f} h + rollover queue rho {rho:.2f}: {q:.1f} h")
-        loads = rho_v * cyc.round_trips_per_year
-        fill = s.max_wait_h if loads <= 0 else min(s.max_wait_h, s.min_fill_share * HOURS_PER_YEAR / loads)
-        q, sat = queue_wait_h(rho_v, v.count * slots, cyc.cycle_h)
-        return (fill / 2.0 + q, sat, rho_v,
-                f"load-and-go: half fill time {fill / 2:.1f} h + fleet queue rho {rho_v:.2f}: {q:.1f} h")
+    def _train_units(self, itinerary: Itinerary, onward: Leg, unit: str) -> float:
+        """Units of the onward train from a port: the largest ``units_per_train`` of the demand
+        on the itinerary's route (of any flow of the unit when it is no demand route), capped by
+        the onward link's ``max_units_per_train`` (the simulator's formation rule)."""
+        sc = self.scenario
+        coms = {c.id: c.unit for c in sc.doc.commodities}
+        sizes = [d.units_per_train for d in sc.doc.demand if coms[d.commodity] == unit
+                 and (itinerary.route_id is None or any(o.route == itinerary.route_id
+                                                        for o in d.route_options))]
+        size = float(max(sizes, default=1.0))
+        lim = sc.network.links[onward.link].max_units_per_train
+        if lim and unit in lim:
+            size = min(size, float(lim[unit]))
+        return size if unit == "tonne" else max(1.0, math.floor(size + 1e-9))
 
 
 def _dijkstra(adj: dict[str, list[tuple[str, float]]], source: str) -> dict[str, float]:

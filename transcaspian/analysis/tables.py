@@ -48,7 +48,8 @@ TIME = C("time_h", "float64", "h", "moving + dwell + wait")
 COST = C("cost_usd", "float64", "USD", "leg tariffs for the cargo (price year of the scenario)")
 WTW = C("co2e_wtw_kg", "float64", "kg CO2e", "well-to-wheel emissions (ISO 14083 / GLEC)")
 TTW = C("co2e_ttw_kg", "float64", "kg CO2e", "tank-to-wheel emissions")
-SATURATED = C("saturated", "bool", "", "a queue on the leg is at the utilisation cap (wait is a floor)")
+SATURATED = C("saturated", "bool", "", "a queue on the way is saturated: offered load >= capacity (a sea "
+              "lane: its wait is the backlog built over the year; a land queue: capped at rho 0.95, a floor)")
 KIND_LEG = C("kind", "str", "", "'node' (a stop) or 'move' (a link or sea leg)")
 NODE_KIND = C("node_kind", "str", "", "node kind (border, gauge_change, seaport, ...); empty for moves")
 COUNTRY = C("country", "str", "", "ISO 3166 alpha-2 country of the node")
@@ -176,6 +177,12 @@ QUOTE = ResultSchema("quote", "`quote(scenario, origin, destination, cargo, k)`:
         C("ttw_factor", "float64", "g CO2e/t-km (hubs: per t)", "TTW factor"), WTW, TTW,
         C("co2e_wtt_kg", "float64", "kg CO2e", "well-to-tank = WTW - TTW"),
         C("missing_factor", "bool", "", "no emission factor for this element"))),
+    TableSchema("demand_routes", "The scenario's demand of this origin, destination and commodity on its "
+                "routes at its route shares (what the simulator runs); empty when there is none.", (
+        C("flow", "str", "", "demand flow id"), C("route", "str", "", "route id"),
+        C("share", "float64", "share", "the flow's share on the route (optimal flows: the capacity split)"),
+        C("transit_h", "float64", "h", "expected door-to-door time on the route"),
+        C("transit_days", "float64", "days", "transit_h / 24"), SATURATED)),
     TableSchema("simulated", "With a simulation result: simulated days of the flow(s) between the ends.", (
         ORIGIN, DESTINATION, COMMODITY, DIRECTION, C("lots", "float64", "lots/yr", "lots delivered"),
         C("p50_days", "float64", "days", "median transit"), C("p90_days", "float64", "days",

@@ -48,6 +48,27 @@ def display_options(opts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def saturated_note(res: Result, option: str) -> str:
+    """Which saturated queue sets an option's days, in words."""
+    legs = res["legs"]
+    sat = legs[(legs["option"] == option) & legs["saturated"].astype(bool)]
+    where = ", ".join(dict.fromkeys(str(e) for e in sat["element"]))
+    return (f"SATURATED at {where}: demand exceeds capacity there, its wait is the backlog built "
+            "over the year (grows with the horizon)")
+
+
+def expected_line(res: Result) -> str:
+    """The quote's expected days (``meta['expected_days']``) and what they are."""
+    m = res.meta
+    sat = " (SATURATED: a crossing's backlog sets them)" if m["expected_saturated"] else ""
+    if m["expected_basis"] == "demand routes":
+        dr = res["demand_routes"]
+        routes = ", ".join(f"{r.route} {r.share:.0%}: {r.transit_days:.1f} d" for r in dr.itertuples())
+        return (f"expected: {m['expected_days']:.1f} d{sat} for the scenario's "
+                f"{m['commodity']} demand on its routes ({routes})")
+    return f"expected: {m['expected_days']:.1f} d{sat} (option {m['expected_basis']}; no such demand)"
+
+
 def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: int) -> Result | None:
     """The simulation result for typical and P90 days: read from ``--sim`` or run ``--simulate``
     replications of one year here (the CLI runs the simulator; the quote engine only reads
@@ -118,7 +139,8 @@ def register(app: typer.Typer) -> None:
         for r in corridor.itertuples():
             console.print(f"{r.option}: {r.transit_days:.1f} d = moving {r.moving_h / 24:.1f} + dwell "
                           f"{r.dwell_h / 24:.1f} + waits {r.wait_h / 24:.1f}"
-                          + ("  [queue at utilisation cap]" if r.saturated else ""), highlight=False)
+                          + (f"  [{saturated_note(res, r.option)}]" if r.saturated else ""), highlight=False)
+        console.print(expected_line(res), highlight=False)
         if "simulated" in res.tables:
             simulated = res["simulated"]
             runs = f"{m['simulation_replications']} simulated years, seed {m['simulation_seed']}"

@@ -721,3 +721,20 @@ def yard_capacity(node: Node, unit: str) -> float | None:
     """
     cap = {"teu": node.yard_capacity_teu, "wagon": node.yard_capacity_wagons}.get(unit)
     return None if cap is None else float(cap)
+
+
+#: Longest wait (h) for an onward train at a seaport whose ``formation_max_wait_h`` is empty.
+DEFAULT_FORMATION_WAIT_H = 72.0
+
+
+def formation_max_wait_h(port: Node) -> float:
+    """Longest wait (h) of discharged units for an onward train at a port: its
+    ``formation_max_wait_h``, or :data:`DEFAULT_FORMATION_WAIT_H` when empty.
+
+    Examples
+    --------
+    >>> from transcaspian.model.schema import Node
+    >>> formation_max_wait_h(Node(id="p", name="P", country="KZ", lat=43, lon=51, kind="seaport"))
+    72.0
+    """
+    return DEFAULT_FORMATION_WAIT_H if port.formation_max_wait_h is None else float(port.formation_max_wait_h)

@@ -21,9 +21,11 @@ from transcaspian.model.distributions import Distribution
 from transcaspian.model.errors import Problem, ScenarioError
 from transcaspian.model.network import Leg
 from transcaspian.model.physics import (
+    DEFAULT_FORMATION_WAIT_H,  # noqa: F401  (re-exported: the 72 h default lives in physics)
     HOURS_PER_YEAR,
     berth_rate_per_h,
     crossing_h,
+    formation_max_wait_h,
     node_headway_h,
     pipeline_h_per_t,
     port_fixed_h,
@@ -49,9 +51,6 @@ MAX_CLOSURES_PER_MONTH = HOURS_PER_YEAR / 12.0
 
 #: Handling units, in the order of the unit indices of the compiled tables.
 UNITS = ("teu", "wagon", "truck", "tonne")
-
-#: Longest wait (h) for an onward train at a port whose ``formation_max_wait_h`` is empty.
-DEFAULT_FORMATION_WAIT_H = 72.0
 
 
 class Step(NamedTuple):
@@ -587,9 +586,7 @@ class _Builder:
                     size = max(1.0, math.floor(size + 1e-9))
                 self.groups.append((r, port, size))
                 steps[si] = Step(S_FORM, len(self.groups) - 1, port, 0.0, -1)
-                wait_h = self.node_obj[self.nodes[port]].formation_max_wait_h
-                self.formation_wait_h.append(DEFAULT_FORMATION_WAIT_H if wait_h is None
-                                             else float(wait_h))
+                self.formation_wait_h.append(formation_max_wait_h(self.node_obj[self.nodes[port]]))
 
     # -- berths, vessels, weather ---------------------------------------------------------
     def add_berths(self) -> None:

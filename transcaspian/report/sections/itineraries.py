@@ -67,8 +67,9 @@ def itineraries_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]
     nodes = scenario.nodes
     body: list[Markup] = [h.note(
         "The best itineraries for the corridors with the most demand. Time is expected "
-        "door-to-door: moving + dwell at nodes + queueing waits computed from the scenario's "
-        "utilisation. Cost is the sum of the scenario's leg tariffs. The charts follow the "
+        "door-to-door: moving + dwell at nodes + waits computed from the scenario's whole demand "
+        "(queues, waiting for a vessel to fill or sail, onward-train formation, weather, the backlog "
+        "of a saturated crossing). Cost is the sum of the scenario's leg tariffs. The charts follow the "
         "UNESCAP time/cost-distance method: cumulative time and cost against distance, "
         "vertical steps where cargo stops (borders, gauge changes, ports).")]
     if not quotes:
@@ -82,6 +83,13 @@ def itineraries_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]
                            f"{escape(node_name(nodes, c.destination))} "
                            f'<span class="note">({escape(h.num(c.annual_t / 1e6, 2))} Mt/yr demanded; '
                            f"quote for {escape(cargo)})</span></h3>"))
+        m = q.meta
+        body.append(h.note(
+            f"Expected: {m['expected_days']:.1f} days"
+            + (" on the scenario's routes for this demand, at its route shares (the figure the simulator's "
+               "mean transit measures)" if m["expected_basis"] == "demand routes" else "")
+            + (". SATURATED: a crossing on the way has more demand than capacity; its wait is the backlog "
+               "built over the year and grows with it." if m["expected_saturated"] else ".")))
         body.append(h.table(corr, [
             h.Col("option", "option"), h.Col("via_names", "via"),
             h.Col("distance_km", "km", h.num, numeric=True),
@@ -91,7 +99,8 @@ def itineraries_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]
             h.Col("wait_h", "queues d", h.days, numeric=True),
             h.Col("cost_usd", "cost USD", h.num, numeric=True),
             h.Col("co2e_wtw_kg", "CO2e WTW kg", h.num, numeric=True),
-            h.Col("saturated", "saturated queue", lambda v: "yes" if v is True or v == 1 else ""),
+            h.Col("saturated", "saturated", lambda v: "yes: demand exceeds capacity" if v is True or v == 1
+                  else ""),
         ], table_id=f"itineraries-{idx}"))
         from transcaspian.analysis import tcd_table
 

@@ -14,6 +14,19 @@ from transcaspian.report.labels import element_names, node_name, short
 from transcaspian.report.sections.itineraries import Corridor
 
 
+def simulated_days(sim: Result | None, corridor: Corridor, q: Result) -> tuple[float, float] | None:
+    """Simulated P50 and P90 days of the quoted pair and commodity, or None without them."""
+    if sim is None or "transit_times" not in sim.tables:
+        return None
+    tt = sim.tables["transit_times"]
+    sel = tt[(tt["origin"] == corridor.origin) & (tt["destination"] == corridor.destination)
+             & (tt["commodity"] == q.meta["commodity"])]
+    if sel.empty or sel["units"].sum() <= 0:
+        return None
+    w = sel["units"]
+    return (float((sel["p50_h"] * w).sum() / w.sum() / 24), float((sel["p90_h"] * w).sum() / w.sum() / 24))
+
+
 def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corridor, Result]],
                      sim: Result | None) -> Section:
     """Short plain-language summary generated from the numbers."""
@@ -57,11 +70,22 @@ def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corrido
         c, q = quotes[0]
         opts = q["options"]
         best = opts[opts["kind"] == "corridor"].iloc[0]
-        days = best["transit_h"] / 24
+        days = float(q.meta["expected_days"])
         od = f"{node_name(nodes, c.origin)} → {node_name(nodes, c.destination)}"
-        kpi.append((f"{days:.1f} days", od))
-        text = (f"{od} takes about {days:.1f} days door to door (of which "
-                f"{best['wait_h'] / 24:.1f} in queues)")
+        simulated = simulated_days(sim, c, q)
+        kpi.append((f"{days:.1f} days", od + (" (saturated)" if q.meta["expected_saturated"] else "")
+                    + (f"; simulated P50 {simulated[0]:.1f}, P90 {simulated[1]:.1f}" if simulated else "")))
+        on_routes = q.meta["expected_basis"] == "demand routes"
+        text = f"{od} takes about {days:.1f} days door to door" + (
+            " on the scenario's routes for this demand" if on_routes else "")
+        if q.meta["expected_saturated"]:
+            text += (" (a crossing on the way is saturated: demand exceeds its capacity, so the wait is the "
+                     "backlog built over the year)")
+        if simulated:
+            text += (f"; the simulation gives a median of {simulated[0]:.1f} and a P90 of "
+                     f"{simulated[1]:.1f} days")
+        text += (f"; the fastest itinerary for one shipment ({best['option']}) takes "
+                 f"{best['transit_days']:.1f} days, of which {best['wait_h'] / 24:.1f} in queues")
         if best["cost_usd"] > 0:
             text += (f" and costs about {best['cost_usd']:,.0f} USD per {q.meta['options']['cargo']} "
                      "in leg tariffs")
