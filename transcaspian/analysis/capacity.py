@@ -189,8 +189,8 @@ def vessel_payloads(scenario: Scenario, vessel: Vessel, reverse: bool, basis: Ba
     >>> v = s.get("vessels", "kmtf-feeder-225")
     >>> {u: round(x, 1) for u, x in vessel_payloads(s, v, False, "theoretical").items()}
     {'teu': 213.0}
-    >>> {u: round(x, 1) for u, x in vessel_payloads(s, v, False).items()}
-    {'teu': 170.4}
+    >>> {u: round(x, 1) for u, x in vessel_payloads(s, v, False).items()}   # at capacity: full
+    {'teu': 213.0}
     """
     cyc = vessel_cycle(scenario, vessel)
     share = cyc.load_share["reverse" if reverse else "forward"] if basis == "practical" else 1.0

@@ -421,11 +421,13 @@ def mean_load_share(scenario: Scenario, service: Service | str, vessel: Vessel |
                     unit: str | None = None) -> float:
     """Mean share of the usable payload a sailing carries under the service's policy (0..1).
 
-    ``load_and_go``: the vessel sails when ``min_fill_share`` is aboard or after
-    ``max_wait_h``, so it carries ``min(min_fill_share, offered x max_wait_h / payload)``;
-    without an offered rate (cargo plentiful, the capacity engine's view) it sails at its
-    fill trigger, ``min_fill_share``. ``scheduled``: a departure takes what waited since the
-    last one, ``min(1, offered x interval / payload)``, or 1 without an offered rate.
+    ``load_and_go``: a vessel loads what waits at its berth up to its payload, then, if it is
+    not yet ``min_fill_share`` full, takes cargo as it arrives and sails at the trigger or after
+    ``max_wait_h`` (the simulator's rule), so with cargo arriving at ``offered`` it carries
+    ``min(min_fill_share, offered x max_wait_h / payload)``. Without an offered rate (cargo
+    plentiful: the capacity engine's view, a queue at the berth) it loads its full payload, 1.
+    ``scheduled``: a departure takes what waited since the last one,
+    ``min(1, offered x interval / payload)``, or 1 without an offered rate.
     ``offered_units_per_h`` is the cargo reaching one vessel of the class in ``direction``
     (units/h of ``unit``, default the vessel's largest-capacity unit); ``payload`` is that
     unit's capacity x the payload factor.
@@ -434,8 +436,8 @@ def mean_load_share(scenario: Scenario, service: Service | str, vessel: Vessel |
     --------
     >>> from transcaspian.model import load_scenario
     >>> s = load_scenario("baseline-2024")
-    >>> mean_load_share(s, "feeder-aktau-alat", "kmtf-feeder-225")       # the 80 % trigger
-    0.8
+    >>> mean_load_share(s, "feeder-aktau-alat", "kmtf-feeder-225")       # a queue: full
+    1.0
     >>> round(mean_load_share(s, "feeder-aktau-alat", "kmtf-feeder-225", "reverse", 3.0), 3)
     0.338
     >>> mean_load_share(s, "bsf-poti-constanta", "bsf-poti-700")
@@ -449,7 +451,7 @@ def mean_load_share(scenario: Scenario, service: Service | str, vessel: Vessel |
     else:
         trigger, window = 1.0, sailing_interval_h(s)
     if offered_units_per_h is None:
-        return trigger
+        return 1.0
     u = unit or max(v.capacity, key=lambda k: v.capacity[k])
     pf = voyage_payload_factor(v, scenario.get("nodes", s.from_node), scenario.get("nodes", s.to_node),
                                scenario.sea_level_change_m)
