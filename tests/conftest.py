@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,14 @@ import pytest
 import yaml
 
 TINY: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "data" / "tiny.yaml").read_text())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulation_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Cached simulations (quote, report) go to a folder of the test session, never ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["TRANSCASPIAN_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture

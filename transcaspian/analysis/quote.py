@@ -250,11 +250,15 @@ def demand_route_rows(planner: RoutePlanner, origin: str, destination: str, comm
     return rows
 
 
-def expected_days(demand_routes: pd.DataFrame, options: pd.DataFrame) -> tuple[float, bool, str]:
+def expected_days(demand_routes: pd.DataFrame, options: pd.DataFrame,
+                  simulated: pd.DataFrame | None = None) -> tuple[float, bool, str]:
     """The quote's expected days, whether a saturated queue sets them, and their basis.
 
-    With demand of the pair: the share- and volume-weighted mean over its routes (the figure
-    the simulator's mean transit measures); else the first corridor option's days.
+    With a simulation of the scenario that delivered the pair's demand: the simulated mean
+    transit (lot-weighted over directions), basis ``simulation``. Else, with demand of the
+    pair: the share- and volume-weighted mean of the analytic days over its routes (the
+    figure the simulator's mean transit measures), basis ``demand routes``; else the first
+    corridor option's days, basis its option id. ``saturated`` is always the analytic flag.
 
     Examples
     --------
@@ -262,13 +266,21 @@ def expected_days(demand_routes: pd.DataFrame, options: pd.DataFrame) -> tuple[f
     ...                        "saturated": [False, True]})
     >>> expected_days(routes, pd.DataFrame())
     (11.0, True, 'demand routes')
+    >>> sim = pd.DataFrame({"lots": [30, 10], "mean_days": [12.0, 16.0]})
+    >>> expected_days(routes, pd.DataFrame(), sim)
+    (13.0, True, 'simulation')
     """
     if not demand_routes.empty:
         w = demand_routes["share"]
-        return (float((demand_routes["transit_days"] * w).sum() / w.sum()),
-                bool(demand_routes["saturated"].any()), "demand routes")
-    best = options[options["kind"] == "corridor"].iloc[0]
-    return float(best["transit_days"]), bool(best["saturated"]), str(best["option"])
+        days = float((demand_routes["transit_days"] * w).sum() / w.sum())
+        saturated, basis = bool(demand_routes["saturated"].any()), "demand routes"
+    else:
+        best = options[options["kind"] == "corridor"].iloc[0]
+        days, saturated, basis = float(best["transit_days"]), bool(best["saturated"]), str(best["option"])
+    if simulated is not None and not simulated.empty and simulated["lots"].sum() > 0:
+        lots = simulated["lots"]
+        days, basis = float((simulated["mean_days"] * lots).sum() / lots.sum()), "simulation"
+    return days, saturated, basis
 
 
 def option_id(rank: int) -> str:
@@ -368,11 +380,13 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     ``simulated``
         Only with ``simulation``: :data:`SIMULATED_COLUMNS` for the pair (may be empty).
 
-    ``meta["expected_days"]`` is the quote's expected days (:func:`expected_days`): over
-    the demand's routes at their shares where the scenario has such demand (the simulator's
-    mean transit of the flow measures the same), else the first option's;
-    ``meta["expected_saturated"]`` says whether a saturated queue sets it and
-    ``meta["expected_basis"]`` which it is.
+    ``meta["expected_days"]`` is the quote's expected days (:func:`expected_days`): the
+    simulated mean of the pair when ``simulation`` delivered such cargo; else over the
+    demand's routes at their shares where the scenario has such demand (the simulator's mean
+    transit of the flow measures the same), else the first option's;
+    ``meta["expected_saturated"]`` says whether a saturated queue sets it (analytic),
+    ``meta["expected_basis"]`` which basis it is (``simulation``, ``demand routes`` or an
+    option id) and ``meta["analytic_days"]`` the analytic figure whatever the basis.
 
     Raises
     ------
@@ -421,11 +435,14 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     tables["demand_routes"] = pd.DataFrame(
         demand_route_rows(planner, options.origin, options.destination, cg.commodity),
         columns=DEMAND_ROUTE_COLUMNS)
-    days, saturated, basis = expected_days(tables["demand_routes"], tables["options"])
-    meta.update(expected_days=days, expected_saturated=saturated, expected_basis=basis)
+    analytic, _, _ = expected_days(tables["demand_routes"], tables["options"])
     if simulation is not None:
         tables["simulated"] = simulated_transit(simulation["transit_times"], options.origin,
                                                 options.destination, cg.commodity)
         meta.update({f"simulation_{key}": simulation.meta.get(key)
                      for key in ("seed", "replications", "years")})
+    days, saturated, basis = expected_days(tables["demand_routes"], tables["options"],
+                                           tables.get("simulated"))
+    meta.update(expected_days=days, expected_saturated=saturated, expected_basis=basis,
+                analytic_days=analytic)
     return Result(meta, tables)

@@ -11,6 +11,7 @@ import typer
 
 from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
 from transcaspian.cli._flags import flag_names
+from transcaspian.cli._simcache import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from transcaspian.model.errors import input_error
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
@@ -61,6 +62,10 @@ def expected_line(res: Result) -> str:
     """The quote's expected days (``meta['expected_days']``) and what they are."""
     m = res.meta
     sat = " (SATURATED: a crossing's backlog sets them)" if m["expected_saturated"] else ""
+    if m["expected_basis"] == "simulation":
+        return (f"expected: {m['expected_days']:.1f} d, the simulated mean of the scenario's "
+                f"{m['commodity']} flow ({m['simulation_replications']} replications, seed "
+                f"{m['simulation_seed']}); analytic estimate {m['analytic_days']:.1f} d{sat}")
     if m["expected_basis"] == "demand routes":
         dr = res["demand_routes"]
         routes = ", ".join(f"{r.route} {r.share:.0%}: {r.transit_days:.1f} d" for r in dr.itertuples())
@@ -70,24 +75,22 @@ def expected_line(res: Result) -> str:
 
 
 def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: int) -> Result | None:
-    """The simulation result for typical and P90 days: read from ``--sim`` or run ``--simulate``
-    replications of one year here (the CLI runs the simulator; the quote engine only reads
-    its result)."""
-    if folder is not None and replications:
-        raise input_error("give either --sim or --simulate, not both", "--sim")
+    """The simulation the quote's expected days draw on: read from ``--sim``, or the cached
+    simulation of ``--simulate`` replications of one year (run once and cached, see
+    :mod:`transcaspian.cli._simcache`); none with ``--simulate 0`` (analytic days only)."""
     if folder is not None:
         from transcaspian.model.results import read_result
         from transcaspian.sim.tables import SIMULATION
 
         return read_result(folder, scen, SIMULATION, require=["transit_times"])
     if replications < 0:
-        raise input_error("--simulate takes a number of years >= 0", "--simulate")
+        raise input_error("--simulate takes a number of replications >= 0", "--simulate")
     if replications:
-        from transcaspian.sim import SimOptions, simulate
+        from transcaspian.cli._simcache import cached_simulation
 
         with flag_names(SIM_FLAGS):
-            options = SimOptions.build(years=1.0, replications=replications, seed=seed)
-        return simulate(scen, options)
+            return cached_simulation(scen, replications, seed,
+                                     say=lambda text: console.print(text, style="dim", highlight=False))
     return None
 
 
@@ -109,9 +112,11 @@ def register(app: typer.Typer) -> None:
                                  "times and section speeds of option opt1"),
         sim: Path | None = typer.Option(None, "--sim", help="Simulation result folder "
                                         "(transcaspian simulate -o) for typical and P90 days"),
-        simulate_n: int = typer.Option(0, "--simulate", help="Run this many simulated years now for "
-                                       "typical and P90 days (0: none)"),
-        seed: int = typer.Option(1, "--seed", help="Seed for --simulate"),
+        simulate_n: int = typer.Option(
+            DEFAULT_REPLICATIONS, "--simulate",
+            help="Replications of the one-year simulation the expected days draw on (run once, then "
+                 "cached; ignored with --sim); 0: analytic days only"),
+        seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for --simulate"),
     ) -> None:
         """Quote a shipment: the k best itineraries beside the northern and sea routes."""
         from transcaspian.analysis import QuoteOptions, quote

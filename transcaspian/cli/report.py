@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from transcaspian.cli._common import console, open_scenario, user_errors
+from transcaspian.cli._simcache import DEFAULT_REPLICATIONS, DEFAULT_SEED, cached_simulation
 from transcaspian.model.errors import input_error
 from transcaspian.model.results import write_text_atomic
 
@@ -57,6 +58,11 @@ def register(app: typer.Typer) -> None:
         sim: Path | None = typer.Option(
             None, "--sim", help="Simulation result folder from `transcaspian simulate -o` "
                                 "(adds transit-time distributions and waiting by node)"),
+        simulate_n: int = typer.Option(
+            DEFAULT_REPLICATIONS, "--simulate",
+            help="Without --sim: replications of the one-year simulation the report draws on (run "
+                 "once, then cached, as for quote); 0: no simulation, analytic days only"),
+        seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for --simulate"),
         force: bool = typer.Option(False, "--force",
                                    help="Replace the output file even if it is not a previous report"),
     ) -> None:
@@ -67,7 +73,13 @@ def register(app: typer.Typer) -> None:
             s = open_scenario(scenario)
             from transcaspian.report.build import build_report
 
-            html = build_report(s, sim_result_dir=sim)
+            simulation = None
+            if sim is None and simulate_n < 0:
+                raise input_error("--simulate takes a number of replications >= 0", "--simulate")
+            if sim is None and simulate_n:
+                simulation = cached_simulation(
+                    s, simulate_n, seed, say=lambda text: console.print(text, style="dim", highlight=False))
+            html = build_report(s, sim_result_dir=sim, simulation=simulation)
             write_text_atomic(output, html)
         size_mb = output.stat().st_size / 1e6
         console.print(f"report written: {output} ({size_mb:.1f} MB) — open "

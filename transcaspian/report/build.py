@@ -18,7 +18,7 @@ import plotly
 from plotly.offline import get_plotlyjs
 
 from transcaspian.model import Scenario
-from transcaspian.model.results import read_result
+from transcaspian.model.results import Result, read_result
 from transcaspian.report.html import Section
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
@@ -50,7 +50,7 @@ def render(scenario: Scenario, sections: list[Section], generated: str,
 
 
 def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
-                 generated: dt.datetime | None = None) -> str:
+                 generated: dt.datetime | None = None, *, simulation: Result | None = None) -> str:
     """The complete report for ``scenario`` as one self-contained HTML string.
 
     Parameters
@@ -60,6 +60,9 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     sim_result_dir
         Optional folder written by ``transcaspian simulate``; adds transit-time
         distributions and waiting by node. Its ``scenario_hash`` must match.
+    simulation
+        Or the simulation result itself (e.g. the cached one ``transcaspian report`` draws on).
+        Either way the quotes' expected days are its simulated means, as in ``quote``.
     generated
         Timestamp shown in the header (default: now, UTC).
 
@@ -72,10 +75,10 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     from transcaspian.sim.tables import REPORT_TABLES, SIMULATION
 
     sim = (read_result(sim_result_dir, scenario, SIMULATION, REPORT_TABLES)
-           if sim_result_dir is not None else None)
+           if sim_result_dir is not None else simulation)
     when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     cap = capacity(scenario)
-    quotes = run_quotes(scenario, cap)
+    quotes = run_quotes(scenario, cap, simulation=sim)
     sections = [
         headline_section(scenario, cap, quotes, sim),
         map_section(scenario, cap),

@@ -45,8 +45,10 @@ def main_corridors(scenario: Scenario, n: int = 3) -> list[Corridor]:
 CARGO_OF_UNIT = {"teu": "1 FEU", "wagon": "1 wagon", "truck": "1 truck", "tonne": "1000 t"}
 
 
-def run_quotes(scenario: Scenario, cap: Result, n: int = 3, k: int = 3) -> list[tuple[Corridor, Result]]:
-    """Quotes for the main corridors, sharing one route planner built on ``cap``."""
+def run_quotes(scenario: Scenario, cap: Result, n: int = 3, k: int = 3,
+               simulation: Result | None = None) -> list[tuple[Corridor, Result]]:
+    """Quotes for the main corridors, sharing one route planner built on ``cap``; with a
+    ``simulation`` of the scenario their expected days are its simulated means, as in ``quote``."""
     from transcaspian.analysis import QuoteOptions, RoutePlanner, quote
     from transcaspian.model.errors import UserError
 
@@ -56,7 +58,7 @@ def run_quotes(scenario: Scenario, cap: Result, n: int = 3, k: int = 3) -> list[
         try:
             options = QuoteOptions.build(origin=c.origin, destination=c.destination,
                                          cargo=CARGO_OF_UNIT[c.unit], k=k)
-            out.append((c, quote(scenario, options, planner=planner)))
+            out.append((c, quote(scenario, options, planner=planner, simulation=simulation)))
         except UserError:  # no itinerary carries the unit (the capacity notes say why)
             continue
     return out
@@ -87,7 +89,9 @@ def itineraries_section(scenario: Scenario, quotes: list[tuple[Corridor, Result]
         body.append(h.note(
             f"Expected: {m['expected_days']:.1f} days"
             + (" on the scenario's routes for this demand, at its route shares (the figure the simulator's "
-               "mean transit measures)" if m["expected_basis"] == "demand routes" else "")
+               "mean transit measures)" if m["expected_basis"] == "demand routes" else
+               f", the simulated mean of this demand (analytic estimate {m['analytic_days']:.1f} days)"
+               if m["expected_basis"] == "simulation" else "")
             + (". SATURATED: a crossing on the way has more demand than capacity; its wait is the backlog "
                "built over the year and grows with it." if m["expected_saturated"] else ".")))
         body.append(h.table(corr, [

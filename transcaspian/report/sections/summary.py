@@ -75,9 +75,11 @@ def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corrido
         simulated = simulated_days(sim, c, q)
         kpi.append((f"{days:.1f} days", od + (" (saturated)" if q.meta["expected_saturated"] else "")
                     + (f"; simulated P50 {simulated[0]:.1f}, P90 {simulated[1]:.1f}" if simulated else "")))
-        on_routes = q.meta["expected_basis"] == "demand routes"
+        basis = q.meta["expected_basis"]
         text = f"{od} takes about {days:.1f} days door to door" + (
-            " on the scenario's routes for this demand" if on_routes else "")
+            " on the scenario's routes for this demand" if basis == "demand routes" else
+            f" (the simulated mean, as the quote gives it; analytic estimate {q.meta['analytic_days']:.1f})"
+            if basis == "simulation" else "")
         if q.meta["expected_saturated"]:
             text += (" (a crossing on the way is saturated: demand exceeds its capacity, so the wait is the "
                      "backlog built over the year)")

@@ -207,6 +207,7 @@ class Fleet(NamedTuple):
     slot_next: np.ndarray     # (service, end): next timetable slot
     o_pend: np.ndarray        # per berth outage: berths still to withdraw (busy when it began)
     o_taken: np.ndarray       # per berth outage: berths withdrawn
+    bt0: np.ndarray           # first berthing of the current call (h; recording only)
 
 
 class Stats(NamedTuple):
@@ -323,7 +324,7 @@ def new_state(net: Network, inp: Inputs, caps: Caps) -> State:
                   np.zeros(n_v), np.zeros(n_v, i64), np.zeros(n_v), np.zeros(n_v), np.zeros(n_v, np.bool_),
                   np.zeros(n_v, np.bool_), neg(n_v), neg(n_v), neg(n_v), neg(nn), neg(nn),
                   np.zeros((max(1, net.n_svc), 2), i64), np.zeros(inp.bo_grp.shape[0], i64),
-                  np.zeros(inp.bo_grp.shape[0], i64))
+                  np.zeros(inp.bo_grp.shape[0], i64), np.full(n_v, -1.0))
     stats = Stats(np.empty(cw, i64), np.empty(cw), np.empty(cw), np.empty(cw), np.empty(cw), np.zeros(nn),
                   np.zeros(nn), np.zeros(n_flows), np.zeros(n_flows), np.empty(cl, i64), np.empty(cl),
                   np.empty(cl), np.zeros((n_vc, 2)), np.zeros((n_vc, 2)), np.zeros((n_vc, 2, 4)),

@@ -56,6 +56,7 @@ def arrive(net: Network, inp: Inputs, st: State, v: int, now: float, first: bool
     port = net.vc_port[c, e]
     if first:
         fl.arr[v] = now
+        fl.bt0[v] = -1.0
         st.ps.calls[c, e] += 1.0
         log_chain(st, inp, fl.head[v], L_ARRIVE, port, now)
     to = _hold(inp, st, port, now)
@@ -85,6 +86,8 @@ def berth(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
     c, e = fl.cls[v], fl.end[v]
     port = net.vc_port[c, e]
     fl.bt[v] = now
+    if fl.bt0[v] < 0.0:   # the call's first berthing (a vessel back from dry-dock berths again)
+        fl.bt0[v] = now
     fl.inberth[v] = True
     h = net.vc_ptime[c, e]
     for u in range(4):
@@ -287,7 +290,7 @@ def depart(net: Network, inp: Inputs, st: State, v: int, now: float) -> None:
         push(st, to, E_VDEPART, v, 0)
         return
     s.voyages[c, e] += 1
-    call_done(st, c, e, fl.arr[v], fl.bt[v], now)
+    call_done(st, c, e, fl.arr[v], fl.bt0[v], now)
     s.vfill[c, e] += fl.fill[v]
     for u in range(4):
         s.vunits[c, e, u] += fl.load[v, u]
