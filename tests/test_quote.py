@@ -299,7 +299,7 @@ def test_cli_quote_json_and_exit_codes(write_yaml):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--cargo", "2 FEU", "-k", "2",
                             "--format", "json"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert data["meta"]["scenario"] == "mini" and len(data["meta"]["scenario_hash"]) == 64
     opts = data["tables"]["options"]
     assert [o["kind"] for o in opts] == ["corridor", "corridor", "reference"]
@@ -357,9 +357,12 @@ def test_cli_quote_runs_the_simulator_itself(write_yaml, tmp_path):
                       catch_exceptions=False)
     assert r.exit_code == 0, r.output
     assert "1 simulated years, seed 1" in r.output
-    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1",
-                            "--sim", str(tmp_path)], catch_exceptions=False)
-    assert r.exit_code == 2 and "--sim: give either --sim or --simulate" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1"],
+                      catch_exceptions=False)   # the second time from the cache
+    assert r.exit_code == 0 and "using the cached simulation" in r.output
+    r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "-1"],
+                      catch_exceptions=False)
+    assert r.exit_code == 2 and "--simulate takes a number of replications >= 0" in r.output
 
 
 def test_report_headline_uses_the_quote_and_the_simulation_beside_it():

@@ -90,7 +90,7 @@ def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: in
 
         with flag_names(SIM_FLAGS):
             return cached_simulation(scen, replications, seed,
-                                     say=lambda text: console.print(text, style="dim", highlight=False))
+                                     say=lambda text: typer.echo(text, err=True))
     return None
 
 

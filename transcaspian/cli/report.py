@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
                 raise input_error("--simulate takes a number of replications >= 0", "--simulate")
             if sim is None and simulate_n:
                 simulation = cached_simulation(
-                    s, simulate_n, seed, say=lambda text: console.print(text, style="dim", highlight=False))
+                    s, simulate_n, seed, say=lambda text: typer.echo(text, err=True))
             html = build_report(s, sim_result_dir=sim, simulation=simulation)
             write_text_atomic(output, html)
         size_mb = output.stat().st_size / 1e6
