@@ -356,7 +356,7 @@ def test_cli_quote_runs_the_simulator_itself(write_yaml, tmp_path):
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1"],
                       catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    assert "1 simulated years, seed 1" in r.output
+    assert "1 replications of a year, seed 1" in r.output
     r = runner.invoke(app, ["quote", str(path), "--from", "o", "--to", "d", "--simulate", "1"],
                       catch_exceptions=False)   # the second time from the cache
     assert r.exit_code == 0 and "using the cached simulation" in r.output

@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         console.print(expected_line(res), highlight=False)
         if "simulated" in res.tables:
             simulated = res["simulated"]
-            runs = f"{m['simulation_replications']} simulated years, seed {m['simulation_seed']}"
+            runs = f"{m['simulation_replications']} replications of a year, seed {m['simulation_seed']}"
             if simulated.empty:
                 console.print(f"simulation ({runs}): no {m['commodity']} flow from {origin} to "
                               f"{destination} in the scenario's demand", highlight=False)
