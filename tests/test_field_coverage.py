@@ -240,6 +240,7 @@ CASES: dict[tuple[str, str], Case] = {(c.component, c.field): c for c in [
     Case("nodes", "pa", "clearance_h", _set(30), cap_of("v"), sim_transit, -1),
     Case("nodes", "pa", "bunkering_h", _set(30), cap_of("v"), sim_transit, -1),
     # yards (relation 0: a larger yard moves waiting from trains held upstream into the yard)
+    Case("nodes", "pb", "formation_max_wait_h", _set(1), quote_days, sim_transit, +1, static="quote"),
     Case("nodes", "pa", "yard_capacity_teu", _set(1e5), cap_of("pa"), sim_transit, 0),
     Case("nodes", "pa", "yard_capacity_wagons", _set(1e5), cap_of("pa"), sim_transit, 0),
     # links
@@ -316,8 +317,6 @@ ONE_ENGINE: dict[tuple[str, str], str] = {
     ("links", "max_occupancy"): "a planning ceiling on rail paths (UIC 406): practical capacity only; "
                                 "the simulator admits trains up to trains_per_day and shows the "
                                 "delays of running near it",
-    ("nodes", "formation_max_wait_h"): "a wait for onward train formation: capacity has no time, and "
-                                       "the quote's analytic waits do not model formation yet",
 }
 
 
