@@ -167,8 +167,14 @@ def test_stale_temporary_folders_are_cleaned_and_user_folders_kept(tmp_path):
     running = tmp_path / f"{TMP_PREFIX}{os.getpid()}-y"  # a live run's folder
     running.mkdir()
     (running / OWNER).write_text("transcaspian")
+    cut = tmp_path / f"{OLD_PREFIX}{dead}-out2"   # a removal killed half-way: marker gone, mark kept
+    write_result(result(1.0), cut)
+    (cut / MARKER).unlink()
+    (cut / OWNER).write_text("transcaspian")
+    bare = tmp_path / f"{TMP_PREFIX}{dead}-z"   # made just before a kill, nothing in it yet
+    bare.mkdir()
     check_output_folder(tmp_path / "out")
-    assert not ours.exists() and not aside.exists()
+    assert not ours.exists() and not aside.exists() and not cut.exists() and not bare.exists()
     assert (lookalike / "data.txt").read_text() == "keep" and running.exists()
     assert clean_stale(tmp_path) == []
 

@@ -321,7 +321,8 @@ def write_result(result: Result, folder: str | Path, fmt: str = "csv") -> list[P
         check_output_folder(folder)  # nothing of the user's appeared meanwhile
         replace_dir(tmp, folder)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.is_dir():
+            remove_ours(tmp)
     return sorted(folder.iterdir())
 
 
@@ -361,19 +362,41 @@ def clean_stale(parent: Path) -> list[Path]:
     """Remove this tool's temporary and moved-aside folders in ``parent`` left by runs
     that no longer exist (their process id is in the name); nothing else is touched.
 
-    A temporary folder is removed only if it still holds :data:`OWNER` or is a complete
-    result; a moved-aside folder only if it is a complete result.
+    A folder is removed only if it is a complete result, holds :data:`OWNER` (a temporary
+    folder being written, or a folder whose removal was cut short) or is empty (a temporary
+    folder made just before a kill).
     """
     removed = []
     for p in parent.iterdir() if parent.is_dir() else []:
         m = re.match(rf"^({re.escape(TMP_PREFIX)}|{re.escape(OLD_PREFIX)})(\d+)-", p.name)
         if not m or p.is_symlink() or not p.is_dir() or _pid_alive(int(m.group(2))):
             continue
-        ours = is_result_folder(p) or (m.group(1) == TMP_PREFIX and (p / OWNER).is_file())
+        ours = is_result_folder(p) or (p / OWNER).is_file() or not any(p.iterdir())
         if ours:
-            shutil.rmtree(p, ignore_errors=True)
+            remove_ours(p)
             removed.append(p)
     return removed
+
+
+def remove_ours(path: Path) -> None:
+    """Remove a temporary or moved-aside folder of this tool, marking it :data:`OWNER` first
+    and removing that mark last, so a removal cut short (a kill) leaves a folder that
+    :func:`clean_stale` still knows as ours; errors are ignored (the next run retries)."""
+    owner = path / OWNER
+    try:
+        if not owner.exists():
+            owner.write_text(f"{TOOL} {os.getpid()}\n")
+        for child in path.iterdir():
+            if child.name == OWNER:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        owner.unlink()
+        path.rmdir()
+    except OSError:
+        pass
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -387,7 +410,7 @@ def replace_dir(new: Path, target: Path) -> None:
         old = target.with_name(f"{OLD_PREFIX}{os.getpid()}-{target.name}")
         os.replace(target, old)
         os.replace(new, target)
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
+        remove_ours(old) if old.is_dir() else old.unlink()
     else:
         os.replace(new, target)
     os.chmod(target, 0o777 & ~_umask())
