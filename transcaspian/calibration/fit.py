@@ -276,7 +276,8 @@ def calibrate(scenario: Scenario, options: CalibrateOptions, *,
     search.add(start_values, before)
     message = "evaluation budget spent"
     try:
-        res = optimize.minimize(search, start, method="Powell" if options.method == "powell"
+        res = optimize.minimize(search, np.clip(start, 0.0, 1.0),   # a current value may lie outside
+                                method="Powell" if options.method == "powell"
                                 else "Nelder-Mead", bounds=[(0.0, 1.0)] * len(fields),
                                 options={"xtol": options.xtol, "ftol": 1e-6,
                                          "maxfev": options.max_evaluations})
