@@ -5,10 +5,6 @@ conservation, off-hire)."""
 from __future__ import annotations
 
 import math
-import os
-import pickle
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 from reference.builders import line_scenario, sea_scenario
-from test_sim_kernel import _SNIPPET
+from test_sim_kernel import tables_compiled_and_plain
 
 from transcaspian.analysis import capacity, element_capacities
 from transcaspian.model import Scenario, load_scenario
@@ -325,14 +321,6 @@ def test_plain_python_kernel_equals_compiled_with_events(tmp_path: Path) -> None
         event("r", "section_closed", "a-x", "2024-02-15", "2024-02-16"),
         event("x", "border_closed", "x", "2024-03-01", "2024-03-02"),
         event("u", "demand_surge", "*", "2024-03-05", "2024-03-20", factor=1.5)], offhire_days_per_year=10.0)
-    scen = tmp_path / "scen.pkl"
-    scen.write_bytes(pickle.dumps(s.to_dict()))
-    tables = {}
-    for jit in ("0", "1"):
-        out = tmp_path / f"out{jit}.pkl"
-        env = {**os.environ, "NUMBA_DISABLE_JIT": jit}
-        subprocess.run([sys.executable, "-c", _SNIPPET, str(scen), str(out)], env=env, check=True,
-                       cwd=Path(__file__).parent)
-        tables[jit] = pickle.loads(out.read_bytes())
+    tables = tables_compiled_and_plain(s.to_dict(), tmp_path)
     for name, df in tables["0"].items():
         pd.testing.assert_frame_equal(df, tables["1"][name], check_exact=True)

@@ -32,10 +32,11 @@ pickle.dump(res.tables, open(sys.argv[2], "wb"))
 """
 
 
-def test_plain_python_kernel_gives_identical_tables(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
-    """The same kernel under NUMBA_DISABLE_JIT=1 (plain Python) and compiled: same tables."""
+def tables_compiled_and_plain(scenario: dict[str, Any], tmp_path: Path) -> dict[str, dict]:
+    """The result tables of :data:`_SNIPPET` on ``scenario``, compiled (``"0"``) and under
+    NUMBA_DISABLE_JIT=1 (``"1"``), each run in its own process."""
     scen = tmp_path / "scen.pkl"
-    scen.write_bytes(pickle.dumps(tiny_dict))
+    scen.write_bytes(pickle.dumps(scenario))
     tables = {}
     for jit in ("0", "1"):
         out = tmp_path / f"out{jit}.pkl"
@@ -43,6 +44,12 @@ def test_plain_python_kernel_gives_identical_tables(tmp_path: Path, tiny_dict: d
         subprocess.run([sys.executable, "-c", _SNIPPET, str(scen), str(out)], env=env, check=True,
                        cwd=Path(__file__).parent)
         tables[jit] = pickle.loads(out.read_bytes())
+    return tables
+
+
+def test_plain_python_kernel_gives_identical_tables(tmp_path: Path, tiny_dict: dict[str, Any]) -> None:
+    """The same kernel under NUMBA_DISABLE_JIT=1 (plain Python) and compiled: same tables."""
+    tables = tables_compiled_and_plain(tiny_dict, tmp_path)
     assert tables["0"].keys() == tables["1"].keys()
     for name, df in tables["0"].items():
         pd.testing.assert_frame_equal(df, tables["1"][name], check_exact=True)
