@@ -35,6 +35,7 @@ test: install lint browser
 	$(BIN)/python -m pytest -q
 
 docs: install
+	$(BIN)/transcaspian scenario schema --markdown > docs/schema.md
 	$(BIN)/transcaspian scenario sources baseline-2024 target-2030 -o docs/data-sources.md
 	$(BIN)/transcaspian results -o docs/results.md
 	$(BIN)/transcaspian calibrate baseline-2024 --observed builtin --replications 4 --seed 1 \

@@ -307,6 +307,7 @@ NOT_CORRIDOR: dict[str, str] = {
     "declared_capacity_t_per_year": "published figure kept for comparison, read by no engine",
     "reference_year": "label: the year the drafts refer to",
     "element": "topology: which element an event acts on", "note": "label",
+    "dg_classes": "a validity rule (which dangerous goods may use a vessel or port), not a rate",
 }
 
 #: Corridor fields one engine reads and the other cannot, with the reason.

@@ -79,6 +79,9 @@ class Commodity(Component):
         unit="t/unit", ge=0.001, le=150, description="Cargo mass per handling unit; at most 30 for a "
         "TEU, 150 for a wagon, 60 for a truck, exactly 1 for tonne")
     hazard_class: Name | None = Field(None, description="UN dangerous-goods class, where relevant")
+    value_usd_per_t: float | None = quantity(
+        None, unit="USD/t", ge=0, le=10_000_000, description="Trade value of one tonne (for the value "
+        "of time and the trade value carried)")
 
     @model_validator(mode="after")
     def _mass_fits_unit(self) -> Commodity:
@@ -138,6 +141,9 @@ class Node(Component):
         None, unit="t/yr", ge=1, le=1e9, description="Published annual capacity, kept for "
         "comparison")
     emission_factor: Ref | None = Field(None, description="Hub emission factor id (transshipment)")
+    dg_classes: list[Name] | None = Field(
+        None, max_length=30, description="Seaport: UN dangerous-goods classes it may handle; empty = "
+        "not declared (no restriction applied)")
     operator: Name | None = Field(None, description="Party operating the node (for tariff shares)")
 
 
@@ -292,6 +298,9 @@ class Vessel(Component):
     offhire_days_per_year: float = quantity(
         0.0, unit="days/yr", ge=0, le=365,
         description="Days a year a vessel of the class is out of service (dry-dock, repairs)")
+    dg_classes: list[Name] | None = Field(
+        None, max_length=30, description="UN dangerous-goods classes the class may carry; empty = "
+        "not declared (no restriction applied)")
 
     def crossing_h(self, distance_km: float) -> float:
         """Sailing time over ``distance_km`` at service speed (h); 1 kn = 1.852 km/h."""
@@ -528,27 +537,146 @@ class Changes(BaseModel):
         default_factory=dict, description="Ids of components to remove, by component type")
 
 
+class Funding(Component):
+    """A payer that may fund a project, and the largest share of its capital cost it may take."""
+
+    payer: Ref = Field(..., description="Payer id")
+    max_share: float = quantity(1.0, unit="1", gt=0, le=1,
+                                description="Largest share of the project's capex this payer may fund")
+
+
+#: Component lists a modular project's per-unit steps may change.
+STEP_COMPONENTS = ("nodes", "berths", "links", "services", "vessels")
+STEP_FIELD = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+class UnitStep(Component):
+    """What one unit of a modular project adds to one numeric field of one component."""
+
+    component: Literal["nodes", "berths", "links", "services", "vessels"] = Field(
+        ..., description="Component list")
+    id: Ref = Field(..., description="Component id")
+    field: str = Field(..., pattern=STEP_FIELD, description="Numeric field the unit adds to")
+    step: float = quantity(unit="field unit", gt=0, le=1_000_000,
+                           description="Amount one unit adds, in the field's own unit")
+
+
 class Project(Component):
-    """A candidate investment: changes to components, with its cost, timing and payer."""
+    """A candidate investment: changes to components, with its cost, timing and payers.
+
+    ``build_start_year`` is the planned (or, for a candidate, the earliest) start;
+    ``in_service_year - build_start_year`` is the construction time. A modular project
+    (``units_max`` > 1) is an integer decision: each unit costs ``capex_musd`` and adds its
+    ``unit_steps``; ``changes`` then apply once, with the first unit.
+    """
 
     id: Id
     name: Name = Field(..., description="Readable name")
-    capex_musd: float = quantity(unit="MUSD", ge=0, le=1_000_000, description="Capital cost")
+    capex_musd: float = quantity(unit="MUSD", ge=0, le=1_000_000,
+                                 description="Capital cost (per unit for a modular project)")
     opex_musd_per_year: float = quantity(0.0, unit="MUSD/yr", ge=0, le=100_000,
-                                         description="Operating cost")
-    build_start_year: Year = quantity(unit="year", description="Year construction starts")
+                                         description="Operating cost (per unit for a modular project)")
+    build_start_year: Year = quantity(unit="year", description="Year construction starts (planned, "
+                                      "or the earliest possible for a candidate)")
     in_service_year: Year = quantity(unit="year", description="Year the project enters service")
-    payer: Name = Field(..., description="Country, company or fund that pays")
+    latest_start_year: Year | None = quantity(None, unit="year",
+                                              description="Latest year construction may start")
+    lifetime_years: int = quantity(30, unit="years", ge=1, le=100, description="Economic life "
+                                   "(residual value); EU CBA guide reference periods: rail 30, ports 25")
+    payer: Name = Field(..., description="Country, company or fund that pays (as announced)")
+    funding: list[Funding] = Field(default_factory=list, max_length=20,
+                                   description="Payers that may fund it, with their largest shares")
     country: str = Field(..., pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 code")
     status: Literal["announced", "under_construction", "completed", "candidate"] = Field(
         "announced", description="Where the project stands")
-    changes: Changes = Field(..., description="What the project changes when applied")
+    category: Literal["infrastructure", "fleet", "facilitation", "operations"] = Field(
+        "infrastructure", description="Hard investment, vessels, a soft (digital, border) measure "
+        "or an operating change")
+    requires: list[Ref] = Field(default_factory=list, max_length=50,
+                                description="Projects that must be in service first")
+    excludes: list[Ref] = Field(default_factory=list, max_length=50,
+                                description="Projects that cannot be built together with this one")
+    units_max: int = quantity(1, unit="units", ge=1, le=50,
+                              description="Most units of a modular option (1 = a yes/no project)")
+    unit_steps: list[UnitStep] = Field(default_factory=list, max_length=50,
+                                       description="What each unit adds (modular projects)")
+    changes: Changes = Field(default_factory=Changes,
+                             description="What the project changes when applied")
 
     @model_validator(mode="after")
     def _years(self) -> Project:
+        problems = []
         if self.in_service_year < self.build_start_year:
-            raise ValueError("in_service_year is before build_start_year")
+            problems.append("in_service_year is before build_start_year")
+        if self.latest_start_year is not None and self.latest_start_year < self.build_start_year:
+            problems.append("latest_start_year is before build_start_year")
+        if self.units_max > 1 and not self.unit_steps:
+            problems.append("a modular project (units_max > 1) needs unit_steps")
+        if self.id in self.requires or self.id in self.excludes:
+            problems.append("a project cannot require or exclude itself")
+        if set(self.requires) & set(self.excludes):
+            problems.append("a project cannot both require and exclude the same project")
+        if self.funding and sum(f.max_share for f in self.funding) < 1 - 1e-9:
+            problems.append("the funding shares sum to less than 1: the project cannot be paid for")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+
+class Payer(Component):
+    """Who may fund projects: a state budget, a railway, a port, a fund, an IFI, an operator."""
+
+    id: Id
+    name: Name = Field(..., description="Readable name")
+    kind: Literal["state_budget", "railway", "port", "fund", "ifi", "private_operator"] = Field(
+        ..., description="state_budget | railway | port | fund | ifi | private_operator")
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$",
+                                description="ISO 3166-1 alpha-2 code (none for an IFI or a fund)")
+    budget_musd_per_year: float | None = quantity(
+        None, unit="MUSD/yr", ge=0, le=1_000_000,
+        description="Most it can fund in a year (empty = not limited unless the plan says so)")
+
+
+PathIndex = Annotated[dict[Year, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]],
+                      Field(min_length=2, max_length=200)]
+
+
+class DemandPath(Component):
+    """Yearly demand index for some commodities on three paths (low, central, high).
+
+    A flow's volume in year t on a path is its scenario volume x index(t) / central(scenario
+    year), linear between the given years and flat beyond them.
+    """
+
+    id: Id
+    name: Name = Field(..., description="Readable name")
+    commodities: list[Ref] = Field(default_factory=list, max_length=100,
+                                   description="Commodity ids it applies to (empty = every other)")
+    low: PathIndex = quantity(unit="1", container=True, description="Index by year, low path")
+    central: PathIndex = quantity(unit="1", container=True, description="Index by year, central path")
+    high: PathIndex = quantity(unit="1", container=True, description="Index by year, high path")
+
+
+class Market(Component):
+    """Cargo that chooses between the corridor and reference routes by a logit of generalised cost.
+
+    Generalised cost per tonne = tariff + transit days x value of time, the value of time =
+    the commodity's value per tonne x ``interest_rate`` / 365. The logit's constants are
+    calibrated so that the scenario year reproduces ``corridor_share``; its scale from
+    ``cost_elasticity``.
+    """
+
+    id: Id
+    name: Name = Field(..., description="Readable name")
+    flows: list[Ref] = Field(..., min_length=1, max_length=200, description="Demand flow ids")
+    alternatives: list[Ref] = Field(..., min_length=1, max_length=20,
+                                    description="Reference route ids competing for the cargo")
+    corridor_share: float = quantity(unit="1", gt=0, lt=1, description="Corridor's share of the "
+                                     "market in the scenario year (calibration)")
+    cost_elasticity: float = quantity(unit="1", ge=-20, lt=0, description="Corridor volume change "
+                                      "(%) per 1% change in its generalised cost, at calibration")
+    interest_rate: float = quantity(unit="1/yr", gt=0, le=1, description="Annual cost of capital "
+                                    "tied up in cargo (value of time)")
 
 
 #: An ISO 3166-1 alpha-2 country code.
@@ -610,6 +738,9 @@ COMPONENTS: dict[str, type[Component]] = {
     "emission_factors": EmissionFactor,
     "projects": Project,
     "references": ReferenceRoute,
+    "payers": Payer,
+    "demand_paths": DemandPath,
+    "markets": Market,
 }
 
 
@@ -662,6 +793,12 @@ class ScenarioDoc(BaseModel):
         description="Component list: see the projects section")
     references: list[ReferenceRoute] = Field(default_factory=list,
         description="Component list: see the references section")
+    payers: list[Payer] = Field(default_factory=list,
+        description="Component list: see the payers section")
+    demand_paths: list[DemandPath] = Field(default_factory=list,
+        description="Component list: see the demand_paths section")
+    markets: list[Market] = Field(default_factory=list,
+        description="Component list: see the markets section")
 
     def to_dict(self) -> dict[str, Any]:
         """YAML-ready dict with sourced fields in their ``{value:, source:}`` form."""

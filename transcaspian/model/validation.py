@@ -235,9 +235,70 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
             err(f"applied project '{pid}' is not defined", fld="applied_projects")
 
     _check_events(doc, ref)
+    _check_planning(doc, ref, ids)
     _check_demand(doc, ref, judge_routes=not any(failed.values()))
     _check_sources(doc, origins, label, err, warnings)
     return errors.problems, warnings.problems
+
+
+def _check_planning(doc: ScenarioDoc, ref: Any, ids: dict[str, list[str]]) -> None:
+    """Projects' payers, precedence, exclusivity and unit steps; demand paths; markets."""
+    for p in doc.projects:
+        for i, f in enumerate(p.funding):
+            ref(f.payer, "payers", "projects", p.id, f"funding[{i}].payer", what="payer")
+        for fld in ("requires", "excludes"):
+            for i, q in enumerate(getattr(p, fld)):
+                ref(q, "projects", "projects", p.id, f"{fld}[{i}]", what="project")
+        for i, st in enumerate(p.unit_steps):
+            comps = {c.id: c for c in getattr(doc, st.component)}
+            added = {str(c.get("id")) for c in p.changes.add.get(st.component, [])}
+            if st.id not in comps and st.id not in added:
+                ref.err(f"unit step names {st.component} '{st.id}', which does not exist", "projects",
+                        p.id, f"unit_steps[{i}].id")
+            elif st.id in comps:
+                value = getattr(comps[st.id], st.field, None)
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    ref.err(f"'{st.field}' is not a numeric field of {st.component} '{st.id}'",
+                            "projects", p.id, f"unit_steps[{i}].field")
+    chains = _requires_cycle(doc)
+    if chains:
+        ref.err(f"projects require each other in a cycle: {' -> '.join(chains)}", "projects",
+                chains[0], "requires")
+    for dp in doc.demand_paths:
+        for i, c in enumerate(dp.commodities):
+            ref(c, "commodities", "demand_paths", dp.id, f"commodities[{i}]", what="commodity")
+        if not (set(dp.low) == set(dp.central) == set(dp.high)):
+            ref.err("low, central and high must give the same years", "demand_paths", dp.id, "central")
+    for m in doc.markets:
+        for i, f in enumerate(m.flows):
+            ref(f, "demand", "markets", m.id, f"flows[{i}]", what="demand flow")
+        for i, a in enumerate(m.alternatives):
+            ref(a, "references", "markets", m.id, f"alternatives[{i}]", what="reference route")
+
+
+def _requires_cycle(doc: ScenarioDoc) -> list[str]:
+    """A cycle in the projects' ``requires`` graph (ids, first repeated at the end), or []."""
+    graph = {p.id: list(p.requires) for p in doc.projects}
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt] if nxt in path else [node, nxt]
+            if nxt not in state:
+                found = visit(nxt, [*path, nxt])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for start in graph:
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return []
 
 
 #: Node kinds a ``border_closed`` event may close (land nodes with a train capacity).
