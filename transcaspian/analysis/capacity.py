@@ -468,21 +468,21 @@ def _columns(scenario: Scenario) -> tuple[list[Column], dict[str, str]]:
     com = {c.id: c for c in scenario.doc.commodities}
     columns: list[Column] = []
     notes: dict[str, str] = {}
-    legs_cache: dict[tuple[str, str], tuple[list[Leg] | None, float]] = {}
+    legs_cache: dict[tuple[str, str, str | None], tuple[list[Leg] | None, float]] = {}
 
-    def legs_of(route: str, unit: str) -> tuple[list[Leg] | None, float]:
-        if (route, unit) not in legs_cache:
-            legs, problems = scenario.network.legs(scenario.get("routes", route).nodes, unit)
-            legs_cache[(route, unit)] = ((None, 0.0) if problems
-                                         else (legs, legs_unit_cost(scenario, legs, unit)))
-        return legs_cache[(route, unit)]
+    def legs_of(route: str, unit: str, hazard: str | None) -> tuple[list[Leg] | None, float]:
+        if (route, unit, hazard) not in legs_cache:
+            legs, problems = scenario.network.legs(scenario.get("routes", route).nodes, unit, hazard)
+            legs_cache[(route, unit, hazard)] = ((None, 0.0) if problems
+                                                 else (legs, legs_unit_cost(scenario, legs, unit)))
+        return legs_cache[(route, unit, hazard)]
 
     for d in scenario.doc.demand:
         c = com[d.commodity]
         feasible = []
         for opt in d.route_options:
             r = scenario.get("routes", opt.route)
-            legs, cost = legs_of(opt.route, c.unit)
+            legs, cost = legs_of(opt.route, c.unit, c.hazard_class)
             if legs is not None and r.nodes[0] == d.origin and r.nodes[-1] == d.destination:
                 feasible.append((opt, legs, cost))
         if not feasible:

@@ -87,12 +87,36 @@ class Network:
             return None, f"{a} -> {b} has no link or vessel that carries {unit}"
         return None, f"no link or sea service joins {a} and {b}"
 
-    def legs(self, nodes: list[str], unit: str) -> tuple[list[Leg], list[str]]:
+    def dangerous_goods(self, legs: list[Leg], hazard_class: str) -> list[str]:
+        """Why cargo of UN class ``hazard_class`` may not take these legs (empty when it may).
+
+        The one dangerous-goods rule: every seaport the legs call at and every vessel class of
+        every service of a sea leg that declares ``dg_classes`` must list the class (vessels
+        of a crossing share its cargo, so one refusing class bars the crossing).
+        """
+        problems: list[str] = []
+        for leg in legs:
+            if leg.kind != "sea":
+                continue
+            for port in (leg.from_node, leg.to_node):
+                allowed = self.nodes[port].dg_classes
+                if allowed is not None and hazard_class not in allowed:
+                    problems.append(f"port '{port}' does not handle class {hazard_class}")
+            for v in self.doc.vessels:
+                if v.service in leg.services and v.dg_classes is not None \
+                        and hazard_class not in v.dg_classes:
+                    problems.append(f"vessel class '{v.id}' on {leg.from_node} -> {leg.to_node} "
+                                    f"does not carry class {hazard_class}")
+        return list(dict.fromkeys(problems))
+
+    def legs(self, nodes: list[str], unit: str, hazard_class: str | None = None
+             ) -> tuple[list[Leg], list[str]]:
         """Legs along ``nodes`` for ``unit`` and the problems found (empty when feasible).
 
         Gauge rule: consecutive rail links of different gauge must meet at a
         ``gauge_change`` node. Containers and bulk are transshipped at sea legs (the
         gauge starts afresh); wagons ride the ferry, so their gauge carries over.
+        Dangerous goods (``hazard_class``): see :meth:`dangerous_goods`.
         """
         legs: list[Leg] = []
         problems: list[str] = []
@@ -115,4 +139,6 @@ class Network:
             elif leg.kind == "sea" and unit != "wagon":
                 gauge = None
             legs.append(leg)
+        if hazard_class is not None:
+            problems += self.dangerous_goods(legs, hazard_class)
         return legs, problems

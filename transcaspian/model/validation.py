@@ -387,7 +387,8 @@ def _check_demand(doc: ScenarioDoc, ref: Any, judge_routes: bool) -> None:
                 reasons.append(f"route '{r.id}' runs {r.nodes[0]} -> {r.nodes[-1]}, "
                                f"not {d.origin} -> {d.destination}")
             else:
-                why = net.legs(r.nodes, commodities[d.commodity].unit)[1]
+                com = commodities[d.commodity]
+                why = net.legs(r.nodes, com.unit, com.hazard_class)[1]
                 if not why:
                     feasible += 1
                     continue
