@@ -213,8 +213,13 @@ class Resolved:
     problems: list[Problem] = field(default_factory=list)
 
 
-def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()) -> Resolved:
-    """Load ``ref`` and everything it extends into one dict (not yet validated)."""
+def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = (),
+            skip_projects: bool = False) -> Resolved:
+    """Load ``ref`` and everything it extends into one dict (not yet validated).
+
+    ``skip_projects`` leaves every ``apply_projects`` of the chain unapplied: the
+    scenario's own changes without its projects (the planner's starting point).
+    """
     label, path, text = locate(ref, base_dir)
     key = label if path is None else str(path.resolve())
     if key in _chain:
@@ -227,12 +232,12 @@ def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()
     lines: dict[int, int] = {}
     data = parse_yaml(text, label, lines)
     return resolve_document(data, label, path.parent if path else None, _chain, _key=key,
-                            _lines=lines)
+                            _lines=lines, skip_projects=skip_projects)
 
 
 def resolve_document(data: Any, label: str, base_dir: Path | None = None,
                      _chain: tuple[str, ...] = (), _key: str | None = None,
-                     _lines: dict[int, int] | None = None) -> Resolved:
+                     _lines: dict[int, int] | None = None, skip_projects: bool = False) -> Resolved:
     """Resolve an already-parsed document (dict) with its ``extends`` chain.
 
     Only what stops reading (not a mapping, too many components, a broken ``extends``)
@@ -256,7 +261,7 @@ def resolve_document(data: Any, label: str, base_dir: Path | None = None,
         if not isinstance(data["extends"], str):
             problems.add("'extends' must be a scenario name or file path", field="extends")
             problems.raise_if_any()
-        parent = resolve(data["extends"], base_dir, (*_chain, _key or label))
+        parent = resolve(data["extends"], base_dir, (*_chain, _key or label), skip_projects)
         result = Resolved(copy.deepcopy(parent.data), dict(parent.origins), label,
                           [*parent.files, label], list(parent.problems))
         _apply_overlay(result, data, label, problems, _lines or {})
@@ -271,7 +276,8 @@ def resolve_document(data: Any, label: str, base_dir: Path | None = None,
             for i, item in enumerate(_items(body, ctype, problems)):
                 result.origins[(ctype, _item_id(item, i))] = label
 
-    for pid in _as_list(data.get("apply_projects"), "apply_projects", problems):
+    for pid in [] if skip_projects else _as_list(data.get("apply_projects"), "apply_projects",
+                                                 problems):
         if not isinstance(pid, str):
             problems.add(f"a project id is text, not {type(pid).__name__}", field="apply_projects")
             continue
