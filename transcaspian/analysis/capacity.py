@@ -372,6 +372,11 @@ def _elements(scenario: Scenario, basis: Basis = "practical") -> list[Element]:
     return out
 
 
+def capacity_elements(scenario: Scenario, basis: Basis = "practical") -> list[Element]:
+    """Every capacity element of ``scenario`` on ``basis`` (the rows of the capacity LP)."""
+    return _elements(scenario, basis)
+
+
 # -- route usage ---------------------------------------------------------------------------
 def route_usage(scenario: Scenario, legs: list[Leg], unit: str, units_per_train: float,
                 tonnes_per_unit: float) -> dict[tuple, float]:

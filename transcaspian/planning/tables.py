@@ -11,8 +11,8 @@ Examples
 
 from __future__ import annotations
 
-from transcaspian.model.results import ResultSchema, TableSchema
 from transcaspian.model.results import Column as C
+from transcaspian.model.results import ResultSchema, TableSchema
 
 PROJECT = C("project", "str", "", "project id")
 YEAR = C("year", "int64", "year", "calendar year")
