@@ -223,7 +223,7 @@ def validate(problem: PlanProblem) -> None:
 
     Checks: consecutive years, unique ids, known ids in ``requires``/``excludes``/effects,
     ``build_years``/``units_max`` >= 1, forced starts not after the horizon, payer shares in
-    ``(0, 1]`` summing to at least 1, blocks in the horizon with consistent shapes.
+    ``(0, 1]`` summing to at least 1, blocks in the horizon with consistent shapes, budgets >= 0.
     """
     errors: list[str] = []
     years = list(problem.years)
@@ -240,6 +240,7 @@ def validate(problem: PlanProblem) -> None:
             errors.append(f"block year {b.year} is outside the horizon or repeated")
         seen.add(b.year)
         errors += _block_errors(b, set(ids))
+    errors += [f"budget {key} is negative" for key, cap in problem.budgets.items() if cap < 0]
     if errors:
         raise ValueError("invalid planning problem:\n  " + "\n  ".join(errors))
 
@@ -450,7 +451,7 @@ def _finance_rows(problem: PlanProblem, idx: _Index, rows: _Rows) -> None:
             rows.add(total.add(capex, -1.0), lo=0.0, hi=0.0)
     for (payer, t), cap in sorted(problem.budgets.items()):
         cols = {col: 1.0 for (_, k, y), col in idx.finance.items() if k == payer and y == t}
-        if cols or cap < 0:
+        if cols:
             rows.add(_Lin(cols), hi=cap)
 
 
@@ -696,16 +697,32 @@ def _financeable(problem: PlanProblem, by_id: dict[str, Candidate], spend: dict[
     payers = sorted({payer for _, payer, _ in pairs if (payer, t) in problem.budgets})
     if not payers:
         return True  # shares sum to >= 1, and nobody has a cap this year
-    projects = sorted({p for p, _, _ in pairs})
+    key = (t, tuple((p, payer, share, spend[(p, t)]) for p, payer, share in pairs),
+           tuple((payer, problem.budgets[(payer, t)]) for payer in payers))
+    if key not in _FINANCEABLE:
+        if len(_FINANCEABLE) > 100_000:
+            _FINANCEABLE.clear()
+        _FINANCEABLE[key] = _split_lp(pairs, payers, [problem.budgets[(payer, t)] for payer in payers],
+                                      {p: spend[(p, t)] for p, _, _ in pairs})
+    return _FINANCEABLE[key]
+
+
+_FINANCEABLE: dict[tuple, bool] = {}
+
+
+def _split_lp(pairs: list[tuple[str, str, float]], payers: list[str], budgets: list[float],
+              spend: dict[str, float]) -> bool:
+    """Feasibility LP: f[p, payer] in [0, share * spend[p]], summing to spend[p], within budgets."""
+    projects = sorted(spend)
     a_eq = np.zeros((len(projects), len(pairs)))
     a_ub = np.zeros((len(payers), len(pairs)))
     for j, (p, payer, _) in enumerate(pairs):
         a_eq[projects.index(p), j] = 1.0
         if payer in payers:
             a_ub[payers.index(payer), j] = 1.0
-    b_eq = np.array([spend[(p, t)] for p in projects])
-    b_ub = np.array([problem.budgets[(payer, t)] for payer in payers])
-    bounds = [(0.0, share * spend[(p, t)]) for p, _, share in pairs]
+    b_eq = np.array([spend[p] for p in projects])
+    b_ub = np.array(budgets, dtype=float)
+    bounds = [(0.0, share * spend[p]) for p, _, share in pairs]
     res = scipy.optimize.linprog(np.zeros(len(pairs)), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
                                  bounds=bounds, method="highs")
     return res.status == 0
