@@ -123,6 +123,16 @@ def test_precedence_exclusion_forced_starts_and_benefits():
     _check(rich, sol, {("port", 2023): 1, ("rail", 2024): 1}, 40.0 - 50.0 / 1.05 - 50.0 / 1.05**2)
 
 
+def test_precedence_on_a_modular_project_needs_one_unit_in_service():
+    # "rail" (40) requires "lanes" (modular, 3 x 15, not needed for capacity itself); 2025 needs
+    # rail. Optimum: rail + one lane in 2024, 55 MUSD (not rail alone, not more lanes).
+    cands = (Candidate("lanes", capex_musd=15.0, units_max=3),
+             Candidate("rail", capex_musd=40.0, requires=("lanes",)))
+    problem = PlanProblem(cands, Y2, (_need(2025, 3.0, 0.0, {"rail": 3.0}),))
+    _check(problem, solve(problem), {("lanes", 2024): 1, ("rail", 2024): 1}, 55.0)
+    assert evaluate(problem, {("rail", 2024): 1}) is None
+
+
 def test_infeasible_is_a_status_and_bad_shares_a_value_error():
     cands = (Candidate("a", capex_musd=10.0),)
     problem = PlanProblem(cands, Y2, (_need(2025, 10.0, 4.0, {"a": 1.0}),))

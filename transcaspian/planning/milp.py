@@ -320,8 +320,8 @@ class _Index:
     lb: list[float] = field(default_factory=list)
     ub: list[float] = field(default_factory=list)
     integer: list[int] = field(default_factory=list)
-    start: dict[tuple[str, int], int] = field(default_factory=dict)  # n[p, s]
-    fixed: dict[tuple[str, int], int] = field(default_factory=dict)  # forced before the horizon
+    start_cols: dict[str, dict[int, int]] = field(default_factory=dict)  # p -> {s: column of n[p, s]}
+    fixed_units: dict[str, dict[int, int]] = field(default_factory=dict)  # p -> {s: units}, forced
     built: dict[str, int] = field(default_factory=dict)  # modular "any unit built" indicator
     alive: dict[tuple[str, int], int] = field(default_factory=dict)  # modular "q in service"
     finance: dict[tuple[str, str, int], int] = field(default_factory=dict)  # f[p, payer, t]
@@ -335,8 +335,8 @@ class _Index:
 
     def starts_of(self, c: Candidate) -> dict[int, _Lin]:
         """Start year -> the expression for the units of ``c`` starting that year."""
-        out = {s: _Lin({col: 1.0}) for (p, s), col in self.start.items() if p == c.id}
-        out.update({s: _Lin(const=u) for (p, s), u in self.fixed.items() if p == c.id})
+        out = {s: _Lin({col: 1.0}) for s, col in self.start_cols.get(c.id, {}).items()}
+        out.update({s: _Lin(const=u) for s, u in self.fixed_units.get(c.id, {}).items()})
         return out
 
     def in_service(self, c: Candidate, t: int) -> _Lin:
@@ -378,15 +378,15 @@ class _Rows:
 def _start_columns(problem: PlanProblem, idx: _Index, rows: _Rows) -> None:
     """n[p, s] columns, the units cap, and the modular "built" indicators."""
     for c in problem.candidates:
+        cols = idx.start_cols.setdefault(c.id, {})
         if c.forced_start is not None:
-            if c.forced_start < problem.years[0]:
-                idx.fixed[(c.id, c.forced_start)] = c.units_max
+            if c.forced_start < problem.years[0]:  # before the horizon: a constant
+                idx.fixed_units[c.id] = {c.forced_start: c.units_max}
             else:
-                col = idx.new(c.units_max, c.units_max, True)
-                idx.start[(c.id, c.forced_start)] = col
+                cols[c.forced_start] = idx.new(c.units_max, c.units_max, True)
         else:
             for s in allowed_starts(c, problem.years):
-                idx.start[(c.id, s)] = idx.new(0, c.units_max, True)
+                cols[s] = idx.new(0, c.units_max, True)
         total = _Lin()
         for n in idx.starts_of(c).values():
             total.add(n)
@@ -569,8 +569,9 @@ def _read_solution(problem: PlanProblem, idx: _Index, res, const: float) -> Plan
     def value(e: _Lin) -> float:
         return e.const + sum(k * v[col] for col, k in e.terms.items())
 
-    starts = {key: int(v[col]) for key, col in idx.start.items() if v[col] > 0}
-    starts.update({key: int(u) for key, u in idx.fixed.items()})
+    starts = {(p, s): int(v[col]) for p, cols in idx.start_cols.items() for s, col in cols.items()
+              if v[col] > 0}
+    starts.update({(p, s): u for p, fixed in idx.fixed_units.items() for s, u in fixed.items()})
     in_service = {
         (c.id, t): round(value(idx.in_service(c, t))) for c in problem.candidates for t in problem.years
     }
