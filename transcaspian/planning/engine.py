@@ -76,8 +76,9 @@ def demand_factors(model: Model, response: Response) -> dict[int, dict[str, floa
     tonnes = dict(zip(model.structure.flows, model.flow_tonnes, strict=True))
     target_year = model.target_year
     demand_t = sum(tonnes[f] * k for f, k in out[target_year].items())
-    lift = max(1.0, o.target_mt * 1e6 / demand_t) if demand_t > 0 else 1.0
-    out[target_year] = {f: k * lift for f, k in out[target_year].items()}
+    ratio = o.target_mt * 1e6 / demand_t if demand_t > 0 else 1.0
+    model.served_floor = min(1.0, ratio)
+    out[target_year] = {f: k * max(1.0, ratio) for f, k in out[target_year].items()}
     return out
 
 
@@ -93,10 +94,13 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
     o, st = model.options, model.setting
     sol = solve(problem(model, required_shares(model, factors, margins), musts, timing))
     if sol.status not in ("optimal", "time_limit") or not sol.in_service:
+        say(f"round {number}: the programme is {sol.status} ({sol.message})")
         return None
     checks = []
     for t in model.years:
-        planned = float(sol.x[t][: model.structure.n_x] @ model.structure.column_tonnes) / (1 + margins[t])
+        planned = float(sol.x[t][: len(model.structure.column_tonnes)] @ model.structure.column_tonnes) / (1 + margins[t])
+        if t == model.target_year:
+            planned = min(planned, o.target_mt * 1e6)
         config = configure(st, units_in_service(sol, t), t, factors[t])
         checks.append(check_year(config, t, planned))
     say(f"round {number}: {sum(1 for c in checks if c.met)}/{len(checks)} years met by the exact "
@@ -104,8 +108,10 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
     rnd = Round(number, sol, dict(margins), checks)
     if o.replications and checks[-1].met:
         target = model.target_year
-        say(f"round {number}: simulating {target} ({o.replications} replications x {o.sim_years:g} yr)")
-        config = configure(st, units_in_service(sol, target), target, factors[target])
+        say(f"round {number}: simulating {target} at the target's demand ({o.replications} "
+            f"replications x {o.sim_years:g} yr)")
+        carried = {f: k * model.served_floor for f, k in factors[target].items()}
+        config = configure(st, units_in_service(sol, target), target, carried)
         rnd.sims.append(simulate_year(config, target, o.replications, o.sim_years, o.seed, o.od,
                                       o.max_days, o.served_threshold))
     return rnd
@@ -188,6 +194,14 @@ def plan_rounds(setting: Setting, options: PlanOptions, say: Callable[[str], Non
         if rnd.met and settled:
             break
         if rnd.met:
+            continue
+        if len(rounds) > 1 and rounds[-2].solution.in_service == rnd.solution.in_service \
+                and rounds[-2].margins != rnd.margins:
+            more = next_project(model, rnd, musts)   # a larger margin changed nothing: add a project
+            if more is None:
+                say("nothing left to add: the plan stays short of the check")
+                break
+            musts = (*musts, more)
             continue
         nxt = tighten(model, rnd, margins, musts)
         if nxt is None:

@@ -118,6 +118,9 @@ class YearBlock:
         Project id -> {row index of ``A_ub``: right-hand-side gain per unit in service}.
     at_least
         Extra rows on the units in service, e.g. transit days saved >= days needed.
+    x_cost
+        Cost of each routing variable (MUSD per unit of x, discounted with the year), e.g. a
+        penalty on unmet demand; None: routing is free.
     """
 
     year: int
@@ -129,6 +132,7 @@ class YearBlock:
     x_ub: np.ndarray
     effects: dict[str, dict[int, float]]
     at_least: tuple[tuple[dict[str, float], float], ...] = ()
+    x_cost: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -497,6 +501,9 @@ def _objective(problem: PlanProblem, idx: _Index) -> tuple[np.ndarray, float]:
     cost = np.zeros(len(idx.lb))
     for col, v in total.terms.items():
         cost[col] = v
+    for b in problem.blocks:
+        if b.x_cost is not None and len(idx.x[b.year]):
+            cost[idx.x[b.year].start: idx.x[b.year].stop] += problem.discount(b.year) * np.asarray(b.x_cost)
     return cost, total.const
 
 

@@ -69,6 +69,8 @@ class Model:
     effects: dict[str, dict[int, float]]
     flow_tonnes: np.ndarray
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    #: Share of the target year's demand that must be served (the target over the demand, <= 1).
+    served_floor: float = 1.0
 
     @property
     def target_year(self) -> int:
@@ -81,21 +83,37 @@ def build(setting: Setting, options: PlanOptions) -> Model:
     everything = {pid: p.units_max for pid, p in setting.projects.items()}
     structure = build_structure(configure(setting, everything, options.year))
     base = {t: row_capacity(structure, configure(setting, committed_units(setting, t), t)) for t in years}
-    effects: dict[str, dict[int, float]] = {}
-    done = committed_units(setting, options.year)
-    for pid, p in setting.projects.items():
-        if is_committed(p):
-            continue
-        under = {**done, **{q: setting.projects[q].units_max for q in requirements(setting, pid)}}
-        without = row_capacity(structure, configure(setting, under, options.year))
-        with_ = row_capacity(structure, configure(setting, {**under, pid: 1}, options.year))
-        effects[pid] = effect(structure, without, with_)
+    effects = {pid: project_effect(setting, structure, pid, options.year)
+               for pid, p in setting.projects.items() if not is_committed(p)}
     tonnes = np.zeros(len(structure.flows))
     index = {f: k for k, f in enumerate(structure.flows)}
     for j, f in enumerate(structure.column_flow):
         tonnes[index[f]] = structure.column_tonnes[j]
     cands = tuple(candidate(p, options) for p in setting.projects.values())
     return Model(setting, options, structure, years, base, effects, tonnes, cands)
+
+
+def project_effect(setting: Setting, structure: Structure, pid: str, year: int) -> dict[int, float]:
+    """A project's gain per unit on each row: the mean of its first unit added to the committed
+    projects (and what it requires) and its last unit taken from everything built.
+
+    The two sides bracket the effect of projects that complement each other (a berth and the
+    ships that use it) or substitute for each other; the exact check corrects the rest.
+    """
+    done = committed_units(setting, year)
+    under = {**done, **{q: setting.projects[q].units_max for q in requirements(setting, pid)}}
+    first = effect(structure, row_capacity(structure, configure(setting, under, year)),
+                   row_capacity(structure, configure(setting, {**under, pid: 1}, year)))
+    everything = {q: p.units_max for q, p in setting.projects.items()}
+    dependants = {q for q in setting.projects if pid in requirements(setting, q)}
+    if dependants:
+        return first
+    n = everything[pid]
+    less = {**everything, pid: n - 1}
+    last = effect(structure, row_capacity(structure, configure(setting, less, year)), structure.full_rhs)
+    rows = set(first) | set(last)
+    return {i: (first.get(i, 0.0) + last.get(i, 0.0)) / 2 for i in rows
+            if first.get(i, 0.0) + last.get(i, 0.0) > 0}
 
 
 def candidate(p: Project, options: PlanOptions) -> Candidate:
@@ -119,12 +137,21 @@ def budgets(scenario: Scenario, options: PlanOptions, years: tuple[int, ...]) ->
 
 
 def block(model: Model, year: int, required: np.ndarray, musts: tuple[str, ...] = ()) -> YearBlock:
-    """One year's capacity rows; ``required`` is each flow's share to route (x scenario demand)."""
+    """One year's capacity rows; ``required`` is each flow's share to route (x scenario demand).
+
+    In the target year at most ``1 - served_floor`` of the required tonnes may go unmet (the
+    target: a total, so the mix of flows may change).
+    """
     st = model.structure
     nf = len(st.flows)
     hard = year == model.target_year
     zeros_ub = sparse.csr_array((st.A_ub.shape[0], nf))
     a_ub = sparse.hstack([st.A_ub, zeros_ub], format="csr")
+    b_ub = model.base_rhs[year]
+    if hard:  # the target: unmet tonnes at most (1 - floor) of the year's required tonnes
+        unmet_row = sparse.csr_array(np.concatenate([np.zeros(st.n_x), model.flow_tonnes])[None, :])
+        a_ub = sparse.vstack([a_ub, unmet_row], format="csr")
+        b_ub = np.append(b_ub, float(required @ model.flow_tonnes) * (1.0 - model.served_floor))
     eq = [sparse.hstack([flow_rows(st), sparse.identity(nf, format="csr")], format="csr")]
     b_eq = [required]
     if st.A_pool is not None:
@@ -132,11 +159,10 @@ def block(model: Model, year: int, required: np.ndarray, musts: tuple[str, ...] 
         b_eq.insert(0, np.zeros(st.A_pool.shape[0]))
     n = st.n_x + nf
     x_ub = np.full(n, np.inf)
-    x_ub[st.n_x:] = 0.0 if hard else np.inf
     cost = np.zeros(n)
     cost[st.n_x:] = UNMET_USD_PER_T * model.flow_tonnes / 1e6
     at_least = tuple(({pid: 1.0}, 1.0) for pid in musts) if hard else ()
-    return YearBlock(year, a_ub, model.base_rhs[year], sparse.vstack(eq, format="csr"),
+    return YearBlock(year, a_ub, b_ub, sparse.vstack(eq, format="csr"),
                      np.concatenate(b_eq), np.zeros(n), x_ub, model.effects, at_least, x_cost=cost)
 
 

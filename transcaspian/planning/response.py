@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from transcaspian.analysis.demand import MarketResponse, calibrate_market, corridor_terms, response
 from transcaspian.planning.setting import configure
 
 if TYPE_CHECKING:
+    from transcaspian.analysis.demand import MarketResponse
     from transcaspian.planning.engine import Round
     from transcaspian.planning.problem import Model
 
@@ -44,6 +44,7 @@ class Response:
 
 def calibrations(model: Model) -> dict[str, MarketResponse]:
     """Each market's logit, calibrated on the start year with the committed projects."""
+    from transcaspian.analysis.demand import calibrate_market
     from transcaspian.planning.problem import committed_units
 
     st = model.setting
@@ -55,9 +56,12 @@ def calibrations(model: Model) -> dict[str, MarketResponse]:
 
 def respond(model: Model, rnd: Round, previous: Response) -> Response:
     """The markets' response to the round's plan, year by year."""
+    st, o = model.setting, model.options
+    if not st.scenario.doc.markets:
+        return previous
+    from transcaspian.analysis.demand import corridor_terms, response
     from transcaspian.planning.engine import units_in_service
 
-    st, o = model.setting, model.options
     cal = model.__dict__.setdefault("_calibrations", None) or calibrations(model)
     model.__dict__["_calibrations"] = cal
     if not cal:
