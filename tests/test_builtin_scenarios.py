@@ -150,9 +150,11 @@ def test_target_containers_and_oil_match_world_bank_mix(target):
 
 
 def test_target_applies_every_baseline_project(baseline, target):
+    """target-2030 applies every listed project that is not a candidate (candidates are choices)."""
     applied = target.doc.applied_projects
     assert len(applied) == len(set(applied))
-    assert set(applied) == set(baseline.projects.index)
+    listed = baseline.projects
+    assert set(applied) == set(listed.index[listed["status"] != "candidate"])
     listed = new_projects(baseline, target)
     assert set(listed["id"]) == set(applied)
     assert listed["capex_musd"].sum() > 0
@@ -184,3 +186,37 @@ def test_every_flow_has_a_feasible_route(name):
             assert (nodes[0], nodes[-1]) == (flow.origin, flow.destination)
             legs = s.legs(opt.route, unit)  # raises if infeasible
             assert len(legs) == len(nodes) - 1
+
+
+# -- planning data -----------------------------------------------------------------------
+def test_central_demand_paths_lead_from_baseline_to_target(baseline, target):
+    covered = set()
+    for dp in baseline.doc.demand_paths:
+        comms = list(dp.commodities)
+        covered |= set(comms)
+        b = baseline.demand.loc[baseline.demand["commodity"].isin(comms), "annual_t"].sum()
+        t = target.demand.loc[target.demand["commodity"].isin(comms), "annual_t"].sum()
+        assert dp.central[2024] == 1.0
+        assert dp.central[2030] / dp.central[2024] == pytest.approx(t / b, rel=1e-3), dp.id
+        assert all(dp.low[y] <= dp.central[y] <= dp.high[y] for y in dp.central), dp.id
+    assert covered == set(baseline.commodities.index)
+
+
+def test_class_7_uranium_route_uses_declared_ports_and_vessels(baseline):
+    assert baseline.commodities.loc["uranium", "hazard_class"] == "7"
+    flow = baseline.get("demand", "d-uranium-kyzylorda-poti")
+    nodes = {n.id: n for n in baseline.doc.nodes}
+    for opt in flow.route_options:
+        for nid in baseline.get("routes", opt.route).nodes:
+            if nodes[nid].kind == "seaport":
+                assert "7" in nodes[nid].dg_classes, nid
+    # every Caspian vessel and seaport declares its classes; crude and fertiliser keep theirs
+    caspian = {s.id for s in baseline.doc.services if s.kind != "black_sea_feeder"}
+    for v in baseline.doc.vessels:
+        if v.service in caspian:
+            assert v.dg_classes, v.id
+    for n in baseline.doc.nodes:
+        if n.kind == "seaport":
+            assert n.dg_classes, n.id
+    assert "3" in nodes["aktau"].dg_classes and "3" in nodes["sangachal-jetty"].dg_classes
+    assert all("5.1" in nodes[p].dg_classes for p in ("kuryk", "turkmenbashi", "alat", "batumi"))
