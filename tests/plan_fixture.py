@@ -183,7 +183,8 @@ def plan_result(scenario) -> Result:
                    {"case": "demand -20%", "npv_musd": npv * 0.6, "bcr": bcr * 0.85, "eirr": eirr - 0.03},
                    {"case": "value of time -50%", "npv_musd": npv * 0.75, "bcr": bcr * 0.9,
                     "eirr": eirr - 0.015},
-                   {"case": "carbon price 0", "npv_musd": npv * 0.95, "bcr": bcr * 0.98, "eirr": eirr - 0.003}]
+                   {"case": "carbon price 0", "npv_musd": npv * 0.95, "bcr": bcr * 0.98,
+                    "eirr": eirr - 0.003}]
 
     spent = capex.groupby("payer")["capex_musd"].sum()
     peak = capex.groupby(["payer", "year"])["capex_musd"].sum().groupby("payer").max()

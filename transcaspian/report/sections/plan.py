@@ -27,6 +27,10 @@ def _ratio(v: Any) -> str:
     return h.num(v, 2)
 
 
+def _mt(v: Any) -> str:
+    return "–" if h.missing(v) else h.num(float(v) / 1e6, 2)
+
+
 def _year(v: Any) -> str:
     return "–" if h.missing(v) else f"{int(float(v))}"
 
@@ -45,9 +49,10 @@ def _summary(plan: Result) -> list[str]:
     committed = len(projects) - len(chosen)
     rate = m.get("discount_rate")
     out = [f"Target: {h.num(target, 1)} Mt/yr by {_year(year)} (plan from {_year(m.get('start_year'))}) — "
-           + ("met" if met else "not met") + f" by the exact capacity engine after "
-           f"{m.get('iterations', '?')} planning round(s). The plan builds {len(chosen)} project(s) on top of "
-           f"{committed} committed one(s), for a total capex of {_musd(m.get('capex_musd'))} (undiscounted)."]
+           + ("met" if met else "not met") + " by the exact capacity engine after "
+           f"{m.get('iterations', '?')} planning round(s). The plan builds {len(chosen)} project(s) "
+           f"on top of {committed} committed one(s), for a total capex of {_musd(m.get('capex_musd'))} "
+           "(undiscounted)."]
     years = plan.tables.get("years")
     if years is not None and not years.empty:
         short = years[~years["met"].astype(bool)]["year"].tolist()
@@ -98,10 +103,10 @@ PROJECT_COLS = [
 ]
 
 YEAR_COLS = [
-    h.Col("year", "year", _year), h.Col("demand_t", "demand (Mt/yr)", lambda v: h.num(v / 1e6, 2), numeric=True),
-    h.Col("required_t", "required (Mt/yr)", lambda v: h.num(v / 1e6, 2), numeric=True),
-    h.Col("capacity_t", "capacity (Mt/yr)", lambda v: h.num(v / 1e6, 2), numeric=True),
-    h.Col("served_t", "served (Mt/yr)", lambda v: h.num(v / 1e6, 2), numeric=True),
+    h.Col("year", "year", _year), h.Col("demand_t", "demand (Mt/yr)", _mt, numeric=True),
+    h.Col("required_t", "required (Mt/yr)", _mt, numeric=True),
+    h.Col("capacity_t", "capacity (Mt/yr)", _mt, numeric=True),
+    h.Col("served_t", "served (Mt/yr)", _mt, numeric=True),
     h.Col("served_share", "served (% of demand)", h.pct, numeric=True),
     h.Col("margin", "margin (% over requirement)", lambda v: h.pct(v, 1), numeric=True),
     h.Col("utilisation", "highest utilisation (%)", h.pct, numeric=True),
@@ -122,7 +127,8 @@ SIMCHECK_COLS = [
 
 SENSITIVITY_COLS = [
     h.Col("case", "case"), h.Col("npv_musd", "NPV (MUSD)", h.num, numeric=True),
-    h.Col("bcr", "BCR", _ratio, numeric=True), h.Col("eirr", "EIRR (%/yr)", lambda v: h.pct(v, 1), numeric=True),
+    h.Col("bcr", "BCR", _ratio, numeric=True),
+    h.Col("eirr", "EIRR (%/yr)", lambda v: h.pct(v, 1), numeric=True),
 ]
 
 PAYER_COLS = [
@@ -154,7 +160,8 @@ def plan_section(plan: Result) -> Section:
         Markup('<ul class="headline lead" id="plan-summary">'
                + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"),
         h.note(f"Plan result of scenario '{plan.meta.get('scenario', '?')}' (hash "
-               f"{str(plan.meta.get('scenario_hash', ''))[:12]}, transcaspian {plan.meta.get('version', '?')})."),
+               f"{str(plan.meta.get('scenario_hash', ''))[:12]}, "
+               f"transcaspian {plan.meta.get('version', '?')})."),
     ]
     projects = _non_empty(plan, "projects")
     if projects is not None:
