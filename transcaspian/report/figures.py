@@ -321,7 +321,8 @@ def plan_gantt_figure(projects: pd.DataFrame, target_year: int) -> go.Figure:
                   annotation_text=f"end of target year {target_year}", annotation_position="top left")
     fig.update_layout(title="Projects: construction (dark) and service (light) up to the target year",
                       barmode="overlay", height=max(260, 90 + 36 * len(p)),
-                      xaxis={"title": "year", "dtick": 1, "tickformat": "d"}, yaxis={"automargin": True},
+                      xaxis={"title": "year", "dtick": 1, "tickformat": "d"},
+                      yaxis={"automargin": True, "categoryorder": "array", "categoryarray": labels},
                       legend={"orientation": "h", "y": -0.18}, margin={"l": 10, "r": 10, "t": 50, "b": 40},
                       plot_bgcolor="white")
     fig.update_xaxes(gridcolor=PALETTE["grid"])

@@ -31,6 +31,11 @@ def _mt(v: Any) -> str:
     return "–" if h.missing(v) else h.num(float(v) / 1e6, 2)
 
 
+def _id(v: Any) -> str:
+    """An id kept on one line (ids break badly at their hyphens)."""
+    return f'<span style="white-space: nowrap">{escape(h.text(v))}</span>'
+
+
 def _year(v: Any) -> str:
     return "–" if h.missing(v) else f"{int(float(v))}"
 
@@ -88,19 +93,33 @@ def _summary(plan: Result) -> list[str]:
     return out
 
 
+def _payers(v: Any) -> str:
+    """'ktz 120; ebrd 80' as one payer a line, each on one line."""
+    return "<br>".join(f'<span style="white-space: nowrap">{escape(p.strip())}</span>'
+                       for p in h.text(v).split(";") if p.strip())
+
+
 PROJECT_COLS = [
-    h.Col("project", "project"), h.Col("name", "name"), h.Col("status", "status"),
-    h.Col("category", "category"), h.Col("units", "units", h.num, numeric=True),
-    h.Col("start_year", "construction starts (year)", _year, numeric=True),
+    h.Col("label", "project", html=True), h.Col("status", "status"),
+    h.Col("units", "units", h.num, numeric=True),
+    h.Col("start_year", "start (year)", _year, numeric=True),
     h.Col("in_service_year", "in service (year)", _year, numeric=True),
     h.Col("capex_musd", "capex (MUSD)", h.num, numeric=True),
     h.Col("opex_musd_per_year", "opex (MUSD/yr)", lambda v: h.num(v, 1), numeric=True),
-    h.Col("payers", "payers (MUSD)"),
+    h.Col("payers", "payers (MUSD)", _payers, html=True),
     h.Col("npv_musd", "NPV (MUSD)", h.num, numeric=True),
     h.Col("bcr", "BCR", _ratio, numeric=True),
     h.Col("eirr", "EIRR (%/yr)", lambda v: h.pct(v, 1), numeric=True),
-    h.Col("payback_year", "discounted payback (year)", _year, numeric=True),
+    h.Col("payback_year", "payback (year, discounted)", _year, numeric=True),
 ]
+
+
+def _project_labels(projects: pd.DataFrame) -> list[str]:
+    """Each project's cell: its name, then its id and category in small type."""
+    return [f'{escape(n or i)}<br><span class="note" style="white-space: nowrap">{escape(i)}'
+            f'{" · " + escape(c) if c else ""}</span>'
+            for i, n, c in zip(projects["project"], projects["name"], projects["category"], strict=True)]
+
 
 YEAR_COLS = [
     h.Col("year", "year", _year), h.Col("demand_t", "demand (Mt/yr)", _mt, numeric=True),
@@ -110,7 +129,7 @@ YEAR_COLS = [
     h.Col("served_share", "served (% of demand)", h.pct, numeric=True),
     h.Col("margin", "margin (% over requirement)", lambda v: h.pct(v, 1), numeric=True),
     h.Col("utilisation", "highest utilisation (%)", h.pct, numeric=True),
-    h.Col("binding_element", "binding element"),
+    h.Col("binding_element", "binding element", _id, html=True),
     h.Col("projects_in_service", "projects in service", h.num, numeric=True),
     h.Col("met", "met", _yes),
 ]
@@ -132,7 +151,7 @@ SENSITIVITY_COLS = [
 ]
 
 PAYER_COLS = [
-    h.Col("payer", "payer"), h.Col("name", "name"), h.Col("kind", "kind"),
+    h.Col("payer", "payer", _id, html=True), h.Col("name", "name"), h.Col("kind", "kind"),
     h.Col("capex_musd", "capex (MUSD)", h.num, numeric=True),
     h.Col("share", "share of capex (%)", h.pct, numeric=True),
     h.Col("peak_musd_per_year", "largest year (MUSD/yr)", h.num, numeric=True),
@@ -186,10 +205,12 @@ def plan_section(plan: Result) -> Section:
     if projects is not None:
         body.append(Markup("<h3>Cost-benefit per project</h3>"))
         body.append(h.figure(figures.plan_npv_figure(projects), "chart-plan-npv"))
-        total = {"project": "total", "capex_musd": projects["capex_musd"].sum(),
+        total = {"label": "total", "capex_musd": projects["capex_musd"].sum(),
                  "opex_musd_per_year": projects["opex_musd_per_year"].sum(),
                  "npv_musd": projects["npv_musd"].sum()}
-        body.append(h.table(projects.sort_values(["in_service_year", "project"]), PROJECT_COLS,
+        rows = projects.sort_values(["in_service_year", "project"])
+        rows = rows.assign(label=_project_labels(rows))
+        body.append(h.table(rows, PROJECT_COLS,
                             table_id="plan-projects-table", total_row=total))
     elements = _non_empty(plan, "elements")
     if elements is not None:
