@@ -32,7 +32,7 @@ def _contracts_for(package: str) -> str:
 
 def _package(tmp_path: Path, imports: dict[str, str]) -> Path:
     pkg = tmp_path / "layered"
-    for sub in ("cli", "report", "calibration", "analysis", "sim", "model"):
+    for sub in ("cli", "report", "calibration", "planning", "analysis", "sim", "model"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")

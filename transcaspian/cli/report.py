@@ -63,15 +63,22 @@ def register(app: typer.Typer) -> None:
             help="Without --sim: replications of the one-year simulation the report draws on (run "
                  "once, then cached, as for quote); 0: no simulation, analytic days only"),
         seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for --simulate"),
+        plan: Path | None = typer.Option(
+            None, "--plan", help="Plan result folder made on this scenario (adds the plan section: "
+                                 "projects, payers, capacity year by year, cost-benefit)"),
         force: bool = typer.Option(False, "--force",
                                    help="Replace the output file even if it is not a previous report"),
     ) -> None:
         """Write one self-contained offline HTML report: map, bottlenecks, capacity vs demand,
-        itineraries with time/cost-distance charts, reference routes and sources."""
+        itineraries with time/cost-distance charts, reference routes and sources (and, with
+        --plan, the investment plan)."""
         with user_errors():
             check_output(output, force)
             s = open_scenario(scenario)
-            from transcaspian.report.build import build_report
+            from transcaspian.report.build import build_report, read_plan
+
+            if plan is not None:
+                read_plan(plan, s)  # a bad folder fails before the simulation runs
 
             simulation = None
             if sim is None and simulate_n < 0:
@@ -79,7 +86,7 @@ def register(app: typer.Typer) -> None:
             if sim is None and simulate_n:
                 simulation = cached_simulation(
                     s, simulate_n, seed, say=lambda text: typer.echo(text, err=True))
-            html = build_report(s, sim_result_dir=sim, simulation=simulation)
+            html = build_report(s, sim_result_dir=sim, simulation=simulation, plan_result_dir=plan)
             write_text_atomic(output, html)
         size_mb = output.stat().st_size / 1e6
         console.print(f"report written: {output} ({size_mb:.1f} MB) — open "

@@ -73,7 +73,8 @@ PLAN = ResultSchema("plan", "`plan(scenario, options)`: which projects to build 
         C("p90_days", "float64", "days", "90th percentile"),
         C("met", "bool", "", "served share and time target met"))),
     TableSchema("appraisal", "The plan's economic cash flows by year (MUSD, undiscounted).", (
-        YEAR, C("capex_musd", "float64", "MUSD", "investment"), C("opex_musd", "float64", "MUSD", "operating"),
+        YEAR, C("capex_musd", "float64", "MUSD", "investment"),
+        C("opex_musd", "float64", "MUSD", "operating"),
         C("residual_musd", "float64", "MUSD", "residual value (last year)"),
         C("cost_saving_musd", "float64", "MUSD", "transport-cost savings against the alternatives"),
         C("time_saving_musd", "float64", "MUSD", "time savings x value of time"),

@@ -18,12 +18,14 @@ import plotly
 from plotly.offline import get_plotlyjs
 
 from transcaspian.model import Scenario
+from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.results import Result, read_result
 from transcaspian.report.html import Section
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
 from transcaspian.report.sections.itineraries import itineraries_section, run_quotes
 from transcaspian.report.sections.map import map_section
+from transcaspian.report.sections.plan import plan_section
 from transcaspian.report.sections.ports import ports_section
 from transcaspian.report.sections.references import references_section
 from transcaspian.report.sections.simulation import sim_sections
@@ -49,8 +51,48 @@ def render(scenario: Scenario, sections: list[Section], generated: str,
         plotly_version=plotly.__version__)
 
 
+#: What ``meta["plan"]`` of a plan folder must hold for the plan section.
+PLAN_META_KEYS = ("target_mt", "target_year", "start_year", "discount_rate", "status", "npv_musd", "bcr",
+                  "eirr", "capex_musd")
+
+
+def read_plan(folder: str | Path, scenario: Scenario) -> Result:
+    """A plan result folder made on ``scenario``, every table checked against
+    :data:`~transcaspian.planning.tables.PLAN`.
+
+    Raises
+    ------
+    UserError
+        Naming the folder: missing, incomplete, made from another scenario (hash), a table
+        missing or departing from its declaration, or ``meta.json`` without the plan's
+        ``plan`` entry.
+    """
+    from transcaspian.planning.tables import PLAN
+
+    def bad(messages: list[str]) -> UserError:
+        return UserError([Problem(m, file=str(folder)) for m in messages], "the plan result folder")
+
+    try:
+        plan = read_result(folder, scenario, PLAN, [t.name for t in PLAN.tables if not t.optional])
+    except (ValueError, TypeError) as exc:  # a value that does not convert to its declared dtype
+        raise bad([f"a table departs from its declaration: {exc}"]) from None
+    problems = PLAN.problems(plan)
+    meta = plan.meta.get("plan")
+    if not isinstance(meta, dict):
+        problems.append('meta.json lacks "plan" (the target, status and appraisal of the plan): '
+                        "not a plan result folder")
+    else:
+        lacking = [k for k in PLAN_META_KEYS if k not in meta]
+        if lacking:
+            problems.append(f'meta.json "plan" lacks {", ".join(lacking)}')
+    if problems:
+        raise bad(problems)
+    return plan
+
+
 def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
-                 generated: dt.datetime | None = None, *, simulation: Result | None = None) -> str:
+                 generated: dt.datetime | None = None, *, simulation: Result | None = None,
+                 plan_result_dir: str | Path | None = None) -> str:
     """The complete report for ``scenario`` as one self-contained HTML string.
 
     Parameters
@@ -63,17 +105,23 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     simulation
         Or the simulation result itself (e.g. the cached one ``transcaspian report`` draws on).
         Either way the quotes' expected days are its simulated means, as in ``quote``.
+    plan_result_dir
+        Optional plan result folder (tables of :data:`~transcaspian.planning.tables.PLAN`)
+        made on this scenario (its ``scenario_hash`` must match); adds the plan section
+        after the headline.
     generated
         Timestamp shown in the header (default: now, UTC).
 
     Raises
     ------
     UserError
-        A simulation folder that is missing, incomplete, or made from another scenario.
+        A simulation or plan folder that is missing, incomplete, malformed, or made from
+        another scenario.
     """
     from transcaspian.analysis import capacity
     from transcaspian.sim.tables import REPORT_TABLES, SIMULATION
 
+    plan = read_plan(plan_result_dir, scenario) if plan_result_dir is not None else None
     sim = (read_result(sim_result_dir, scenario, SIMULATION, REPORT_TABLES)
            if sim_result_dir is not None else simulation)
     when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -81,6 +129,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     quotes = run_quotes(scenario, cap, simulation=sim)
     sections = [
         headline_section(scenario, cap, quotes, sim),
+        *([plan_section(plan)] if plan is not None else []),
         map_section(scenario, cap),
         bottleneck_section(scenario, cap),
         capacity_section(scenario, cap),

@@ -278,3 +278,156 @@ def border_time_figure(borders: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", title="Time at borders and gauge changes", yaxis_title="hours",
                       plot_bgcolor="white")
     return fig
+
+
+# -- the plan (planning.tables.PLAN) ---------------------------------------------------------------
+#: Colours of the plan's figures: committed projects grey, chosen ones coloured.
+PLAN_COLOURS = {"committed": ("#7f7f7f", "#d0d0d0"), "chosen": (PALETTE["primary"], PALETTE["light"])}
+#: Colours of payers in the capex figure (a fund in the secondary colour, so it stands out).
+PAYER_COLOURS = ("#0b5c8a", "#6a51a3", "#1b9e77", "#636363", "#9db4c8", "#b2182b")
+
+
+def project_label(pid: str, name: str) -> str:
+    """A project's readable label with its id (escaped for plotly)."""
+    return esc(f"{name} ({pid})" if name and name != pid else pid)
+
+
+def plan_gantt_figure(projects: pd.DataFrame, target_year: int) -> go.Figure:
+    """Gantt of the plan's projects: construction from ``start_year`` to ``in_service_year``,
+    then in service to the end of the target year; committed grey, chosen coloured."""
+    p = projects.sort_values(["start_year", "in_service_year", "project"]).iloc[::-1]
+    labels = [project_label(i, n) for i, n in zip(p["project"], p["name"], strict=True)]
+    end = target_year + 1
+    fig = go.Figure()
+    for status, (dark, light) in PLAN_COLOURS.items():
+        sel = (p["status"] == status).to_numpy()
+        if not sel.any():
+            continue
+        rows = p[sel]
+        ys = [lab for lab, s in zip(labels, sel, strict=True) if s]
+        build = (rows["in_service_year"] - rows["start_year"]).clip(lower=0)
+        fig.add_trace(go.Bar(
+            y=ys, x=build, base=rows["start_year"], orientation="h", name=f"{status}: construction",
+            marker={"color": dark}, customdata=rows[["start_year", "in_service_year", "capex_musd"]],
+            hovertemplate="%{y}<br>construction %{customdata[0]}–%{customdata[1]}, "
+                          "%{customdata[2]:,.0f} MUSD<extra></extra>"))
+        serving = (end - rows["in_service_year"]).clip(lower=0)
+        fig.add_trace(go.Bar(
+            y=ys, x=serving, base=rows["in_service_year"], orientation="h", name=f"{status}: in service",
+            marker={"color": light, "line": {"color": dark, "width": 1}},
+            customdata=rows[["in_service_year"]],
+            hovertemplate="%{y}<br>in service from %{customdata[0]}<extra></extra>"))
+    fig.add_vline(x=end, line={"color": PALETTE["alert"], "dash": "dot"},
+                  annotation_text=f"end of target year {target_year}", annotation_position="top left")
+    fig.update_layout(title="Projects: construction (dark) and service (light) up to the target year",
+                      barmode="overlay", height=max(260, 90 + 36 * len(p)),
+                      xaxis={"title": "year", "dtick": 1, "tickformat": "d"},
+                      yaxis={"automargin": True, "categoryorder": "array", "categoryarray": labels},
+                      legend={"orientation": "h", "y": -0.18}, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+                      plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def plan_years_figure(years: pd.DataFrame) -> go.Figure:
+    """Demand and the requirement (bars) against capacity and served tonnes (lines), Mt/yr."""
+    y = years.sort_values("year")
+    x = y["year"]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=y["demand_t"] / 1e6, name="demand", marker={"color": PALETTE["light"]},
+                         hovertemplate="%{x}: demand %{y:.2f} Mt/yr<extra></extra>"))
+    fig.add_trace(go.Bar(x=x, y=y["required_t"] / 1e6, name="required by the plan",
+                         marker={"color": PALETTE["secondary"]},
+                         hovertemplate="%{x}: required %{y:.2f} Mt/yr<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=y["capacity_t"] / 1e6, name="capacity", mode="lines+markers",
+                             line={"color": PALETTE["primary"], "width": 3},
+                             hovertemplate="%{x}: capacity %{y:.2f} Mt/yr<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=y["served_t"] / 1e6, name="served", mode="lines+markers",
+                             line={"color": PALETTE["reference"], "dash": "dash"},
+                             hovertemplate="%{x}: served %{y:.2f} Mt/yr<extra></extra>"))
+    short_years = y[~y["met"].astype(bool)]
+    if not short_years.empty:
+        fig.add_trace(go.Scatter(x=short_years["year"], y=short_years["capacity_t"] / 1e6, mode="markers",
+                                 name="requirement not met", marker={"symbol": "x", "size": 13,
+                                                                     "color": PALETTE["alert"]},
+                                 hovertemplate="%{x}: requirement not met<extra></extra>"))
+    fig.update_layout(title="Capacity against demand year by year (million t/yr)", barmode="group",
+                      height=400, xaxis={"title": "year", "dtick": 1, "tickformat": "d"},
+                      yaxis={"title": "Mt/yr", "rangemode": "tozero"},
+                      legend={"orientation": "h", "y": 1.08, "x": 0},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 40}, plot_bgcolor="white")
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def payer_label(payer: str, name: str, kind: str) -> str:
+    """A payer's legend label: name, id, and kind when it is a fund."""
+    text = f"{name} ({payer})" if name and name != payer else payer
+    return esc(text + (" · fund" if kind == "fund" and "fund" not in text.lower() else ""))
+
+
+def plan_capex_figure(capex: pd.DataFrame) -> go.Figure:
+    """Capital spending by payer and year (stacked bars, MUSD, undiscounted)."""
+    g = capex.groupby(["payer", "payer_name", "payer_kind", "year"], as_index=False)["capex_musd"].sum()
+    order = g.groupby("payer")["capex_musd"].sum().sort_values(ascending=False).index
+    fig = go.Figure()
+    others = iter(PAYER_COLOURS)
+    for payer in order:
+        rows = g[g["payer"] == payer].sort_values("year")
+        first = rows.iloc[0]
+        fund = first["payer_kind"] == "fund"
+        colour = PALETTE["secondary"] if fund else next(others, PALETTE["muted"])
+        label = payer_label(str(payer), str(first["payer_name"]), str(first["payer_kind"]))
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["capex_musd"], name=f"{label}: "
+                             f"{rows['capex_musd'].sum():,.0f} MUSD", marker={"color": colour},
+                             hovertemplate=f"{label}<br>%{{x}}: %{{y:,.1f}} MUSD<extra></extra>"))
+    fig.update_layout(title="Capital spending by payer and year (MUSD, undiscounted)", barmode="stack",
+                      height=400, xaxis={"title": "year", "dtick": 1, "tickformat": "d"},
+                      yaxis={"title": "MUSD"}, legend={"orientation": "h", "y": -0.18},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40}, plot_bgcolor="white")
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def plan_npv_figure(projects: pd.DataFrame) -> go.Figure:
+    """Economic NPV per project (horizontal bars, largest at the top; MUSD)."""
+    p = projects.sort_values("npv_musd").reset_index(drop=True)
+    labels = [project_label(i, n) for i, n in zip(p["project"], p["name"], strict=True)]
+    colours = [PALETTE["alert"] if v < 0 else PLAN_COLOURS.get(s, PLAN_COLOURS["chosen"])[0]
+               for v, s in zip(p["npv_musd"], p["status"], strict=True)]
+    fig = go.Figure(go.Bar(y=labels, x=p["npv_musd"], orientation="h", marker={"color": colours},
+                           text=[f"{v:,.0f}" for v in p["npv_musd"]], textposition="outside",
+                           cliponaxis=False, customdata=p[["status", "bcr"]],
+                           hovertemplate="%{y} (%{customdata[0]})<br>NPV %{x:,.0f} MUSD, "
+                                         "BCR %{customdata[1]:.2f}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": PALETTE["reference"]})
+    fig.update_layout(title="Economic NPV per project (MUSD; committed grey, chosen blue, negative red)",
+                      height=max(240, 80 + 34 * len(p)), xaxis={"title": "NPV (MUSD)"},
+                      yaxis={"automargin": True}, margin={"l": 10, "r": 60, "t": 50, "b": 40},
+                      plot_bgcolor="white", showlegend=False)
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    return fig
+
+
+def plan_elements_figure(elements: pd.DataFrame, top: int = 6) -> go.Figure:
+    """Utilisation of the most used elements year by year, one line per element: lines that
+    rise and fall together show bottlenecks removed in step."""
+    e = elements.copy()
+    keep = (e.groupby("element")["utilisation"].max().sort_values(ascending=False).head(top).index)
+    e = e[e["element"].isin(keep)]
+    fig = go.Figure()
+    for element in keep:
+        rows = e[e["element"] == element].sort_values("year")
+        name = str(rows["name"].iloc[0]) or str(element)
+        label = esc(f"{name} ({element})" if name != element else name)
+        fig.add_trace(go.Scatter(x=rows["year"], y=rows["utilisation"] * 100, mode="lines+markers",
+                                 name=label, hovertemplate=f"{label}<br>%{{x}}: %{{y:.0f}}%<extra></extra>"))
+    fig.add_hline(y=100, line={"color": PALETTE["alert"], "dash": "dot"})
+    fig.update_layout(title="Utilisation of the most used elements per year (% of practical capacity)",
+                      height=400, xaxis={"title": "year", "dtick": 1, "tickformat": "d"},
+                      yaxis={"title": "% of capacity", "ticksuffix": "%", "rangemode": "tozero"},
+                      legend={"orientation": "h", "y": -0.18}, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+                      plot_bgcolor="white")
+    fig.update_xaxes(gridcolor=PALETTE["grid"])
+    fig.update_yaxes(gridcolor=PALETTE["grid"])
+    return fig
