@@ -421,3 +421,69 @@ def itinerary_legs(planner: RoutePlanner, itinerary: Itinerary, unit: str, units
     lines, _ = tariff_rows(planner.scenario, itinerary, unit, units)
     em = emission_rows(planner.scenario, itinerary, tonnes)
     return pd.DataFrame(leg_rows(planner, itinerary, unit, lines, em), columns=LEG_COLUMNS)
+
+
+DEMAND_ROUTE_COLUMNS = ["flow", "route", "share", "transit_h", "transit_days", "saturated"]
+
+
+def demand_route_rows(planner: RoutePlanner, origin: str, destination: str, commodity: str
+                      ) -> list[dict[str, Any]]:
+    """The scenario's demand of an origin, destination and commodity on its routes.
+
+    One row per flow and route option with the flow's share (``optimal`` flows: the
+    capacity engine's split) and the route's expected time (h); empty without such demand.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.analysis import capacity
+    >>> s = load_scenario("baseline-2024")
+    >>> rows = demand_route_rows(RoutePlanner(s, capacity(s)), "xian", "baku", "container")
+    >>> [r["route"] for r in rows][:1], round(sum(r["share"] for r in rows), 6)
+    (['r-xian-baku-dostyk-aktau'], 1.0)
+    """
+    sc = planner.scenario
+    unit = {c.id: c.unit for c in sc.doc.commodities}[commodity]
+    routes = {r.id: r for r in sc.doc.routes}
+    rows = []
+    for d in sc.doc.demand:
+        if (d.origin, d.destination, d.commodity) != (origin, destination, commodity):
+            continue
+        for rid, share in planner.congestion.route_shares.get(d.id, []):
+            t = planner.totals(planner.itinerary_for(list(routes[rid].nodes), unit), unit)
+            rows.append({"flow": d.id, "route": rid, "share": share, "transit_h": t["transit_h"],
+                         "transit_days": t["transit_h"] / 24.0, "saturated": t["saturated"]})
+    return rows
+
+
+def expected_days(demand_routes: pd.DataFrame, options: pd.DataFrame,
+                  simulated: pd.DataFrame | None = None) -> tuple[float, bool, str]:
+    """The quote's expected days, whether a saturated queue sets them, and their basis.
+
+    With a simulation of the scenario that delivered the pair's demand: the simulated mean
+    transit (lot-weighted over directions), basis ``simulation``. Else, with demand of the
+    pair: the share- and volume-weighted mean of the analytic days over its routes (the
+    figure the simulator's mean transit measures), basis ``demand routes``; else the first
+    corridor option's days, basis its option id. ``saturated`` is always the analytic flag.
+
+    Examples
+    --------
+    >>> routes = pd.DataFrame({"share": [0.75, 0.25], "transit_days": [10.0, 14.0],
+    ...                        "saturated": [False, True]})
+    >>> expected_days(routes, pd.DataFrame())
+    (11.0, True, 'demand routes')
+    >>> sim = pd.DataFrame({"lots": [30, 10], "mean_days": [12.0, 16.0]})
+    >>> expected_days(routes, pd.DataFrame(), sim)
+    (13.0, True, 'simulation')
+    """
+    if not demand_routes.empty:
+        w = demand_routes["share"]
+        days = float((demand_routes["transit_days"] * w).sum() / w.sum())
+        saturated, basis = bool(demand_routes["saturated"].any()), "demand routes"
+    else:
+        best = options[options["kind"] == "corridor"].iloc[0]
+        days, saturated, basis = float(best["transit_days"]), bool(best["saturated"]), str(best["option"])
+    if simulated is not None and not simulated.empty and simulated["lots"].sum() > 0:
+        lots = simulated["lots"]
+        days, basis = float((simulated["mean_days"] * lots).sum() / lots.sum()), "simulation"
+    return days, saturated, basis

@@ -419,6 +419,13 @@ class ThroughTariff(Component):
     shares: dict[Annotated[str, Field(min_length=1, max_length=200, pattern=LINE_PATTERN)], Share] = (
         quantity(unit="1", container=True, min_length=1, max_length=100,
                  description="Share of revenue by party (each 0..1, summing to 1)"))
+    costs_usd_per_unit: dict[Annotated[str, Field(min_length=1, max_length=200, pattern=LINE_PATTERN)],
+                             Annotated[float, Field(ge=0, le=1_000_000, strict=True, allow_inf_nan=False)]
+                             ] | None = quantity(
+        None, unit="USD/unit", container=True, max_length=100,
+        description="Each party's cost of carrying one unit over its part of the route (0 to 1e6); "
+        "a party not listed (or no dict) is costed at its share of usd_per_unit x an operating "
+        "ratio (the tariff engine's cost_ratio)")
 
     @field_validator("shares")
     @classmethod
@@ -426,6 +433,13 @@ class ThroughTariff(Component):
         if abs(sum(v.values()) - 1.0) > 1e-6:
             raise ValueError(f"party shares must sum to 1 (they sum to {sum(v.values()):.4f})")
         return v
+
+    @model_validator(mode="after")
+    def _costed_parties_share(self) -> ThroughTariff:
+        extra = sorted(set(self.costs_usd_per_unit or {}) - set(self.shares))
+        if extra:
+            raise ValueError(f"costs_usd_per_unit names parties without a share: {', '.join(extra)}")
+        return self
 
 
 class EmissionFactor(Component):
