@@ -14,9 +14,10 @@ def all_schemas() -> list[ResultSchema]:
     """The declared tables of every engine, in documentation order."""
     from transcaspian.analysis.tables import SCHEMAS
     from transcaspian.calibration.tables import CALIBRATION
+    from transcaspian.planning.tables import PLAN
     from transcaspian.sim.tables import SIMULATION
 
-    return [*SCHEMAS, SIMULATION, CALIBRATION]
+    return [*SCHEMAS, SIMULATION, CALIBRATION, PLAN]
 
 
 def register(app: typer.Typer) -> None:

@@ -90,9 +90,10 @@ class Network:
     def dangerous_goods(self, legs: list[Leg], hazard_class: str) -> list[str]:
         """Why cargo of UN class ``hazard_class`` may not take these legs (empty when it may).
 
-        The one dangerous-goods rule: every seaport the legs call at and every vessel class of
-        every service of a sea leg that declares ``dg_classes`` must list the class (vessels
-        of a crossing share its cargo, so one refusing class bars the crossing).
+        The one dangerous-goods rule: every seaport the legs call at that declares
+        ``dg_classes`` must list the class, and each sea leg needs a vessel class that may
+        carry it (one whose ``dg_classes`` lists it or is not declared). The capacity pools
+        and the simulator do not separate the cargo further onto those vessels.
         """
         problems: list[str] = []
         for leg in legs:
@@ -102,11 +103,10 @@ class Network:
                 allowed = self.nodes[port].dg_classes
                 if allowed is not None and hazard_class not in allowed:
                     problems.append(f"port '{port}' does not handle class {hazard_class}")
-            for v in self.doc.vessels:
-                if v.service in leg.services and v.dg_classes is not None \
-                        and hazard_class not in v.dg_classes:
-                    problems.append(f"vessel class '{v.id}' on {leg.from_node} -> {leg.to_node} "
-                                    f"does not carry class {hazard_class}")
+            fleet = [v for v in self.doc.vessels if v.service in leg.services]
+            if fleet and not any(v.dg_classes is None or hazard_class in v.dg_classes for v in fleet):
+                problems.append(f"no vessel class on {leg.from_node} -> {leg.to_node} carries class "
+                                f"{hazard_class} ({', '.join(v.id for v in fleet)})")
         return list(dict.fromkeys(problems))
 
     def legs(self, nodes: list[str], unit: str, hazard_class: str | None = None

@@ -651,7 +651,9 @@ class Payer(Component):
         description="Most it can fund in a year (empty = not limited unless the plan says so)")
 
 
-PathIndex = Annotated[dict[Year, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]],
+#: A year as a mapping key (text keys from JSON or CSV round trips are accepted).
+KeyYear = Annotated[int, Field(ge=1990, le=2100, strict=False)]
+PathIndex = Annotated[dict[KeyYear, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]],
                       Field(min_length=2, max_length=200)]
 
 

@@ -77,7 +77,7 @@ def od_terms(scenario, origin: str, dest: str) -> Terms | None:
 
 
 def _cargo_tonnes(scenario, cargo: str) -> float:
-    n, unit, *rest = cargo.split()
+    n, _unit, *rest = cargo.split()
     com = scenario.get("commodities", rest[0]) if rest else None
     tpu = com.tonnes_per_unit if com else 10.0
     return float(n) * tpu
@@ -128,7 +128,7 @@ def yearly_flows(out: Outcome) -> pd.DataFrame:
 
 
 def _year_benefits(out: Outcome, year: int, check, markets, demand, value) -> tuple[float, float, float]:
-    m, st = out.model, out.model.setting
+    _m, st = out.model, out.model.setting
     factors = out.factors[year]
     dm = check_year(configure(st, committed_units(st, year), year, factors), year, 0.0)
     wp, base = served_by_flow(check.result), served_by_flow(dm.result)
@@ -228,7 +228,8 @@ def project_indicators(out: Outcome, df: pd.DataFrame) -> dict[str, Appraisal]:
         loss[p] = max(0.0, full - served)
     total = sum(loss.values())
     capex = {p: st.projects[p].capex_musd * units[p] for p in chosen}
-    shares = {p: (loss[p] / total if total > 0 else capex[p] / max(sum(capex.values()), 1e-9)) for p in chosen}
+    spend = max(sum(capex.values()), 1e-9)
+    shares = {p: (loss[p] / total if total > 0 else capex[p] / spend) for p in chosen}
     ben_cols = ["cost_saving_musd", "time_saving_musd", "co2e_musd"]
     out_map = {}
     for p in chosen:
@@ -239,7 +240,8 @@ def project_indicators(out: Outcome, df: pd.DataFrame) -> dict[str, Appraisal]:
         first = min(y for (q, y), n in out.final.solution.in_service.items() if q == p and n > 0)
         own["opex"] = [proj.opex_musd_per_year * units[p] if t >= first else 0.0 for t in df["year"]]
         ben = df[ben_cols].sum(axis=1).to_numpy() * shares[p]
-        ben[-1] += residual_value(proj.capex_musd * units[p], first, proj.lifetime_years, int(df["year"].iloc[-1]))
+        ben[-1] += residual_value(proj.capex_musd * units[p], first, proj.lifetime_years,
+                                  int(df["year"].iloc[-1]))
         out_map[p] = appraise_flows(df["year"].to_numpy(), (own["capex"] + own["opex"]).to_numpy(), ben,
                                     o.discount_rate, o.start_year)
     return out_map

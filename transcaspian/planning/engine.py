@@ -72,7 +72,8 @@ def demand_factors(model: Model, response: Response) -> dict[int, dict[str, floa
     com = {d.id: d.commodity for d in st.scenario.doc.demand}
     out: dict[int, dict[str, float]] = {}
     for t in model.years:
-        out[t] = {f: path_factor(st, com[f], t, o.demand) * response.factor(f, t) for f in model.structure.flows}
+        out[t] = {f: path_factor(st, com[f], t, o.demand) * response.factor(f, t)
+                  for f in model.structure.flows}
     tonnes = dict(zip(model.structure.flows, model.flow_tonnes, strict=True))
     target_year = model.target_year
     demand_t = sum(tonnes[f] * k for f, k in out[target_year].items())
@@ -98,7 +99,8 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
         return None
     checks = []
     for t in model.years:
-        planned = float(sol.x[t][: len(model.structure.column_tonnes)] @ model.structure.column_tonnes) / (1 + margins[t])
+        tonnes = model.structure.column_tonnes
+        planned = float(sol.x[t][: len(tonnes)] @ tonnes) / (1 + margins[t])
         if t == model.target_year:
             planned = min(planned, o.target_mt * 1e6)
         config = configure(st, units_in_service(sol, t), t, factors[t])

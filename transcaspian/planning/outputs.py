@@ -41,7 +41,8 @@ def projects_table(out: Outcome, app: PlanAppraisal) -> pd.DataFrame:
                      "category": p.category, "units": units, "start_year": int(first),
                      "in_service_year": int(first + max(1, p.in_service_year - p.build_start_year)),
                      "capex_musd": p.capex_musd * units, "opex_musd_per_year": p.opex_musd_per_year * units,
-                     "payers": "; ".join(f"{k} {v:,.0f}" for k, v in sorted(pays.items(), key=lambda kv: -kv[1])),
+                     "payers": "; ".join(f"{k} {v:,.0f}"
+                                         for k, v in sorted(pays.items(), key=lambda kv: -kv[1])),
                      "npv_musd": _nan(a.npv_musd if a else None), "bcr": _nan(a.bcr if a else None),
                      "eirr": _nan(a.eirr if a else None),
                      "payback_year": _nan(a.payback_year if a else None)})
@@ -106,7 +107,8 @@ def demand_table(out: Outcome) -> pd.DataFrame:
 
 
 def simcheck_table(out: Outcome) -> pd.DataFrame:
-    rows = [{"year": s.year, "round": r.number, "replications": s.replications, "served_share": s.served_share,
+    rows = [{"year": s.year, "round": r.number, "replications": s.replications,
+             "served_share": s.served_share,
              "od": s.od, "p50_days": s.p50_days, "p90_days": s.p90_days, "met": bool(s.met)}
             for r in out.rounds for s in r.sims]
     cols = ["year", "round", "replications", "served_share", "od", "p50_days", "p90_days", "met"]

@@ -9,6 +9,7 @@ in which year (the Caspian level and the demand on the chosen path move with the
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +113,7 @@ def _index(points: Mapping[int, float], year: int) -> float:
         return points[years[0]]
     if year >= years[-1]:
         return points[years[-1]]
-    for a, b in zip(years, years[1:], strict=False):
+    for a, b in itertools.pairwise(years):
         if a <= year <= b:
             return points[a] + (points[b] - points[a]) * (year - a) / (b - a)
     raise AssertionError("unreachable")
