@@ -35,7 +35,7 @@ from transcaspian.planning.setting import configure
 from transcaspian.planning.timing import od_cargo
 
 if TYPE_CHECKING:
-    from transcaspian.planning.engine import Outcome
+    from transcaspian.planning.outcome import Outcome
 
 
 @dataclass

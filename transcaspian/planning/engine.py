@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from transcaspian.model import Scenario
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.results import Result
-from transcaspian.planning.check import SimCheck, YearCheck, check_year, simulate_year
-from transcaspian.planning.milp import PlanSolution, solve
+from transcaspian.planning.appraisal import appraise
+from transcaspian.planning.check import check_year, simulate_year
+from transcaspian.planning.milp import solve
 from transcaspian.planning.options import PlanOptions
+from transcaspian.planning.outcome import Outcome, Round, units_in_service
+from transcaspian.planning.outputs import plan_result
 from transcaspian.planning.problem import Model, build, problem
 from transcaspian.planning.response import Response, respond
 from transcaspian.planning.setting import Setting, configure, path_factor, setting_of
@@ -30,40 +32,6 @@ from transcaspian.planning.timing import time_rows
 
 #: Largest capacity margin a year may be given before a project is required instead.
 MAX_MARGIN = 0.5
-
-
-@dataclass
-class Round:
-    """One solve and its checks."""
-
-    number: int
-    solution: PlanSolution
-    margins: dict[int, float]
-    checks: list[YearCheck]
-    sims: list[SimCheck] = field(default_factory=list)
-
-    @property
-    def met(self) -> bool:
-        return all(c.met for c in self.checks) and all(s.met for s in self.sims)
-
-
-@dataclass
-class Outcome:
-    """What the planner hands to the tables and the appraisal."""
-
-    model: Model
-    rounds: list[Round]
-    response: Response
-    factors: dict[int, dict[str, float]]
-    seconds: float
-
-    @property
-    def final(self) -> Round:
-        return self.rounds[-1]
-
-
-def units_in_service(sol: PlanSolution, year: int) -> dict[str, int]:
-    return {p: n for (p, t), n in sol.in_service.items() if t == year and n > 0}
 
 
 def demand_factors(model: Model, response: Response) -> dict[int, dict[str, float]]:
@@ -190,7 +158,7 @@ def plan_rounds(setting: Setting, options: PlanOptions, say: Callable[[str], Non
                 raise infeasible(model, factors)
             break
         rounds.append(rnd)
-        new = respond(model, rnd, response)
+        new = respond(model, rnd.solution, response)
         settled = new.close_to(response)
         response = new
         if rnd.met and settled:
@@ -235,9 +203,6 @@ def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | None
     >>> r.meta["plan"]["status"], r["years"]["year"].max()
     ('met', 2030)
     """
-    from transcaspian.planning.appraisal import appraise
-    from transcaspian.planning.outputs import plan_result
-
     options = options or PlanOptions()
     say = say or (lambda _text: None)
     setting = setting_of(scenario, ref)

@@ -759,3 +759,8 @@ def _routable(b: YearBlock, service: dict[tuple[str, int], int]) -> bool:
         )
         _ROUTABLE[key] = res.status == 0
     return _ROUTABLE[key]
+
+
+def units_in_service(sol: PlanSolution, year: int) -> dict[str, int]:
+    """Project id -> units in service in ``year`` (projects with none left out)."""
+    return {p: n for (p, t), n in sol.in_service.items() if t == year and n > 0}

@@ -14,7 +14,7 @@ from transcaspian.planning.tables import PLAN
 
 if TYPE_CHECKING:
     from transcaspian.planning.appraisal import PlanAppraisal
-    from transcaspian.planning.engine import Outcome
+    from transcaspian.planning.outcome import Outcome
 
 TOP_ELEMENTS = 5
 

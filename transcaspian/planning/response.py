@@ -16,7 +16,7 @@ from transcaspian.planning.setting import configure
 
 if TYPE_CHECKING:
     from transcaspian.analysis.demand import MarketResponse
-    from transcaspian.planning.engine import Round
+    from transcaspian.planning.milp import PlanSolution
     from transcaspian.planning.problem import Model
 
 #: Responses closer than this (multiplier) count as settled.
@@ -54,13 +54,13 @@ def calibrations(model: Model) -> dict[str, MarketResponse]:
     return {m.id: calibrate_market(start, m.id) for m in st.scenario.doc.markets}
 
 
-def respond(model: Model, rnd: Round, previous: Response) -> Response:
+def respond(model: Model, solution: PlanSolution, previous: Response) -> Response:
     """The markets' response to the round's plan, year by year."""
     st, o = model.setting, model.options
     if not st.scenario.doc.markets:
         return previous
     from transcaspian.analysis.demand import corridor_terms, response
-    from transcaspian.planning.engine import units_in_service
+    from transcaspian.planning.milp import units_in_service
 
     cal = model.__dict__.setdefault("_calibrations", None) or calibrations(model)
     model.__dict__["_calibrations"] = cal
@@ -69,7 +69,7 @@ def respond(model: Model, rnd: Round, previous: Response) -> Response:
     factors: dict[tuple[str, int], float] = {}
     days: dict[tuple[str, int], float] = {}
     for t in model.years:
-        config = configure(st, units_in_service(rnd.solution, t), t)
+        config = configure(st, units_in_service(solution, t), t)
         for m in st.scenario.doc.markets:
             terms = corridor_terms(config, m.id)
             tariff = o.through_tariff_usd_per_t or terms.tariff_usd_per_t

@@ -1,0 +1,43 @@
+"""What a planning run produced: its rounds (a solve and its checks) and the final outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transcaspian.planning.check import SimCheck, YearCheck
+from transcaspian.planning.milp import PlanSolution, units_in_service
+from transcaspian.planning.problem import Model
+from transcaspian.planning.response import Response
+
+
+@dataclass
+class Round:
+    """One solve and its checks."""
+
+    number: int
+    solution: PlanSolution
+    margins: dict[int, float]
+    checks: list[YearCheck]
+    sims: list[SimCheck] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return all(c.met for c in self.checks) and all(s.met for s in self.sims)
+
+
+@dataclass
+class Outcome:
+    """What the planner hands to the tables and the appraisal."""
+
+    model: Model
+    rounds: list[Round]
+    response: Response
+    factors: dict[int, dict[str, float]]
+    seconds: float
+
+    @property
+    def final(self) -> Round:
+        return self.rounds[-1]
+
+
+__all__ = ["Outcome", "Round", "units_in_service"]
