@@ -63,6 +63,7 @@ class SimCheck:
     p50_days: float
     p90_days: float
     met: bool
+    waits_at: str = ""
 
 
 def simulate_year(scenario: Scenario, year: int, replications: int, years: float, seed: int,
@@ -71,19 +72,25 @@ def simulate_year(scenario: Scenario, year: int, replications: int, years: float
     res = simulate(scenario, SimOptions(years=years, replications=replications, seed=seed))
     tp = res["throughput"]
     served = float(tp["tonnes"].sum() / tp["demand_tonnes"].sum()) if tp["demand_tonnes"].sum() else 1.0
-    origin, dest = od.split(":") if od else _largest_od(tp)
+    origin, dest = od.split(":") if od else largest_od(scenario)
     tt = res["transit_times"]
     rows = tt[(tt["origin"] == origin) & (tt["destination"] == dest)]
     p50 = _weighted(rows, "p50_h") / 24
     p90 = _weighted(rows, "p90_h") / 24
     ok = served >= threshold and (max_days is None or (np.isfinite(p90) and p90 <= max_days))
-    return SimCheck(year, replications, served, f"{origin}:{dest}", p50, p90, ok)
+    waits = res["waiting_by_node"]
+    worst = (str(waits.sort_values("tonne_hours_waited", ascending=False)["node"].iloc[0])
+             if len(waits) else "")
+    return SimCheck(year, replications, served, f"{origin}:{dest}", p50, p90, ok, worst)
 
 
-def _largest_od(tp: pd.DataFrame) -> tuple[str, str]:
-    by = tp.groupby(["origin", "destination"])["demand_tonnes"].sum().sort_values(ascending=False)
-    o, d = by.index[0]
-    return str(o), str(d)
+def largest_od(scenario: Scenario) -> tuple[str, str]:
+    """Origin and destination of the scenario's largest flow in tonnes."""
+    def tonnes(d) -> float:
+        return d.annual_units * scenario.get("commodities", d.commodity).tonnes_per_unit
+
+    d = max(scenario.doc.demand, key=tonnes)
+    return d.origin, d.destination
 
 
 def _weighted(rows: pd.DataFrame, col: str) -> float:

@@ -35,7 +35,8 @@ MAX_MARGIN = 0.5
 
 
 def demand_factors(model: Model, response: Response) -> dict[int, dict[str, float]]:
-    """Per year, flow -> demand over the scenario's (path x response x the target's lift)."""
+    """Per year, flow -> demand over the scenario's (path x response); in the target year the
+    path's mix scaled so that it totals the target (what the corridor must carry)."""
     st, o = model.setting, model.options
     com = {d.id: d.commodity for d in st.scenario.doc.demand}
     out: dict[int, dict[str, float]] = {}
@@ -46,8 +47,7 @@ def demand_factors(model: Model, response: Response) -> dict[int, dict[str, floa
     target_year = model.target_year
     demand_t = sum(tonnes[f] * k for f, k in out[target_year].items())
     ratio = o.target_mt * 1e6 / demand_t if demand_t > 0 else 1.0
-    model.served_floor = min(1.0, ratio)
-    out[target_year] = {f: k * max(1.0, ratio) for f, k in out[target_year].items()}
+    out[target_year] = {f: k * ratio for f, k in out[target_year].items()}
     return out
 
 
@@ -80,18 +80,25 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
         target = model.target_year
         say(f"round {number}: simulating {target} at the target's demand ({o.replications} "
             f"replications x {o.sim_years:g} yr)")
-        carried = {f: k * model.served_floor for f, k in factors[target].items()}
-        config = configure(st, units_in_service(sol, target), target, carried)
+        config = configure(st, units_in_service(sol, target), target, factors[target])
         rnd.sims.append(simulate_year(config, target, o.replications, o.sim_years, o.seed, o.od,
                                       o.max_days, o.served_threshold))
     return rnd
 
 
 def next_project(model: Model, rnd: Round, musts: tuple[str, ...]) -> str | None:
-    """The unbuilt project adding most to the target year's binding element per MUSD."""
-    binding = rnd.checks[-1].binding
+    """The unbuilt project adding most per MUSD to the elements that hold the plan back: those
+    at the node where the simulated cargo waits longest when the simulation missed, else the
+    target year's binding element."""
     built = units_in_service(rnd.solution, model.target_year)
-    rows = [i for i, k in enumerate(model.structure.row_keys) if k is not None and k[1] == binding]
+    failed = [s for s in rnd.sims if not s.met and s.waits_at]
+    elements = model.structure.model.elements
+    if failed:
+        node = failed[-1].waits_at
+        keys = {e.key for e in elements if node in (e.from_node, e.to_node)}
+    else:
+        keys = {e.key for e in elements if e.element_id == rnd.checks[-1].binding}
+    rows = [i for i, k in enumerate(model.structure.row_keys) if k in keys]
     best, score = None, 0.0
     for c in model.candidates:
         if c.forced_start is not None or c.id in musts or c.id in built:
@@ -108,9 +115,12 @@ def tighten(model: Model, rnd: Round, margins: dict[int, float], musts: tuple[st
     """Margins and required projects for the next round; None when nothing is left to try."""
     step = model.options.margin_step
     missed = [c.year for c in rnd.checks if not c.met]
-    if rnd.sims and not all(s.met for s in rnd.sims):
-        missed.append(model.target_year)
     margins = dict(margins)
+    if not missed and rnd.sims and not all(s.met for s in rnd.sims):
+        nxt = next_project(model, rnd, musts)   # the simulation waits where the LP has slack
+        if nxt is not None:
+            return margins, (*musts, nxt)
+        missed.append(model.target_year)
     for t in sorted(set(missed)):
         if margins[t] + step <= MAX_MARGIN + 1e-9:
             margins[t] += step
@@ -156,7 +166,12 @@ def plan_rounds(setting: Setting, options: PlanOptions, say: Callable[[str], Non
         if rnd is None:
             if not rounds:
                 raise infeasible(model, factors)
-            break
+            more = next_project(model, rounds[-1], musts)   # back off the margin, add a project
+            if more is None:
+                say("the programme cannot hold a larger margin and nothing is left to add")
+                break
+            margins, musts = dict(rounds[-1].margins), (*musts, more)
+            continue
         rounds.append(rnd)
         new = respond(model, rnd.solution, response)
         settled = new.close_to(response)

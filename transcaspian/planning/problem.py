@@ -69,8 +69,6 @@ class Model:
     effects: dict[str, dict[int, float]]
     flow_tonnes: np.ndarray
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
-    #: Share of the target year's demand that must be served (the target over the demand, <= 1).
-    served_floor: float = 1.0
 
     @property
     def target_year(self) -> int:
@@ -139,8 +137,7 @@ def budgets(scenario: Scenario, options: PlanOptions, years: tuple[int, ...]) ->
 def block(model: Model, year: int, required: np.ndarray, musts: tuple[str, ...] = ()) -> YearBlock:
     """One year's capacity rows; ``required`` is each flow's share to route (x scenario demand).
 
-    In the target year at most ``1 - served_floor`` of the required tonnes may go unmet (the
-    target: a total, so the mix of flows may change).
+    In the target year nothing may go unmet: the year's demand is the target at the path's mix.
     """
     st = model.structure
     nf = len(st.flows)
@@ -148,10 +145,6 @@ def block(model: Model, year: int, required: np.ndarray, musts: tuple[str, ...] 
     zeros_ub = sparse.csr_array((st.A_ub.shape[0], nf))
     a_ub = sparse.hstack([st.A_ub, zeros_ub], format="csr")
     b_ub = model.base_rhs[year]
-    if hard:  # the target: unmet tonnes at most (1 - floor) of the year's required tonnes
-        unmet_row = sparse.csr_array(np.concatenate([np.zeros(st.n_x), model.flow_tonnes])[None, :])
-        a_ub = sparse.vstack([a_ub, unmet_row], format="csr")
-        b_ub = np.append(b_ub, float(required @ model.flow_tonnes) * (1.0 - model.served_floor))
     eq = [sparse.hstack([flow_rows(st), sparse.identity(nf, format="csr")], format="csr")]
     b_eq = [required]
     if st.A_pool is not None:
@@ -159,6 +152,8 @@ def block(model: Model, year: int, required: np.ndarray, musts: tuple[str, ...] 
         b_eq.insert(0, np.zeros(st.A_pool.shape[0]))
     n = st.n_x + nf
     x_ub = np.full(n, np.inf)
+    if hard:
+        x_ub[st.n_x:] = 0.0
     cost = np.zeros(n)
     cost[st.n_x:] = UNMET_USD_PER_T * model.flow_tonnes / 1e6
     at_least = tuple(({pid: 1.0}, 1.0) for pid in musts) if hard else ()

@@ -38,7 +38,8 @@ PLAN = ResultSchema("plan", "`plan(scenario, options)`: which projects to build 
         C("payer_kind", "str", "", "state_budget | railway | port | fund | ifi | private_operator"),
         YEAR, C("capex_musd", "float64", "MUSD", "spent that year, undiscounted"))),
     TableSchema("years", "The corridor year by year under the plan (exact capacity engine).", (
-        YEAR, C("demand_t", "float64", "t/yr", "demand on the path, after the route-choice response"),
+        YEAR, C("demand_t", "float64", "t/yr", "demand on the path, after the route-choice response; "
+                "target year: the path's mix scaled to the target"),
         C("required_t", "float64", "t/yr", "what the plan must carry (target year: the target)"),
         C("capacity_t", "float64", "t/yr", "practical capacity at that year's demand mix (demand x "
           "the largest uniform multiplier)"),
