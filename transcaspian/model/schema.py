@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from transcaspian.model.base import LINE_PATTERN, TEXT_PATTERN, Component, quantity
 from transcaspian.model.distributions import Distribution
@@ -651,9 +651,14 @@ class Payer(Component):
         description="Most it can fund in a year (empty = not limited unless the plan says so)")
 
 
-#: A year as a mapping key (text keys from JSON or CSV round trips are accepted).
-KeyYear = Annotated[int, Field(ge=1990, le=2100, strict=False)]
-PathIndex = Annotated[dict[KeyYear, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]],
+def _year_key(v: Any) -> Any:
+    """A year key written as text ('2030'), as JSON and CSV round trips write dict keys."""
+    return int(v) if isinstance(v, str) and re.fullmatch(r"\d{4}", v) else v
+
+
+#: A year used as a mapping key: an integer, or its four digits as text (JSON keys are text).
+YearKey = Annotated[int, BeforeValidator(_year_key), Field(ge=1990, le=2100, strict=True)]
+PathIndex = Annotated[dict[YearKey, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]],
                       Field(min_length=2, max_length=200)]
 
 
