@@ -78,10 +78,19 @@ def simulate_year(scenario: Scenario, year: int, replications: int, years: float
     p50 = _weighted(rows, "p50_h") / 24
     p90 = _weighted(rows, "p90_h") / 24
     ok = served >= threshold and (max_days is None or (np.isfinite(p90) and p90 <= max_days))
+    return SimCheck(year, replications, served, f"{origin}:{dest}", p50, p90, ok, where_it_waits(res))
+
+
+def where_it_waits(res: Result) -> str:
+    """The port whose vessels wait longest at anchor (vessel-hours), else the node where cargo
+    waits most (tonne-hours): where the simulated corridor is held back."""
+    pp = res["port_performance"]
+    if len(pp):
+        hours = (pp["anchor_wait_h_mean"] * pp["calls"]).groupby(pp["port"]).sum()
+        if hours.max() > 0:
+            return str(hours.idxmax())
     waits = res["waiting_by_node"]
-    worst = (str(waits.sort_values("tonne_hours_waited", ascending=False)["node"].iloc[0])
-             if len(waits) else "")
-    return SimCheck(year, replications, served, f"{origin}:{dest}", p50, p90, ok, worst)
+    return str(waits.sort_values("tonne_hours_waited", ascending=False)["node"].iloc[0]) if len(waits) else ""
 
 
 def largest_od(scenario: Scenario) -> tuple[str, str]:

@@ -48,7 +48,7 @@ class PlanOptions(EngineOptions):
                                     "target year must reach (share)")
     margin_step: float = Field(0.05, gt=0, le=0.5, description="Capacity margin added when a check "
                                "fails (share)")
-    max_rounds: int = Field(8, ge=1, le=50, description="Most planning rounds (solve, check)")
+    max_rounds: int = Field(12, ge=1, le=50, description="Most planning rounds (solve, check)")
     carbon_price_usd_per_t: float = Field(CARBON_PRICE_USD_PER_T, ge=0, le=10_000,
                                           description="Value of CO2e avoided (USD/t)")
     reference_years: int = Field(30, ge=5, le=60, description="Appraisal reference period from the "
