@@ -121,7 +121,8 @@ def test_summary_names_target_status_money_fund_and_simcheck(section_html, plan)
     assert f"{meta['eirr'] * 100:.1f}%" in text and "6.0%" in text
     fund = plan["payers"].set_index("payer").loc["kz-az-fund"]
     assert f"The {FUND} (kz-az-fund) finances {fund['capex_musd']:,.0f} MUSD, {fund['share']:.0%}" in text
-    assert "2028: 97% served, P50 16.5 / P90 21.0 days" in text and "2030: 95% served" in text
+    assert "against a limit of 25.0 days on xian → baku: 2028: 97% served, P50 16.5 / P90 21.0 days (met)" \
+        in text and "2030: 95% served" in text
     assert "Years whose requirement is not met: 2025." in text
 
 
@@ -173,9 +174,12 @@ def test_npv_bars_sorted_and_element_lines_per_element(plan):
 
 
 # -- build_report and the CLI --------------------------------------------------------------------------
-def test_cli_report_with_plan(cli_html, plan):
+def test_cli_report_with_plan(cli_html, plan, baseline):
     sections = re.findall(r'<section id="([a-z-]+)"', cli_html)
     assert sections[:3] == ["headline", "plan", "map"]
+    od = f"{baseline.nodes.at['xian', 'name']} → {baseline.nodes.at['baku', 'name']}"
+    assert f"limit of 25.0 days on {od}: 2028" in unescape(cli_html)
+    assert [r[4] for r in table_rows(cli_html, "plan-simcheck-table")] == [od] * 2
     assert 'id="chart-plan-gantt"' in cli_html and FUND in unescape(cli_html)
     for pid in plan["projects"]["project"]:
         assert pid in cli_html
