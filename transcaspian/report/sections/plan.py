@@ -99,8 +99,9 @@ def _summary(plan: Result, scenario: Scenario | None = None) -> list[str]:
             + (f" on {od_text(r.od, scenario)}" if r.od and od_text(r.od, scenario) != od else "")
             + f" ({'met' if r.met else 'not met'})"
             for r in sim.sort_values("year").itertuples(index=False))
-        limit = (f" against a limit of {h.num(m.get('max_days'), 1)} days"
-                 + (f" on {od}" if od else "")) if not h.missing(m.get("max_days")) else ""
+        max_days = m.get("max_days")
+        limit = "" if h.missing(max_days) else f" against a limit of {h.num(max_days, 1)} days"
+        limit += f" on {od}" if od else ""
         out.append(f"Checked by simulation{limit}: {checks}.")
     else:
         out.append("No year was checked by simulation.")
