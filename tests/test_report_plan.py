@@ -248,3 +248,15 @@ def test_bad_plan_folders_exit_2_naming_the_folder(tmp_path, baseline):
 def test_help_lists_plan_option():
     r = run("report", "--help")
     assert r.exit_code == 0 and "--plan" in r.output
+
+
+def test_section_of_a_plan_not_met_without_simulation_or_payback(baseline):
+    res = plan_result(baseline)
+    meta = dict(res.meta, plan=dict(res.meta["plan"], status="not met", payback_year=None,
+                                    eirr=float("nan"), od="", max_days=None))
+    tables = dict(res.tables, simcheck=res["simcheck"].iloc[0:0])
+    section = plan_section(Result(meta, tables), baseline)
+    text = unescape(str(section.html))
+    assert section.title.endswith("(not met)") and "— not met" in text
+    assert "no discounted payback within the period" in text and "EIRR –" in text
+    assert "No year was checked by simulation." in text and "plan-simcheck-table" not in text
