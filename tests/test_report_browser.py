@@ -137,3 +137,21 @@ def test_mini_report_draws_offline(tmp_path):
     check_drawn(result, chart_ids(html))
     drawn = {name: chars for name, chars in result["charts"]["chart-map"]["drawn_lines"]}
     assert all(drawn.get(eid, 0) > 10 for eid in [*s.links.index, *s.services.index])
+
+
+def test_plan_section_draws_every_chart(tmp_path):
+    from plan_fixture import write_plan_fixture
+
+    s = Scenario.from_dict(mini_dict())
+    html = build_report(s, plan_result_dir=write_plan_fixture(tmp_path / "plan", s))
+    path = tmp_path / "plan.html"
+    path.write_text(html, encoding="utf-8")
+    ids = chart_ids(html)
+    plan_ids = ["chart-plan-gantt", "chart-plan-years", "chart-plan-capex", "chart-plan-npv",
+                "chart-plan-elements"]
+    assert set(plan_ids) <= set(ids)
+    result = probe(path, tmp_path)
+    check_drawn(result, ids)
+    assert result["charts"]["chart-plan-gantt"]["points"] >= 5  # a bar per project at least
+    lines = dict(result["charts"]["chart-plan-elements"]["drawn_lines"])
+    assert len(lines) == 3 and all(chars > 10 for chars in lines.values())

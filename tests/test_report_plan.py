@@ -121,7 +121,8 @@ def test_summary_names_target_status_money_fund_and_simcheck(section_html, plan)
     assert f"{meta['eirr'] * 100:.1f}%" in text and "6.0%" in text
     fund = plan["payers"].set_index("payer").loc["kz-az-fund"]
     assert f"The {FUND} (kz-az-fund) finances {fund['capex_musd']:,.0f} MUSD, {fund['share']:.0%}" in text
-    assert "2028: 97% served, P50 16.5 / P90 21.0 days" in text and "2030: 95% served" in text
+    assert "against a limit of 25.0 days on xian → baku: 2028: 97% served, P50 16.5 / P90 21.0 days (met)" \
+        in text and "2030: 95% served" in text
     assert "Years whose requirement is not met: 2025." in text
 
 
@@ -173,9 +174,12 @@ def test_npv_bars_sorted_and_element_lines_per_element(plan):
 
 
 # -- build_report and the CLI --------------------------------------------------------------------------
-def test_cli_report_with_plan(cli_html, plan):
+def test_cli_report_with_plan(cli_html, plan, baseline):
     sections = re.findall(r'<section id="([a-z-]+)"', cli_html)
     assert sections[:3] == ["headline", "plan", "map"]
+    od = f"{baseline.nodes.at['xian', 'name']} → {baseline.nodes.at['baku', 'name']}"
+    assert f"limit of 25.0 days on {od}: 2028" in unescape(cli_html)
+    assert [r[4] for r in table_rows(cli_html, "plan-simcheck-table")] == [od] * 2
     assert 'id="chart-plan-gantt"' in cli_html and FUND in unescape(cli_html)
     for pid in plan["projects"]["project"]:
         assert pid in cli_html
@@ -244,3 +248,15 @@ def test_bad_plan_folders_exit_2_naming_the_folder(tmp_path, baseline):
 def test_help_lists_plan_option():
     r = run("report", "--help")
     assert r.exit_code == 0 and "--plan" in r.output
+
+
+def test_section_of_a_plan_not_met_without_simulation_or_payback(baseline):
+    res = plan_result(baseline)
+    meta = dict(res.meta, plan=dict(res.meta["plan"], status="not met", payback_year=None,
+                                    eirr=float("nan"), od="", max_days=None))
+    tables = dict(res.tables, simcheck=res["simcheck"].iloc[0:0])
+    section = plan_section(Result(meta, tables), baseline)
+    text = unescape(str(section.html))
+    assert section.title.endswith("(not met)") and "— not met" in text
+    assert "no discounted payback within the period" in text and "EIRR –" in text
+    assert "No year was checked by simulation." in text and "plan-simcheck-table" not in text

@@ -129,7 +129,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     quotes = run_quotes(scenario, cap, simulation=sim)
     sections = [
         headline_section(scenario, cap, quotes, sim),
-        *([plan_section(plan)] if plan is not None else []),
+        *([plan_section(plan, scenario)] if plan is not None else []),
         map_section(scenario, cap),
         bottleneck_section(scenario, cap),
         capacity_section(scenario, cap),

@@ -13,10 +13,12 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
+from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.report import figures
 from transcaspian.report import html as h
 from transcaspian.report.html import Section
+from transcaspian.report.labels import node_name
 
 
 def _musd(v: Any) -> str:
@@ -44,7 +46,17 @@ def _yes(v: Any) -> str:
     return "yes" if bool(v) else "no"
 
 
-def _summary(plan: Result) -> list[str]:
+def od_text(od: str, scenario: Scenario | None) -> str:
+    """``origin:destination`` ids as 'Origin → Destination' (the ids without a scenario)."""
+    if not od or ":" not in od:
+        return od
+    o, d = od.split(":", 1)
+    if scenario is None:
+        return f"{o} → {d}"
+    return f"{node_name(scenario.nodes, o)} → {node_name(scenario.nodes, d)}"
+
+
+def _summary(plan: Result, scenario: Scenario | None = None) -> list[str]:
     """The summary paragraph's sentences."""
     m: dict[str, Any] = plan.meta.get("plan") or {}
     target, year = m.get("target_mt"), m.get("target_year")
@@ -80,13 +92,16 @@ def _summary(plan: Result) -> list[str]:
                        f"plan's capex, at most {_musd(r.peak_musd_per_year)} in one year.")
     sim = plan.tables.get("simcheck")
     if sim is not None and not sim.empty:
-        od = m.get("od") or ""
+        od = od_text(m.get("od") or "", scenario)
         checks = "; ".join(
             f"{r.year}: {h.pct(r.served_share)} served, P50 {h.num(r.p50_days, 1)} / P90 "
-            f"{h.num(r.p90_days, 1)} days{' on ' + r.od if r.od else ''} ({'met' if r.met else 'not met'})"
+            f"{h.num(r.p90_days, 1)} days"
+            + (f" on {od_text(r.od, scenario)}" if r.od and od_text(r.od, scenario) != od else "")
+            + f" ({'met' if r.met else 'not met'})"
             for r in sim.sort_values("year").itertuples(index=False))
-        limit = (f" against a limit of {h.num(m.get('max_days'), 1)} days"
-                 + (f" on {od}" if od else "")) if not h.missing(m.get("max_days")) else ""
+        max_days = m.get("max_days")
+        limit = "" if h.missing(max_days) else f" against a limit of {h.num(max_days, 1)} days"
+        limit += f" on {od}" if od else ""
         out.append(f"Checked by simulation{limit}: {checks}.")
     else:
         out.append("No year was checked by simulation.")
@@ -138,7 +153,7 @@ SIMCHECK_COLS = [
     h.Col("year", "year", _year), h.Col("round", "planning round", h.num, numeric=True),
     h.Col("replications", "replications", h.num, numeric=True),
     h.Col("served_share", "served (% of demand, t)", lambda v: h.pct(v, 1), numeric=True),
-    h.Col("od", "origin:destination"),
+    h.Col("od", "origin → destination"),
     h.Col("p50_days", "P50 (days)", lambda v: h.num(v, 1), numeric=True),
     h.Col("p90_days", "P90 (days)", lambda v: h.num(v, 1), numeric=True),
     h.Col("met", "met", _yes),
@@ -164,13 +179,14 @@ def _non_empty(plan: Result, name: str) -> pd.DataFrame | None:
     return df if df is not None and not df.empty else None
 
 
-def plan_section(plan: Result) -> Section:
-    """The report section of a plan result (see the module docstring)."""
+def plan_section(plan: Result, scenario: Scenario | None = None) -> Section:
+    """The report section of a plan result (see the module docstring); with ``scenario``,
+    the simulated check's origin and destination are named."""
     m: dict[str, Any] = plan.meta.get("plan") or {}
     target_year = int(m.get("target_year") or 0)
     title = (f"Plan: {h.num(m.get('target_mt'), 1)} Mt/yr by {_year(m.get('target_year'))} "
              f"({'met' if m.get('status') == 'met' else 'not met'})")
-    items = _summary(plan)
+    items = _summary(plan, scenario)
     body: list[Markup] = [
         h.kpis([(h.num(m.get("target_mt"), 1) + " Mt", f"target in {_year(m.get('target_year'))}"),
                 (str(m.get("status", "?")), "target"), (_musd(m.get("capex_musd")), "capex, undiscounted"),
@@ -221,7 +237,9 @@ def plan_section(plan: Result) -> Section:
     sim = _non_empty(plan, "simcheck")
     if sim is not None:
         body.append(Markup("<h3>Simulated check</h3>"))
-        body.append(h.table(sim.sort_values("year"), SIMCHECK_COLS, table_id="plan-simcheck-table"))
+        sim = sim.sort_values("year")
+        sim = sim.assign(od=[od_text(od, scenario) for od in sim["od"]])
+        body.append(h.table(sim, SIMCHECK_COLS, table_id="plan-simcheck-table"))
     sens = _non_empty(plan, "sensitivity")
     if sens is not None:
         body.append(Markup("<h3>Sensitivity</h3>"))
