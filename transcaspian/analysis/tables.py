@@ -183,6 +183,28 @@ QUOTE = ResultSchema("quote", "`quote(scenario, origin, destination, cargo, k)`:
         C("share", "float64", "share", "the flow's share on the route (optimal flows: the capacity split)"),
         C("transit_h", "float64", "h", "expected door-to-door time on the route"),
         C("transit_days", "float64", "days", "transit_h / 24"), SATURATED)),
+    TableSchema("through_parties", "With a through-tariff level (quote --through-tariff): each party's "
+                "share and revenue for the shipment on the options that follow a through-tariff route.", (
+        OPTION, C("through_tariff", "str", "", "through tariff id"),
+        C("route", "str", "", "its route id"), C("party", "str", "", "railway, port, shipping line..."),
+        C("share", "float64", "share", "the party's share of the through tariff"),
+        C("usd_per_unit", "float64", "USD/unit", "the through-tariff level quoted"),
+        C("units", "float64", "units", "units shipped"),
+        C("revenue_usd", "float64", "USD", "share x level x units"),
+        C("scenario_usd_per_unit", "float64", "USD/unit", "the scenario's own through rate")),
+        optional=True),
+    TableSchema("demand_response", "With a through-tariff level: how each market with a flow of this "
+                "origin, destination and commodity responds when the corridor charges that level "
+                "(its logit, days unchanged); empty without such a market.", (
+        C("market", "str", "", "market id"), ORIGIN, DESTINATION, COMMODITY,
+        C("route", "str", "", "route of the corridor's best itinerary by time"),
+        C("basis_today", "str", "", "today's corridor price: 'through tariff' or 'leg sum'"),
+        C("tariff_usd_per_t_today", "float64", "USD/t", "the corridor's price today (calibration)"),
+        C("tariff_usd_per_t", "float64", "USD/t", "the level quoted, per tonne"),
+        C("days", "float64", "days", "the corridor's expected days"),
+        C("response", "float64", "x volume", "multiplier on the market's corridor volume today"),
+        C("tonnes_today", "float64", "t/yr", "the market's corridor volume today (its flows)"),
+        C("tonnes", "float64", "t/yr", "response x tonnes_today")), optional=True),
     TableSchema("simulated", "With a simulation result: simulated days of the flow(s) between the ends.", (
         ORIGIN, DESTINATION, COMMODITY, DIRECTION, C("lots", "float64", "lots/yr", "lots delivered"),
         C("p50_days", "float64", "days", "median transit"), C("p90_days", "float64", "days",
