@@ -200,6 +200,14 @@ def tariff_scan(scenario: Scenario, options: TariffScanOptions, *,
     UserError
         Naming ``route`` (no such through tariff), ``unit`` (levels that do not convert) or
         ``market`` (unknown, or it cannot be calibrated).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> res = tariff_scan(load_scenario("baseline-2024"),
+    ...                   TariffScanOptions.build(route="tt-xian-constanta-teu", levels=[2500, 2750]))
+    >>> float(res["summary"]["chosen_level"].iloc[0])
+    2750.0
     """
     tt = resolve_through_tariff(scenario, options.route)
     markets = {m.id: m for m in scenario.doc.markets}
