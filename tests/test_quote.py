@@ -342,7 +342,8 @@ def test_simulation_of_another_scenario_names_the_parameter():
 def test_quote_options_are_recorded_and_frozen():
     opts = QuoteOptions.build(origin="o", destination="d", cargo="2 FEU", k=2, by="cost")
     r = quote(corridor(), opts)
-    assert r.meta["options"] == {"origin": "o", "destination": "d", "cargo": "2 FEU", "k": 2, "by": "cost"}
+    assert r.meta["options"] == {"origin": "o", "destination": "d", "cargo": "2 FEU", "k": 2, "by": "cost",
+                                 "through_tariff": None}
     assert list(r["options"]["option"][:2]) == ["opt1", "opt2"]
     with pytest.raises(Exception, match="frozen"):
         opts.k = 5

@@ -32,10 +32,11 @@ def test_capacity_tables_match_their_declaration(scenario):
 
 def test_quote_and_tcd_tables_match_their_declaration(scenario):
     sim = simulate(scenario, SimOptions(years=0.1, replications=2, seed=2, workers=1))
-    q = quote(scenario, QuoteOptions.build(origin="xian", destination="constanta", cargo="1 FEU", k=2),
+    q = quote(scenario, QuoteOptions.build(origin="xian", destination="constanta", cargo="1 FEU", k=2,
+                                                  through_tariff="2500/FEU"),
               simulation=sim)
     assert QUOTE.problems(q) == []
-    assert set(q.tables) == {t.name for t in QUOTE.tables}  # "simulated" is there too
+    assert set(q.tables) == {t.name for t in QUOTE.tables}  # "simulated", "through_parties" too
     legs = q["legs"]
     stops = legs[(legs["option"] == "opt1") & (legs["kind"] == "node")]["node"].tolist()
     tcd = time_cost_distance(scenario, TcdOptions.build(nodes=stops, cargo="1 FEU"))

@@ -1,4 +1,5 @@
-"""Static engines: capacity and bottlenecks, itineraries and quotes, tariffs, CO2e, TCD.
+"""Static engines: capacity and bottlenecks, itineraries and quotes, tariffs and the through-tariff
+scan, CO2e, TCD; the demand response of markets (:mod:`transcaspian.analysis.demand`).
 
 Each engine is a function ``engine(scenario, options) -> Result`` returning DataFrames whose
 column names carry their units, plus the scenario's metadata (name, hash, version) and the
@@ -20,7 +21,8 @@ from transcaspian.analysis.capacity import CapacityOptions, capacity, element_ca
 from transcaspian.analysis.emissions import chain_emissions
 from transcaspian.analysis.quote import Cargo, QuoteOptions, parse_cargo, quote
 from transcaspian.analysis.routes import RoutePlanner, itinerary_legs
-from transcaspian.analysis.tariff import itinerary_tariff
+from transcaspian.analysis.tariff import itinerary_tariff, parse_through_tariff
+from transcaspian.analysis.tariff_scan import TariffScanOptions, tariff_scan
 from transcaspian.analysis.tcd import TcdOptions, cpmm_borders, cpmm_sections, tcd_table, time_cost_distance
 from transcaspian.model.physics import vessel_cycle
 
@@ -29,6 +31,7 @@ __all__ = [
     "Cargo",
     "QuoteOptions",
     "RoutePlanner",
+    "TariffScanOptions",
     "TcdOptions",
     "capacity",
     "chain_emissions",
@@ -38,7 +41,9 @@ __all__ = [
     "itinerary_legs",
     "itinerary_tariff",
     "parse_cargo",
+    "parse_through_tariff",
     "quote",
+    "tariff_scan",
     "tcd_table",
     "time_cost_distance",
     "vessel_cycle",

@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import Field
 
 from transcaspian.analysis.capacity import capacity
+from transcaspian.analysis.demand import calibrate_market, corridor_terms, markets_covering, response
 from transcaspian.analysis.emissions import COLUMNS as EM_COLUMNS
 from transcaspian.analysis.emissions import emission_rows
 from transcaspian.analysis.references import reference_rows
@@ -32,7 +33,14 @@ from transcaspian.analysis.routes import (
     expected_days,
     leg_rows,
 )
-from transcaspian.analysis.tariff import LINE_COLUMNS, PARTY_COLUMNS, party_rows, tariff_rows
+from transcaspian.analysis.tariff import (
+    LINE_COLUMNS,
+    PARTY_COLUMNS,
+    level_per_unit,
+    parse_through_tariff,
+    party_rows,
+    tariff_rows,
+)
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.loading import suggest
@@ -162,6 +170,10 @@ class QuoteOptions(EngineOptions):
     by: Literal["time", "cost", "co2e"] = Field(
         "time", description="Ranking: expected transit time (h), price (USD: through tariff where "
         "one covers the itinerary, else the sum of leg tariffs) or WTW CO2e (kg)")
+    through_tariff: str | None = Field(
+        None, min_length=1, max_length=100, description="Through-tariff level AMOUNT/UNIT (USD), e.g. "
+        "'2500/FEU', '1250/TEU', '1800/wagon', '60/tonne': prices the itineraries that follow a "
+        "through-tariff route at this level (adds the through_parties and demand_response tables)")
 
 
 def check_nodes(scenario: Scenario, options: QuoteOptions, problems: list[Problem]) -> None:
@@ -174,12 +186,16 @@ def check_nodes(scenario: Scenario, options: QuoteOptions, problems: list[Proble
         problems.append(Problem("origin and destination are the same node", field="destination"))
 
 
-def evaluate(planner: RoutePlanner, itinerary: Itinerary, cargo: Cargo) -> dict[str, Any]:
+def evaluate(planner: RoutePlanner, itinerary: Itinerary, cargo: Cargo,
+             through_level: float | None = None) -> dict[str, Any]:
     """Totals of one itinerary for a cargo: times (h), leg-sum and through tariff (USD),
-    CO2e (kg), from the planner's cached per-unit and per-tonne totals."""
+    CO2e (kg), from the planner's cached per-unit and per-tonne totals; ``through_level``
+    (USD per unit) replaces the rate of a through tariff that covers the itinerary."""
     t = planner.totals(itinerary, cargo.unit)
     net = planner.scenario.network
     through = t["through_usd_per_unit"]
+    if through is not None and through_level is not None:
+        through = through_level
     return {
         "itinerary": itinerary,
         "name": " -> ".join((itinerary.nodes[0],
@@ -224,6 +240,42 @@ def simulated_transit(transit_times: pd.DataFrame, origin: str, destination: str
     return out.reset_index(drop=True)[SIMULATED_COLUMNS]
 
 
+THROUGH_PARTY_COLUMNS = ["option", "through_tariff", "route", "party", "share", "usd_per_unit", "units",
+                         "revenue_usd", "scenario_usd_per_unit"]
+DEMAND_RESPONSE_COLUMNS = ["market", "origin", "destination", "commodity", "route", "basis_today",
+                           "tariff_usd_per_t_today", "tariff_usd_per_t", "days", "response", "tonnes_today",
+                           "tonnes"]
+
+
+def demand_response_rows(planner: RoutePlanner, origin: str, destination: str, commodity: str,
+                         level: tuple[float, str]) -> list[dict[str, Any]]:
+    """The response of every market with a flow of this pair and commodity to a through-tariff level.
+
+    ``level`` is ``(usd_per_unit, unit)`` of :func:`~transcaspian.analysis.tariff.parse_through_tariff`;
+    each market's corridor price becomes that level (per tonne of its largest flow's commodity;
+    :func:`~transcaspian.analysis.demand.corridor_terms`) at unchanged days, and its
+    calibration volume (t/yr) is scaled by :func:`~transcaspian.analysis.demand.response`.
+    A market whose commodity is counted in another unit than the level's is left out.
+    """
+    scenario = planner.scenario
+    rows = []
+    for mid in markets_covering(scenario, origin, destination, commodity):
+        today = corridor_terms(scenario, mid, planner=planner)
+        try:
+            per_unit = level_per_unit(*level, today.unit, today.tonnes_per_unit)
+        except UserError:
+            continue
+        m = calibrate_market(scenario, mid, today)
+        tariff_t = per_unit / today.tonnes_per_unit
+        factor = response(m, tariff_t, today.days)
+        rows.append({"market": mid, "origin": today.od[0], "destination": today.od[1],
+                     "commodity": today.commodity, "route": today.route, "basis_today": today.basis,
+                     "tariff_usd_per_t_today": today.tariff_usd_per_t, "tariff_usd_per_t": tariff_t,
+                     "days": today.days, "response": factor, "tonnes_today": m.volume_t,
+                     "tonnes": factor * m.volume_t})
+    return rows
+
+
 def option_id(rank: int) -> str:
     """Id of the corridor option ranked ``rank`` (1-based): ``opt1``, ``opt2``, ...
 
@@ -235,26 +287,28 @@ def option_id(rank: int) -> str:
     return f"opt{rank}"
 
 
-def _ranked(planner: RoutePlanner, options: QuoteOptions, cg: Cargo) -> tuple[list[dict[str, Any]], int]:
+def _ranked(planner: RoutePlanner, options: QuoteOptions, cg: Cargo, through_level: float | None = None
+            ) -> tuple[list[dict[str, Any]], int]:
     """The k best evaluated itineraries and the number considered (UserError naming
     ``destination`` when none carries the cargo's unit)."""
     its = planner.itineraries(options.origin, options.destination, cg.unit)
     if not its:
         raise UserError([Problem(f"no itinerary carries {cg.unit} from {options.origin} to "
                                  f"{options.destination}", field="destination")], "the quote")
-    evaluated = [evaluate(planner, it, cg) for it in its]
+    evaluated = [evaluate(planner, it, cg, through_level) for it in its]
     metric = RANK_BY[options.by]
     others = [m for m in ("transit_h", "price_usd", "co2e_wtw_kg") if m != metric]
     evaluated.sort(key=lambda e: (e[metric], e[others[0]], e[others[1]], e["nodes"]))
     return evaluated[: options.k], len(its)
 
 
-def _corridor_tables(planner: RoutePlanner, best: list[dict[str, Any]], cg: Cargo
-                     ) -> dict[str, list[dict[str, Any]]]:
-    """Rows of the options, legs, tariffs, parties and emissions tables for the corridor options."""
+def _corridor_tables(planner: RoutePlanner, best: list[dict[str, Any]], cg: Cargo,
+                     through_level: float | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows of the options, legs, tariffs, parties, emissions and through_parties tables for the
+    corridor options."""
     scenario = planner.scenario
     out: dict[str, list[dict[str, Any]]] = {n: [] for n in ("options", "legs", "tariffs", "parties",
-                                                             "emissions")}
+                                                             "emissions", "through_parties")}
     for rank, e in enumerate(best, start=1):
         opt = option_id(rank)
         out["options"].append({
@@ -266,6 +320,14 @@ def _corridor_tables(planner: RoutePlanner, best: list[dict[str, Any]], cg: Carg
             "transit_days_high": math.nan, "cost_usd_low": math.nan, "cost_usd_high": math.nan})
         it = e["itinerary"]
         lines, through = tariff_rows(scenario, it, cg.unit, cg.units)
+        if through is not None and through_level is not None:
+            out["through_parties"] += [
+                {"option": opt, "through_tariff": through.id, "route": through.route, "party": p,
+                 "share": share, "usd_per_unit": through_level, "units": cg.units,
+                 "revenue_usd": share * through_level * cg.units,
+                 "scenario_usd_per_unit": through.usd_per_unit}
+                for p, share in sorted(through.shares.items())]
+            through = through.model_copy(update={"usd_per_unit": through_level})
         em = emission_rows(scenario, it, cg.tonnes)
         out["legs"] += [{"option": opt, **x} for x in leg_rows(planner, it, cg.unit, lines, em)]
         out["tariffs"] += [{"option": opt, **x} for x in lines]
@@ -281,7 +343,7 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     Parameters
     ----------
     options
-        :class:`QuoteOptions`: origin, destination, cargo, k, ranking.
+        :class:`QuoteOptions`: origin, destination, cargo, k, ranking, through-tariff level.
     planner
         A :class:`~transcaspian.analysis.routes.RoutePlanner` to reuse across quotes
         (it holds the capacity result the queue waits come from); by default one is
@@ -320,6 +382,13 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
         (:func:`demand_route_rows`; may be empty).
     ``simulated``
         Only with ``simulation``: :data:`SIMULATED_COLUMNS` for the pair (may be empty).
+    ``through_parties``
+        Only with ``options.through_tariff``: each party's share and revenue for the shipment
+        on the options that follow a through-tariff route, priced at the given level
+        (:data:`THROUGH_PARTY_COLUMNS`; their ``price_usd`` and ``parties`` use it too).
+    ``demand_response``
+        Only with ``options.through_tariff``: :func:`demand_response_rows` of the pair (empty
+        without a market that has such a flow).
 
     ``meta["expected_days"]`` is the quote's expected days (:func:`expected_days`): the
     simulated mean of the pair when ``simulation`` delivered such cargo; else over the
@@ -352,6 +421,14 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     except UserError as exc:
         problems.extend(exc.problems)
     check_nodes(scenario, options, problems)
+    level: tuple[float, str] | None = None
+    if options.through_tariff is not None:
+        try:
+            level = parse_through_tariff(options.through_tariff)
+            if cg is not None:
+                level_per_unit(*level, cg.unit, cg.tonnes / cg.units)
+        except UserError as exc:
+            problems.extend(exc.problems)
     if simulation is not None and simulation.meta.get("scenario_hash") != scenario.hash:
         problems.append(Problem("the simulation result is of another scenario "
                                 f"({simulation.meta.get('scenario')}, hash "
@@ -359,8 +436,9 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     if problems:
         raise UserError(problems, "the quote")
     planner = planner or RoutePlanner(scenario, capacity(scenario))
-    best, considered = _ranked(planner, options, cg)
-    rows = _corridor_tables(planner, best, cg)
+    through_level = level_per_unit(*level, cg.unit, cg.tonnes / cg.units) if level else None
+    best, considered = _ranked(planner, options, cg, through_level)
+    rows = _corridor_tables(planner, best, cg, through_level)
     rows["options"] += reference_rows(scenario, options.origin, options.destination, unit=cg.unit,
                                       units=cg.units, tonnes=cg.tonnes)
     meta = scenario.metadata(engine="quote", options=options.record(), commodity=cg.commodity,
@@ -373,6 +451,11 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     parties = tables["parties"]
     for col in ("through_usd", "through_share"):   # None where no through tariff, as declared
         parties[col] = parties[col].astype(object).where(parties[col].notna(), None)
+    if level is not None:
+        tables["through_parties"] = pd.DataFrame(rows["through_parties"], columns=THROUGH_PARTY_COLUMNS)
+        tables["demand_response"] = pd.DataFrame(
+            demand_response_rows(planner, options.origin, options.destination, cg.commodity, level),
+            columns=DEMAND_RESPONSE_COLUMNS)
     tables["demand_routes"] = pd.DataFrame(
         demand_route_rows(planner, options.origin, options.destination, cg.commodity),
         columns=DEMAND_ROUTE_COLUMNS)

@@ -2,8 +2,9 @@
 
 ``docs/results.md`` is generated from these declarations (``make docs``) and
 ``tests/test_results_schema.py`` checks that every table
-:func:`~transcaspian.analysis.capacity`, :func:`~transcaspian.analysis.quote` and
-:func:`~transcaspian.analysis.time_cost_distance` return matches them.
+:func:`~transcaspian.analysis.capacity`, :func:`~transcaspian.analysis.quote`,
+:func:`~transcaspian.analysis.time_cost_distance` and :func:`~transcaspian.analysis.tariff_scan`
+return matches them.
 
 Examples
 --------
@@ -183,6 +184,28 @@ QUOTE = ResultSchema("quote", "`quote(scenario, origin, destination, cargo, k)`:
         C("share", "float64", "share", "the flow's share on the route (optimal flows: the capacity split)"),
         C("transit_h", "float64", "h", "expected door-to-door time on the route"),
         C("transit_days", "float64", "days", "transit_h / 24"), SATURATED)),
+    TableSchema("through_parties", "With a through-tariff level (quote --through-tariff): each party's "
+                "share and revenue for the shipment on the options that follow a through-tariff route.", (
+        OPTION, C("through_tariff", "str", "", "through tariff id"),
+        C("route", "str", "", "its route id"), C("party", "str", "", "railway, port, shipping line..."),
+        C("share", "float64", "share", "the party's share of the through tariff"),
+        C("usd_per_unit", "float64", "USD/unit", "the through-tariff level quoted"),
+        C("units", "float64", "units", "units shipped"),
+        C("revenue_usd", "float64", "USD", "share x level x units"),
+        C("scenario_usd_per_unit", "float64", "USD/unit", "the scenario's own through rate")),
+        optional=True),
+    TableSchema("demand_response", "With a through-tariff level: how each market with a flow of this "
+                "origin, destination and commodity responds when the corridor charges that level "
+                "(its logit, days unchanged); empty without such a market.", (
+        C("market", "str", "", "market id"), ORIGIN, DESTINATION, COMMODITY,
+        C("route", "str", "", "route of the corridor's best itinerary by time"),
+        C("basis_today", "str", "", "today's corridor price: 'through tariff' or 'leg sum'"),
+        C("tariff_usd_per_t_today", "float64", "USD/t", "the corridor's price today (calibration)"),
+        C("tariff_usd_per_t", "float64", "USD/t", "the level quoted, per tonne"),
+        C("days", "float64", "days", "the corridor's expected days"),
+        C("response", "float64", "x volume", "multiplier on the market's corridor volume today"),
+        C("tonnes_today", "float64", "t/yr", "the market's corridor volume today (its flows)"),
+        C("tonnes", "float64", "t/yr", "response x tonnes_today")), optional=True),
     TableSchema("simulated", "With a simulation result: simulated days of the flow(s) between the ends.", (
         ORIGIN, DESTINATION, COMMODITY, DIRECTION, C("lots", "float64", "lots/yr", "lots delivered"),
         C("p50_days", "float64", "days", "median transit"), C("p90_days", "float64", "days",
@@ -215,4 +238,44 @@ TCD = ResultSchema("tcd", "`time_cost_distance(scenario, nodes, cargo)`: the UNE
         C("speed_with_delay_kmh", "float64", "km/h", "distance / (moving + delay) (SWD)"))),
 ))
 
-SCHEMAS = (CAPACITY, QUOTE, TCD)
+LEVEL = C("level", "float64", "USD/unit", "through-tariff level in the scan's unit (FEU, TEU, wagon, "
+          "truck or tonne)")
+TARIFF = ResultSchema("tariff", "`tariff_scan(scenario, options)`: a through tariff as a lever: at each "
+                      "level, the corridor's demand response, tonnes carried and each party's revenue "
+                      "against its costs.", (
+    TableSchema("levels", "One row per level scanned.", (
+        LEVEL, C("unit", "str", "", "unit of the level: feu, teu, wagon, truck or tonne"),
+        C("usd_per_unit", "float64", "USD/unit", "the level per unit of the through tariff (FEU = 2 TEU)"),
+        C("tariff_usd_per_t", "float64", "USD/t", "the level per tonne"),
+        C("response", "float64", "x volume", "multiplier on the market's corridor volume today (1 without "
+          "a market)"),
+        C("tonnes", "float64", "t/yr", "tonnes carried on the route: served tonnes x their flow's response"),
+        C("units", "float64", "units/yr", "units carried on the route"),
+        C("revenue_usd", "float64", "USD/yr", "level x units"),
+        C("all_cover", "bool", "", "every party's share of the level covers its cost per unit"),
+        C("short", "str", "", "parties that do not cover their costs, comma separated"))),
+    TableSchema("parties", "One row per level and party.", (
+        LEVEL, C("party", "str", "", "railway, port, shipping line..."),
+        C("share", "float64", "share", "the party's share of the through tariff"),
+        C("revenue_usd_per_unit", "float64", "USD/unit", "share x level"),
+        C("revenue_usd", "float64", "USD/yr", "share x level x units"),
+        C("cost_usd_per_unit", "float64", "USD/unit", "the party's cost of carrying one unit"),
+        C("cost_basis", "str", "", "'declared' (costs_usd_per_unit) or 'cost ratio' (share of the "
+          "scenario's rate x cost_ratio, an assumption)"),
+        C("cost_usd", "float64", "USD/yr", "cost per unit x units"),
+        C("margin_usd", "float64", "USD/yr", "revenue - cost"),
+        C("covers", "bool", "", "revenue per unit >= cost per unit"))),
+    TableSchema("summary", "One row: the answer.", (
+        C("route", "str", "", "route of the through tariff"), C("through_tariff", "str", "", "its id"),
+        C("unit", "str", "", "unit of the levels"),
+        C("market", "str", "", "market that responds ('' if none)"),
+        C("scenario_level", "float64", "USD/unit", "the scenario's through rate in the scan's unit"),
+        C("tonnes_today", "float64", "t/yr", "tonnes on the route in the scenario's routing"),
+        C("chosen_level", "float64", "USD/unit", "the level carrying the most cargo with every party "
+          "covering its costs (NaN: none)"),
+        C("chosen_tonnes", "float64", "t/yr", "tonnes carried at the chosen level"),
+        C("change_pct", "float64", "%", "chosen_tonnes against tonnes_today"),
+        C("answer", "str", "", "the answer line, or why there is no such level"))),
+))
+
+SCHEMAS = (CAPACITY, QUOTE, TCD, TARIFF)

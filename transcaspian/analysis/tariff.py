@@ -11,19 +11,86 @@ split by the declared party shares.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.itinerary import Itinerary
 from transcaspian.model.network import Leg
 from transcaspian.model.scenario import Scenario
 from transcaspian.model.schema import Tariff, ThroughTariff
 
+#: Unit words of a through-tariff level -> (handling unit, units of it per word): FEU = 2 TEU.
+LEVEL_UNITS: dict[str, tuple[str, float]] = {
+    "teu": ("teu", 1.0), "teus": ("teu", 1.0), "feu": ("teu", 2.0), "feus": ("teu", 2.0),
+    "wagon": ("wagon", 1.0), "wagons": ("wagon", 1.0), "truck": ("truck", 1.0), "trucks": ("truck", 1.0),
+    "t": ("tonne", 1.0), "tonne": ("tonne", 1.0), "tonnes": ("tonne", 1.0), "ton": ("tonne", 1.0),
+}
+_LEVEL = re.compile(r"\s*(?:usd\s*)?(\d+(?:\.\d*)?|\.\d+)\s*(?:usd\s*)?/\s*([a-z]+)\s*", re.IGNORECASE)
+
 LINE_COLUMNS = ["seq", "element", "element_type", "tariff", "party", "usd_per_unit_flat",
                 "usd_per_unit_km", "km", "usd_per_unit", "units", "cost_usd"]
 PARTY_COLUMNS = ["party", "leg_sum_usd", "leg_sum_share", "through_usd", "through_share"]
+
+
+def parse_through_tariff(text: str, field: str = "through_tariff") -> tuple[float, str]:
+    """Read a through-tariff level ``AMOUNT/UNIT``: ``2500/FEU``, ``1250/TEU``, ``1800/wagon``, ``60/tonne``.
+
+    Returns ``(usd_per_unit, unit)`` in a handling unit (teu | wagon | truck | tonne): an FEU
+    counts 2 TEU, so ``2500/FEU`` is ``(1250.0, "teu")``.
+
+    Raises
+    ------
+    UserError
+        One problem naming ``field`` (the option) when the text is not AMOUNT/UNIT with a
+        positive amount and a known unit.
+
+    Examples
+    --------
+    >>> parse_through_tariff("2500/FEU"), parse_through_tariff("60 / tonne")
+    ((1250.0, 'teu'), (60.0, 'tonne'))
+    >>> try:
+    ...     parse_through_tariff("2500 per FEU")
+    ... except UserError as e:
+    ...     print(e.problems[0].field)
+    through_tariff
+    """
+    m = _LEVEL.fullmatch(text or "")
+    units = "TEU, FEU, wagon, truck or tonne"
+    if m is None:
+        msg = (f"cannot read the through tariff '{text}': expected AMOUNT/UNIT in USD, e.g. 2500/FEU, "
+               f"1250/TEU, 1800/wagon, 60/tonne")
+    elif m.group(2).lower() not in LEVEL_UNITS:
+        msg = f"unknown unit '{m.group(2)}' in the through tariff '{text}'; use {units}"
+    elif not float(m.group(1)) > 0:
+        msg = f"the through tariff must be a positive amount, got '{text}'"
+    else:
+        unit, per = LEVEL_UNITS[m.group(2).lower()]
+        return float(m.group(1)) / per, unit
+    raise UserError([Problem(msg, field=field)], "the through tariff")
+
+
+def level_per_unit(usd_per_unit: float, unit: str, to_unit: str, tonnes_per_unit: float,
+                   field: str = "through_tariff") -> float:
+    """A through-tariff level (USD per ``unit``) in USD per ``to_unit``.
+
+    A level per tonne converts to any unit (x ``tonnes_per_unit``); otherwise the units
+    must agree (UserError naming ``field``).
+
+    Examples
+    --------
+    >>> level_per_unit(60.0, "tonne", "teu", 10.0), level_per_unit(1250.0, "teu", "teu", 10.0)
+    (600.0, 1250.0)
+    """
+    if unit == to_unit:
+        return usd_per_unit
+    if unit == "tonne":
+        return usd_per_unit * tonnes_per_unit
+    raise UserError([Problem(f"the through tariff is per {unit} but the cargo is handled in {to_unit}",
+                             field=field)], "the through tariff")
 
 
 def _rates(scenario: Scenario, unit: str) -> dict[str, list[Tariff]]:

@@ -43,7 +43,7 @@ def user_errors() -> Iterator[None]:
                           f"{'s' if len(exc.problems) != 1 else ''} in {exc.what}:",
                           highlight=False)
         for p in exc.problems:
-            err_console.print(f"  - {p}", highlight=False, markup=False)
+            err_console.print(f"  - {p}", highlight=False, markup=False, emoji=False)
         raise typer.Exit(2) from None
 
 

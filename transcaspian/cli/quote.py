@@ -18,7 +18,7 @@ from transcaspian.model.scenario import Scenario
 
 #: Engine parameter -> flag of this command, for error messages.
 FLAGS = {"origin": "--from", "destination": "--to", "cargo": "--cargo", "k": "-k", "by": "--by",
-         "simulation": "--sim"}
+         "simulation": "--sim", "through_tariff": "--through-tariff"}
 #: Simulator option -> flag, for ``--simulate N`` (years and seed are fixed or shared here).
 SIM_FLAGS = {"replications": "--simulate", "seed": "--seed"}
 
@@ -94,6 +94,30 @@ def _simulation(scen: Scenario, folder: Path | None, replications: int, seed: in
     return None
 
 
+def _print_through(res: Result, fmt: Format) -> None:
+    """The through-tariff tables of a quote with ``--through-tariff``: parties, demand response."""
+    m = res.meta
+    tp, dr = res["through_parties"], res["demand_response"]
+    level = m["options"]["through_tariff"]
+    if tp.empty:
+        console.print(f"through tariff {level}: none of the options follows a through-tariff route",
+                      highlight=False)
+    else:
+        cols = ["option", "through_tariff", "party", "share", "usd_per_unit", "revenue_usd"]
+        emit(tp[cols], fmt, None, f"Through tariff at {level}: each party's share and revenue for the "
+             f"shipment (scenario rate {tp['scenario_usd_per_unit'].iloc[0]:,.1f} USD/{m['unit']})")
+    if dr.empty:
+        console.print(f"demand response: no market of the scenario has {m['commodity']} from "
+                      f"{m['options']['origin']} to {m['options']['destination']}", highlight=False)
+        return
+    cols = ["market", "tariff_usd_per_t_today", "tariff_usd_per_t", "days", "response", "tonnes_today",
+            "tonnes"]
+    emit(dr[cols], fmt, None, f"Demand response to {level} (days unchanged)")
+    for r in dr.itertuples():
+        console.print(f"{r.market}: x{r.response:.3f} -> {r.tonnes:,.0f} t/yr "
+                      f"({(r.response - 1) * 100:+.1f} % on today's {r.tonnes_today:,.0f})", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``quote`` command."""
 
@@ -117,15 +141,24 @@ def register(app: typer.Typer) -> None:
             help="Replications of the one-year simulation the expected days draw on (run once, then "
                  "cached; ignored with --sim); 0: analytic days only"),
         seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed for --simulate"),
+        through_tariff: str | None = typer.Option(
+            None, "--through-tariff",
+            help="Through-tariff level AMOUNT/UNIT in USD (2500/FEU, 1250/TEU, 1800/wagon, 60/tonne; "
+                 "FEU = 2 TEU): prices the itineraries on a through-tariff route at it, with each "
+                 "party's share and revenue and the demand response of a market of the pair"),
     ) -> None:
         """Quote a shipment: the k best itineraries beside the northern and sea routes."""
         from transcaspian.analysis import QuoteOptions, quote
+        from transcaspian.analysis.tariff import parse_through_tariff
 
         with user_errors():
+            with flag_names(FLAGS):
+                if through_tariff is not None:   # a bad level fails before any loading or simulating
+                    parse_through_tariff(through_tariff)
             scen = open_scenario(scenario)
             with flag_names(FLAGS):
                 options = QuoteOptions.build(origin=origin, destination=destination, cargo=cargo, k=k,
-                                             by=by.value)
+                                             by=by.value, through_tariff=through_tariff)
             simulation = _simulation(scen, sim, simulate_n, seed)
             with flag_names(FLAGS):
                 res = quote(scen, options, simulation=simulation)
@@ -156,6 +189,8 @@ def register(app: typer.Typer) -> None:
                 console.print(f"simulated ({runs}), all routes of the flow: typical (P50) "
                               f"{r.p50_days:.1f} d, P90 {r.p90_days:.1f} d, P95 {r.p95_days:.1f} d, "
                               f"mean {r.mean_days:.1f} ± {r.mean_days_ci95:.1f} d", highlight=False)
+        if "through_parties" in res.tables:
+            _print_through(res, fmt)
         if legs:
             lg = res["legs"]
             cols = ["option", "seq", "kind", "node", "from_node", "to_node", "element", "distance_km",

@@ -55,5 +55,5 @@ def options_error(exc: ValidationError, what: str = "the options") -> UserError:
         name = ".".join(str(p) for p in err["loc"]) or "options"
         value = err.get("input")
         shown = "" if isinstance(value, dict) else f" (got {value!r})"
-        problems.append(Problem(f"{err['msg']}{shown}", field=name))
+        problems.append(Problem(f"{err['msg'].removeprefix('Value error, ')}{shown}", field=name))
     return UserError(problems, what)
