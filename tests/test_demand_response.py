@@ -27,7 +27,7 @@ def market_scenario(alternatives=("ref-sea-suez", "ref-northern-rail"), share=0.
     """baseline-2024 with a container value and one market on the Xi'an - Constanta flow."""
     d = load_scenario("baseline-2024").doc.to_dict()
     for c in d["commodities"]:
-        if c["id"] == "container" and value is not None:
+        if c["id"] == "container":
             c["value_usd_per_t"] = value
     d["markets"] = [{"id": "cn-eu", "name": "China - Europe containers", "flows": ["d-xian-constanta-teu"],
                      "alternatives": list(alternatives), "corridor_share": share,

@@ -41,13 +41,15 @@ def tariff_per_t(scenario, text: str | None) -> float | None:
         return None
     from transcaspian.analysis.tariff import parse_through_tariff
 
-    usd, unit = parse_through_tariff(text)
+    usd, unit = parse_through_tariff(text, field="--through-tariff")
     if unit == "tonne":
         return usd
-    tpu = [c.tonnes_per_unit for c in scenario.doc.commodities if c.unit == unit]
-    if not tpu:
-        raise input_error(f"no commodity of the scenario travels per {unit}", "--through-tariff")
-    return usd / max(tpu)
+    com = {c.id: c for c in scenario.doc.commodities}
+    flows = [d for d in scenario.doc.demand if com[d.commodity].unit == unit]
+    if not flows:
+        raise input_error(f"no demand of the scenario travels per {unit}", "--through-tariff")
+    largest = max(flows, key=lambda d: d.annual_units)   # the tariff's cargo: the main commodity
+    return usd / com[largest.commodity].tonnes_per_unit
 
 
 def summary_line(res: Result) -> str:
