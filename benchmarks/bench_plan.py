@@ -32,7 +32,8 @@ def milp_only() -> None:
         times.append(sol.solve_s)
     modular = sum(1 for c in model.candidates if c.units_max > 1)
     print(f"programme: {len(model.candidates)} projects ({modular} modular) x {len(model.years)} years, "
-          f"{model.structure.A_ub.shape[0]} capacity rows a year; structure and effects built in {built:.1f} s")
+          f"{model.structure.A_ub.shape[0]} capacity rows a year; structure and effects built in "
+          f"{built:.1f} s")
     print(f"MILP solve (HiGHS): median {sorted(times)[1]:.2f} s of 3 ({sol.status})")
 
 

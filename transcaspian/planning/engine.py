@@ -11,6 +11,7 @@ recomputed from the plan and the programme solved again until it settles.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -25,7 +26,7 @@ from transcaspian.planning.milp import solve
 from transcaspian.planning.options import PlanOptions
 from transcaspian.planning.outcome import Outcome, Round, units_in_service
 from transcaspian.planning.outputs import plan_result
-from transcaspian.planning.problem import Model, build, problem
+from transcaspian.planning.problem import Model, build, earliest_units, problem
 from transcaspian.planning.response import Response, respond
 from transcaspian.planning.setting import Setting, configure, path_factor, setting_of
 from transcaspian.planning.timing import time_rows
@@ -71,6 +72,8 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
         planned = float(sol.x[t][: len(tonnes)] @ tonnes) / (1 + margins[t])
         if t == model.target_year:
             planned = min(planned, o.target_mt * 1e6)
+        else:   # a year before the target need not beat what every project built by then carries
+            planned = min(planned, reach(model, t, factors[t]))
         config = configure(st, units_in_service(sol, t), t, factors[t])
         checks.append(check_year(config, t, planned))
     say(f"round {number}: {sum(1 for c in checks if c.met)}/{len(checks)} years met by the exact "
@@ -84,6 +87,16 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
         rnd.sims.append(simulate_year(config, target, o.replications, o.sim_years, o.seed, o.od,
                                       o.max_days, o.served_threshold))
     return rnd
+
+
+def reach(model: Model, year: int, factors: dict[str, float]) -> float:
+    """Tonnes ``year`` carries with every project in service that can be by then (exact engine)."""
+    key = ("reach", year, tuple(sorted(factors.items())))
+    cache = model.setting.cache
+    if key not in cache:
+        st = model.setting
+        cache[key] = check_year(configure(st, earliest_units(st, year), year, factors), year, 0.0).served_t
+    return cache[key]
 
 
 def next_project(model: Model, rnd: Round, musts: tuple[str, ...]) -> str | None:
@@ -121,9 +134,11 @@ def tighten(model: Model, rnd: Round, margins: dict[int, float], musts: tuple[st
         if nxt is not None:
             return margins, (*musts, nxt)
         missed.append(model.target_year)
+    short = {c.year: c.required_t / c.served_t - 1.0 for c in rnd.checks if not c.met and c.served_t > 0}
     for t in sorted(set(missed)):
-        if margins[t] + step <= MAX_MARGIN + 1e-9:
-            margins[t] += step
+        grow = step * math.ceil(max(step, short.get(t, 0.0)) / step - 1e-9)   # the shortfall, in steps
+        if margins[t] + grow <= MAX_MARGIN + 1e-9:
+            margins[t] += grow
         else:
             nxt = next_project(model, rnd, musts)
             if nxt is None:

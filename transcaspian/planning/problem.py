@@ -91,6 +91,18 @@ def build(setting: Setting, options: PlanOptions) -> Model:
     return Model(setting, options, structure, years, base, effects, tonnes, cands)
 
 
+def earliest_units(setting: Setting, year: int) -> dict[str, int]:
+    """Every project at its most units if it can be in service by ``year`` (committed at their
+    published years, candidates started as early as allowed): the most a year can have."""
+    out = {}
+    for pid, p in setting.projects.items():
+        first = p.in_service_year if is_committed(p) else p.build_start_year - (
+            1 if p.in_service_year == p.build_start_year else 0) + build_years(p)
+        if first <= year:
+            out[pid] = p.units_max
+    return out
+
+
 def project_effect(setting: Setting, structure: Structure, pid: str, year: int) -> dict[int, float]:
     """A project's gain per unit on each row: the mean of its first unit added to the committed
     projects (and what it requires) and its last unit taken from everything built.
