@@ -18,7 +18,7 @@ Examples
 >>> cm = compile_scenario(load_scenario("baseline-2024"))
 >>> est = estimate(cm, SimOptions(years=1, replications=10))
 >>> round(est.trains_per_replication), est.events_total > 10 * 30_000
-(4771, True)
+(4778, True)
 >>> try:
 ...     check_budget(cm, SimOptions(years=50, replications=10_000))
 ... except UserError as e:
@@ -76,7 +76,7 @@ def estimate(cm: Compiled, options: SimOptions) -> Estimate:
     >>> from transcaspian.sim.compile import compile_scenario
     >>> est = estimate(compile_scenario(load_scenario("baseline-2024")), SimOptions(years=2))
     >>> est.simulated_years, round(est.trains_per_replication)
-    (2.0, 9180)
+    (2.0, 9193)
     """
     horizon_h = options.horizon_h
     years = horizon_h / (12 * HOURS_PER_MONTH)   # simulated years, the warm-up included

@@ -290,7 +290,7 @@ def compile_scenario(scenario: Scenario) -> Compiled:
     >>> cm.routes[0][0]
     Step(kind=1, a=0, b=-1, x=51.4, d=0)
     >>> STEP_NAMES[cm.routes[0][0].kind], len(cm.groups), set(cm.formation_wait_h)
-    ('rail', 30, {72.0})
+    ('rail', 31, {72.0})
     """
     b = _Builder(scenario)
     b.add_flows()          # compiles each flow's routes (servers, distributions, lanes, yards)
