@@ -148,7 +148,8 @@ def plan_result(scenario) -> Result:
                       "binding_element": ["kuryk-ferry", "alat-ferry", "dostyk-aktogay"][i % 3],
                       "shadow_t_per_1pct": 0.01 * capacity, "margin": capacity / required - 1.0,
                       "projects_in_service": sum(p[4] for p in PROJECTS if p[6] <= y),
-                      "trade_value_musd": served / 1e6 * 310.0, "met": capacity >= required})
+                      "trade_value_musd": served / 1e6 * 310.0,
+                      "kz_az_trade_musd": served / 1e6 * 25.0, "met": capacity >= required})
 
     elements = []
     for i, y in enumerate(YEARS):

@@ -56,14 +56,16 @@ def summary_line(res: Result) -> str:
     p = res.meta["plan"]
     eirr = "none" if p["eirr"] is None else f"{p['eirr']:.1%}"
     sims = res["simcheck"]
-    last = sims[sims["round"] == sims["round"].max()] if len(sims) else sims
+    last = sims.sort_values("round").groupby("year").tail(1) if len(sims) else sims
     sim = ("not simulated" if last.empty else
            "; ".join(f"{r.year} simulated: served {r.served_share:.0%}, P50 {r.p50_days:.1f} d, "
                      f"P90 {r.p90_days:.1f} d on {r.od}" for r in last.itertuples()))
+    y = res["years"].iloc[-1]
     return (f"Plan for {p['target_mt']:g} Mt/yr in {p['target_year']}: {p['status']} after "
             f"{p['iterations']} round(s); capex {p['capex_musd']:,.0f} MUSD (committed included); "
             f"NPV {p['npv_musd']:,.0f} MUSD at {p['discount_rate']:.0%}, BCR {p['bcr']:.2f}, EIRR {eirr}; "
-            f"{sim}")
+            f"{sim}; trade carried {y['trade_value_musd'] / 1e3:,.1f} bn USD, of it Kazakhstan-Azerbaijan "
+            f"{y['kz_az_trade_musd'] / 1e3:,.2f} bn USD (goal 1 bn)")
 
 
 def show(res: Result, fmt: Format) -> None:

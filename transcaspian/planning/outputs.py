@@ -63,17 +63,22 @@ def capex_table(out: Outcome) -> pd.DataFrame:
 def years_table(out: Outcome) -> pd.DataFrame:
     st = out.model.setting
     value = {c.id: c.value_usd_per_t or 0.0 for c in st.scenario.doc.commodities}
+    country = {n.id: n.country for n in st.scenario.doc.nodes}
     rows = []
     for c in out.final.checks:
         f = c.result["flows"]
-        trade = float((f["served_t"] * f["commodity"].map(value).fillna(0.0)).sum()) / 1e6
+        worth = f["served_t"] * f["commodity"].map(value).fillna(0.0)
+        trade = float(worth.sum()) / 1e6
+        kz_az = [frozenset((country[o], country[d])) == frozenset(("KZ", "AZ"))
+                 for o, d in zip(f["origin"], f["destination"], strict=True)]
         n = sum(1 for (_p, t), k in out.final.solution.in_service.items() if t == c.year and k > 0)
         rows.append({"year": c.year, "demand_t": c.demand_t, "required_t": c.required_t,
                      "capacity_t": c.capacity_t, "served_t": c.served_t,
                      "served_share": c.served_t / c.demand_t if c.demand_t else 1.0,
                      "utilisation": c.utilisation, "binding_element": c.binding,
                      "shadow_t_per_1pct": c.shadow_t_per_1pct, "margin": out.final.margins[c.year],
-                     "projects_in_service": n, "trade_value_musd": trade, "met": bool(c.met)})
+                     "projects_in_service": n, "trade_value_musd": trade,
+                     "kz_az_trade_musd": float(worth[kz_az].sum()) / 1e6, "met": bool(c.met)})
     return pd.DataFrame(rows).astype({"year": "int64", "projects_in_service": "int64", "met": "bool"})
 
 

@@ -52,6 +52,8 @@ PLAN = ResultSchema("plan", "`plan(scenario, options)`: which projects to build 
         C("margin", "float64", "share", "capacity margin the plan held over demand that year"),
         C("projects_in_service", "int64", "projects", "projects (units) in service"),
         C("trade_value_musd", "float64", "MUSD/yr", "value of the cargo served"),
+        C("kz_az_trade_musd", "float64", "MUSD/yr", "value of the cargo served between Kazakhstan and "
+          "Azerbaijan, both ways (against the two governments' 1 bn USD goal)"),
         C("met", "bool", "", "the year's requirement is met by the exact capacity engine"))),
     TableSchema("elements", "The most used elements each year: is the removal of bottlenecks synchronous?", (
         YEAR, C("element", "str", "", "element id"), C("name", "str", "", "readable name"),

@@ -66,7 +66,7 @@ def _summary(plan: Result, scenario: Scenario | None = None) -> list[str]:
     committed = len(projects) - len(chosen)
     rate = m.get("discount_rate")
     out = [f"Target: {h.num(target, 1)} Mt/yr by {_year(year)} (plan from {_year(m.get('start_year'))}) — "
-           + ("met" if met else "not met") + " by the exact capacity engine after "
+           + ("met" if met else "not met") + " (exact capacity every year, simulated target year) after "
            f"{m.get('iterations', '?')} planning round(s). The plan builds {len(chosen)} project(s) "
            f"on top of {committed} committed one(s), for a total capex of {_musd(m.get('capex_musd'))} "
            "(undiscounted)."]
@@ -90,7 +90,14 @@ def _summary(plan: Result, scenario: Scenario | None = None) -> list[str]:
         for r in funds.itertuples(index=False):
             out.append(f"The {r.name} ({r.payer}) finances {_musd(r.capex_musd)}, {h.pct(r.share)} of the "
                        f"plan's capex, at most {_musd(r.peak_musd_per_year)} in one year.")
+    if years is not None and not years.empty and "kz_az_trade_musd" in years:
+        last = years.sort_values("year").iloc[-1]
+        out.append(f"Trade carried in {int(last['year'])}: {_musd(last['trade_value_musd'])}, of which "
+                   f"between Kazakhstan and Azerbaijan {_musd(last['kz_az_trade_musd'])} (the two "
+                   "governments' goal: 1 bn USD).")
     sim = plan.tables.get("simcheck")
+    if sim is not None and not sim.empty and "round" in sim:
+        sim = sim.sort_values("round").groupby("year").tail(1)   # each year's last check
     if sim is not None and not sim.empty:
         od = od_text(m.get("od") or "", scenario)
         checks = "; ".join(
