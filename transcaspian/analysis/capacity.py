@@ -611,7 +611,8 @@ def build_model(scenario: Scenario, basis: Basis = "practical") -> CapacityModel
                          meta, notes, wvar, dict(berth_rows))
 
 
-def _matrix(rows: list[dict[int, float]], n: int) -> sparse.csr_array | None:
+def sparse_rows(rows: list[dict[int, float]], n: int) -> sparse.csr_array | None:
+    """Rows given as {column: value} as a CSR matrix with ``n`` columns (None for no rows)."""
     if not rows:
         return None
     r, c, v = [], [], []
@@ -662,8 +663,8 @@ def _solve(model: CapacityModel, c: np.ndarray, extra_ub: list[tuple[dict[int, f
     b_eq = np.array([0.0] * len(model.eq) + [b for _, b in extra_eq], dtype=float)
     if n == 0:
         return LPSolution(np.zeros(0), 0.0, np.zeros(len(ub_rows)))
-    res = linprog(c, A_ub=_matrix(ub_rows, n), b_ub=b_ub if ub_rows else None,
-                  A_eq=_matrix(eq_rows, n), b_eq=b_eq if eq_rows else None, bounds=bounds,
+    res = linprog(c, A_ub=sparse_rows(ub_rows, n), b_ub=b_ub if ub_rows else None,
+                  A_eq=sparse_rows(eq_rows, n), b_eq=b_eq if eq_rows else None, bounds=bounds,
                   method="highs")
     if res.status != 0:
         raise RuntimeError(f"capacity LP failed: {res.message}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from transcaspian.analysis.capacity import CapacityModel, Element, build_model, capacity_elements
+from transcaspian.analysis.capacity import CapacityModel, Element, build_model, capacity_elements, sparse_rows
 from transcaspian.model import Scenario
 
 #: Right-hand side changes smaller than this share of the row's full capacity are noise.
@@ -46,14 +46,7 @@ class Structure:
 
 
 def _matrix(rows: list[dict[int, float]], n: int) -> sparse.csr_array:
-    r, c, v = [], [], []
-    for i, row in enumerate(rows):
-        for j, val in row.items():
-            r.append(i)
-            c.append(j)
-            v.append(val)
-    return sparse.csr_array((np.array(v, float), (np.array(r, int), np.array(c, int))),
-                            shape=(len(rows), n))
+    return sparse_rows(rows, n) if rows else sparse.csr_array((0, n))
 
 
 def _carrying(elements: list[Element]) -> dict[tuple, tuple[float, dict[str, float]]]:
