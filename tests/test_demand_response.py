@@ -52,8 +52,18 @@ def test_corridor_terms_are_the_quotes(scen):
     best = q["options"].iloc[0]
     assert t.od == ("xian", "constanta") and t.commodity == "container" and t.unit == "teu"
     assert t.route == best["route"]
-    assert t.tariff_usd_per_t == pytest.approx(best["price_usd"] / 10.0)     # 10 t per TEU
     assert t.days == pytest.approx(q.meta["expected_days"])
+    # the price is what the flow pays today: each route option at its share, priced as the quote
+    # prices that route (its through tariff if it has one, else its leg tariffs), 10 t per TEU
+    flow = next(d for d in scen.doc.demand if d.id == "d-xian-constanta-teu")
+    qr = quote(scen, QuoteOptions.build(origin="xian", destination="constanta", cargo="1 TEU container",
+                                        k=20, by="time"))["options"]
+    paid = 0.0
+    for o in flow.route_options:
+        row = qr[qr["route"] == o.route].iloc[0]
+        paid += o.share * row["price_usd"]
+    assert t.tariff_usd_per_t == pytest.approx(paid / 10.0)
+    assert t.basis.startswith("route shares")
     given = corridor_terms(scen, "cn-eu", 1250.0)
     assert given.tariff_usd_per_t == pytest.approx(125.0) and given.basis == "given level"
     assert given.days == t.days

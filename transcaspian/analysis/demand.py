@@ -171,12 +171,12 @@ def corridor_terms(scenario: Scenario, market_id: str, through_tariff_usd_per_un
                    *, planner: RoutePlanner | None = None) -> CorridorTerms:
     """The corridor's price (USD/t) and expected days for a market's largest flow (by tonnes).
 
-    The best itinerary by time for one unit of the flow's commodity (as
-    ``quote(..., cargo="1 <unit> <commodity>", k=1, by="time")`` ranks them) sets the price:
-    ``through_tariff_usd_per_unit`` when given (a through-tariff level to test, USD per unit
-    of the flow's commodity), else the scenario's through tariff on that itinerary's route if
-    there is one, else the sum of its leg tariffs; / tonnes per unit. The days are the quote's
-    expected days (the flow's routes at their shares).
+    The price: ``through_tariff_usd_per_unit`` when given (a through-tariff level to test, USD
+    per unit of the flow's commodity), else what the flow pays today, its route options at
+    their shares, each at the scenario's through tariff on that route if there is one or the
+    sum of its leg tariffs (the best itinerary by time, as ``quote(..., k=1, by="time")`` ranks
+    them, when no option has a share); / tonnes per unit. The days are the quote's expected
+    days (the flow's routes at their shares).
 
     Parameters
     ----------
@@ -213,8 +213,14 @@ def corridor_terms(scenario: Scenario, market_id: str, through_tariff_usd_per_un
 
     best = min(its, key=key)
     t = planner.totals(best, com.unit)
+    by_route = {it.route_id: it for it in its if it.route_id}
+    shares = [(o.route, o.share or 0.0) for o in flow.route_options if o.route in by_route]
     if through_tariff_usd_per_unit is not None:
         per_unit, basis = float(through_tariff_usd_per_unit), "given level"
+    elif sum(w for _, w in shares) > 0:   # what the flow pays today: its routes at their shares
+        priced = [(price(planner.totals(by_route[r], com.unit)), w) for r, w in shares]
+        per_unit = sum(p * w for p, w in priced) / sum(w for _, w in priced)
+        basis = "route shares (through tariff where one applies, else leg sum)"
     else:
         per_unit = price(t)
         basis = "through tariff" if t["through_usd_per_unit"] is not None else "leg sum"

@@ -22,7 +22,13 @@ class Round:
 
     @property
     def met(self) -> bool:
-        return all(c.met for c in self.checks) and all(s.met for s in self.sims)
+        """The target year is met: exact capacity and every simulated check."""
+        return self.checks[-1].met and all(s.met for s in self.sims)
+
+    @property
+    def every_year_met(self) -> bool:
+        """Also each year before the target carries what every project built by then could."""
+        return self.met and all(c.met for c in self.checks)
 
 
 @dataclass
@@ -37,7 +43,8 @@ class Outcome:
 
     @property
     def final(self) -> Round:
-        return self.rounds[-1]
+        """The last round that meets the target (else the last round)."""
+        return next((r for r in reversed(self.rounds) if r.met), self.rounds[-1])
 
 
 __all__ = ["Outcome", "Round", "units_in_service"]

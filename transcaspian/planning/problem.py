@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -69,6 +70,8 @@ class Model:
     effects: dict[str, dict[int, float]]
     flow_tonnes: np.ndarray
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    #: Each market's route-choice model, calibrated on the start year (filled on first use).
+    markets: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target_year(self) -> int:

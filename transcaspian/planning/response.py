@@ -37,44 +37,49 @@ class Response:
     def factor(self, flow: str, year: int) -> float:
         return self.factors.get((flow, year), 1.0)
 
+    def damped(self, previous: Response, weight: float = 0.5) -> Response:
+        """The mean of this response and the previous one (so plan and demand settle, not swing)."""
+        keys = set(self.factors) | set(previous.factors)
+        return Response({k: weight * self.factor(*k) + (1 - weight) * previous.factor(*k) for k in keys},
+                        self.days)
+
     def close_to(self, other: Response) -> bool:
         keys = set(self.factors) | set(other.factors)
         return all(abs(self.factor(*k) - other.factor(*k)) < SETTLED for k in keys)
 
 
-def calibrations(model: Model) -> dict[str, MarketResponse]:
-    """Each market's logit, calibrated on the start year with the committed projects."""
+def calibrations(model: Model, start_factors: dict[str, float]) -> dict[str, MarketResponse]:
+    """Each market's logit, calibrated on the start year: its demand, the committed projects."""
     from transcaspian.analysis.demand import calibrate_market
     from transcaspian.planning.problem import committed_units
 
     st = model.setting
-    if not st.scenario.doc.markets:
-        return {}
-    start = configure(st, committed_units(st, model.years[0]), model.years[0])
+    start = configure(st, committed_units(st, model.years[0]), model.years[0], start_factors)
     return {m.id: calibrate_market(start, m.id) for m in st.scenario.doc.markets}
 
 
-def respond(model: Model, solution: PlanSolution, previous: Response) -> Response:
-    """The markets' response to the round's plan, year by year."""
+def respond(model: Model, solution: PlanSolution, previous: Response,
+            factors: dict[int, dict[str, float]], start_factors: dict[str, float]) -> Response:
+    """The markets' response to the round's plan, year by year (at the round's demand)."""
     st, o = model.setting, model.options
     if not st.scenario.doc.markets:
         return previous
     from transcaspian.analysis.demand import corridor_terms, response
     from transcaspian.planning.milp import units_in_service
 
-    cal = model.__dict__.setdefault("_calibrations", None) or calibrations(model)
-    model.__dict__["_calibrations"] = cal
-    if not cal:
-        return previous
-    factors: dict[tuple[str, int], float] = {}
+    if not model.markets:
+        model.markets = calibrations(model, start_factors)
+    out: dict[tuple[str, int], float] = {}
     days: dict[tuple[str, int], float] = {}
     for t in model.years:
-        config = configure(st, units_in_service(solution, t), t)
+        config = configure(st, units_in_service(solution, t), t, factors[t])
         for m in st.scenario.doc.markets:
+            cal = model.markets[m.id]
             terms = corridor_terms(config, m.id)
-            tariff = o.through_tariff_usd_per_t or terms.tariff_usd_per_t
-            k = response(cal[m.id], tariff, terms.days)
+            # the price holds at the calibration level unless a through tariff is set: the plan
+            # changes days; which route is fastest must not switch the tariff basis
+            k = response(cal, o.through_tariff_usd_per_t or cal.terms.tariff_usd_per_t, terms.days)
             for f in m.flows:
-                factors[(f, t)] = k
+                out[(f, t)] = k
                 days[(f, t)] = terms.days
-    return Response(factors, days)
+    return Response(out, days)
