@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/transcaspian scenario show baseline-2024
 	$(BIN)/transcaspian report baseline-2024 -o out/report.html
 	@echo "The report for baseline-2024 is in out/report.html (open file://$(CURDIR)/out/report.html)"
-	$(BIN)/transcaspian plan target-2030 --target-mt 10 --year 2030 --simulate 4 -o out/plan
+	$(BIN)/transcaspian plan target-2030 --target-mt 10 --year 2030 -o out/plan
 	$(BIN)/transcaspian report target-2030 --plan out/plan --simulate 0 -o out/report-plan.html
 	@echo "The plan for 10 Mt in 2030 is in out/plan; its report in out/report-plan.html"
 

@@ -36,7 +36,13 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from transcaspian.analysis.capacity import capacity
-from transcaspian.analysis.demand import calibrate_market, corridor_terms, market_flows, response
+from transcaspian.analysis.demand import (
+    MarketResponse,
+    calibrate_market,
+    corridor_terms,
+    market_flows,
+    response,
+)
 from transcaspian.analysis.routes import RoutePlanner
 from transcaspian.analysis.tariff import LEVEL_UNITS
 from transcaspian.model.errors import Problem, UserError
@@ -185,6 +191,55 @@ def _per_handling_unit(unit: str, tt_unit: str, tonnes_per_unit: float) -> float
                              f"({tt_unit})", field="unit")], "the tariff scan")
 
 
+def _scan(tt: ThroughTariff, options: TariffScanOptions, factor: float, tpu: float,
+          served_t: dict[str, float], served_units: dict[str, float], m: MarketResponse | None, days: float,
+          costs: dict[str, tuple[float, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per level (tonnes, units, revenue, who is short) and per level and party."""
+    responding = set(m.flows) if m is not None else set()
+    level_rows, party_rows = [], []
+    for level in options.levels:
+        per_unit = level * factor
+        tariff_t = per_unit / tpu
+        resp = response(m, tariff_t, days) if m is not None else 1.0
+        tonnes = sum(t * (resp if f in responding else 1.0) for f, t in served_t.items())
+        units = sum(u * (resp if f in responding else 1.0) for f, u in served_units.items())
+        short = []
+        for p, share in sorted(tt.shares.items()):
+            cost_pu, basis = costs[p]
+            rev_pu = share * per_unit
+            covers = rev_pu >= cost_pu - 1e-9
+            if not covers:
+                short.append(p)
+            party_rows.append({"level": level, "party": p, "share": share, "revenue_usd_per_unit": rev_pu,
+                               "revenue_usd": rev_pu * units, "cost_usd_per_unit": cost_pu,
+                               "cost_basis": basis, "cost_usd": cost_pu * units,
+                               "margin_usd": (rev_pu - cost_pu) * units, "covers": covers})
+        level_rows.append({"level": level, "unit": options.unit, "usd_per_unit": per_unit,
+                           "tariff_usd_per_t": tariff_t, "response": resp, "tonnes": tonnes, "units": units,
+                           "revenue_usd": per_unit * units, "all_cover": not short,
+                           "short": ", ".join(short)})
+    return pd.DataFrame(level_rows, columns=LEVEL_COLUMNS), pd.DataFrame(party_rows, columns=PARTY_COLUMNS)
+
+
+def _answer(chosen: Any, parties: pd.DataFrame, costs: dict[str, tuple[float, str]], tt: ThroughTariff,
+            factor: float, shown: str, today_t: float, responds: bool) -> tuple[str, float]:
+    """The answer line and the change in tonnes (%) at the chosen level."""
+    if chosen is not None:
+        change = (chosen["tonnes"] / today_t - 1.0) * 100.0 if today_t > 0 else math.nan
+        answer = (f"the level carrying the most cargo while every party covers its costs: "
+                  f"{chosen['level']:,.0f} USD/{shown}, {chosen['tonnes']:,.0f} t/yr "
+                  f"({change:+.1f} % on today's)")
+        if not responds:
+            answer += "; no market on the route, so demand does not respond to the level"
+        return answer, change
+    worst = parties.groupby("party")["covers"].any()
+    never = sorted(worst[~worst].index)
+    need = max(costs[p][0] / s for p, s in tt.shares.items() if s > 0) / factor
+    return (f"no level covers every party's costs: {', '.join(never) or 'some party'} "
+            f"{'is' if len(never) == 1 else 'are'} short at every level scanned; every party covers "
+            f"its costs from {need:,.0f} USD/{shown}"), math.nan
+
+
 def tariff_scan(scenario: Scenario, options: TariffScanOptions, *,
                 planner: RoutePlanner | None = None) -> Result:
     """Cargo carried and each party's revenue and cost coverage at each through-tariff level.
@@ -234,54 +289,16 @@ def tariff_scan(scenario: Scenario, options: TariffScanOptions, *,
         tpu = same[0].tonnes_per_unit if same else 1.0
     factor = _per_handling_unit(options.unit, tt.unit, tpu)
     m = today = None
-    responding: set[str] = set()
     if market is not None:
         today = corridor_terms(scenario, market, planner=planner)
         m = calibrate_market(scenario, market, today)
-        responding = set(m.flows)
     costs = party_costs(tt, options.cost_ratio)
-    level_rows, party_rows = [], []
-    for level in options.levels:
-        per_unit = level * factor
-        tariff_t = per_unit / tpu
-        resp = response(m, tariff_t, today.days) if m is not None else 1.0
-        tonnes = sum(t * (resp if f in responding else 1.0) for f, t in served_t.items())
-        units = sum(u * (resp if f in responding else 1.0) for f, u in served_units.items())
-        short = []
-        for p, share in sorted(tt.shares.items()):
-            cost_pu, basis = costs[p]
-            rev_pu = share * per_unit
-            covers = rev_pu >= cost_pu - 1e-9
-            if not covers:
-                short.append(p)
-            party_rows.append({"level": level, "party": p, "share": share, "revenue_usd_per_unit": rev_pu,
-                               "revenue_usd": rev_pu * units, "cost_usd_per_unit": cost_pu,
-                               "cost_basis": basis, "cost_usd": cost_pu * units,
-                               "margin_usd": (rev_pu - cost_pu) * units, "covers": covers})
-        level_rows.append({"level": level, "unit": options.unit, "usd_per_unit": per_unit,
-                           "tariff_usd_per_t": tariff_t, "response": resp, "tonnes": tonnes, "units": units,
-                           "revenue_usd": per_unit * units, "all_cover": not short,
-                           "short": ", ".join(short)})
-    levels = pd.DataFrame(level_rows, columns=LEVEL_COLUMNS)
-    parties = pd.DataFrame(party_rows, columns=PARTY_COLUMNS)
+    levels, parties = _scan(tt, options, factor, tpu, served_t, served_units, m,
+                            today.days if today is not None else 0.0, costs)
     today_t = float(sum(served_t.values()))
     shown = options.unit.upper() if options.unit in ("feu", "teu") else options.unit
     chosen = choose_level(levels)
-    if chosen is not None:
-        change = (chosen["tonnes"] / today_t - 1.0) * 100.0 if today_t > 0 else math.nan
-        answer = (f"the level carrying the most cargo while every party covers its costs: "
-                  f"{chosen['level']:,.0f} USD/{shown}, {chosen['tonnes']:,.0f} t/yr "
-                  f"({change:+.1f} % on today's)")
-        if m is None:
-            answer += "; no market on the route, so demand does not respond to the level"
-    else:
-        change = math.nan
-        worst = parties.groupby("party")["covers"].any()
-        never = sorted(worst[~worst].index)
-        need = max(costs[p][0] / s for p, s in tt.shares.items() if s > 0) / factor
-        answer = (f"no level covers every party's costs: {', '.join(never) or 'some party'} "
-                  f"{'is' if len(never) == 1 else 'are'} short at every level scanned; every party covers "
-                  f"its costs from {need:,.0f} USD/{shown}")
+    answer, change = _answer(chosen, parties, costs, tt, factor, shown, today_t, m is not None)
     summary = pd.DataFrame([{
         "route": tt.route, "through_tariff": tt.id, "unit": options.unit, "market": market or "",
         "scenario_level": tt.usd_per_unit / factor, "tonnes_today": today_t,
