@@ -94,11 +94,14 @@ def where_it_waits(res: Result) -> str:
 
 
 def largest_od(scenario: Scenario) -> tuple[str, str]:
-    """Origin and destination of the scenario's largest flow in tonnes."""
+    """Origin and destination of the largest flow (tonnes) in a market (the cargo that chooses
+    the corridor), else of the scenario's largest flow."""
     def tonnes(d) -> float:
         return d.annual_units * scenario.get("commodities", d.commodity).tonnes_per_unit
 
-    d = max(scenario.doc.demand, key=tonnes)
+    in_markets = {f for m in scenario.doc.markets for f in m.flows}
+    flows = [d for d in scenario.doc.demand if d.id in in_markets] or list(scenario.doc.demand)
+    d = max(flows, key=tonnes)
     return d.origin, d.destination
 
 

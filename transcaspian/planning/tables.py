@@ -72,7 +72,7 @@ PLAN = ResultSchema("plan", "`plan(scenario, options)`: which projects to build 
         C("replications", "int64", "", "replications"),
         C("served_share", "float64", "share", "delivered / demand, all flows (tonnes)"),
         C("od", "str", "", "origin:destination of the time target ('' without one)"),
-        C("p50_days", "float64", "days", "median door-to-door time on od (or the largest flow)"),
+        C("p50_days", "float64", "days", "median door-to-door time on od (else the largest market flow)"),
         C("p90_days", "float64", "days", "90th percentile"),
         C("met", "bool", "", "served share and time target met"))),
     TableSchema("appraisal", "The plan's economic cash flows by year (MUSD, undiscounted).", (
