@@ -33,7 +33,9 @@ class YearCheck:
 
     @property
     def capacity_t(self) -> float:
-        return self.demand_t * min(self.multiplier, 1e3)
+        """What the year can carry at its demand mix (t/yr): the demand times the largest uniform
+        multiplier when all of it fits, else the tonnes served."""
+        return self.demand_t * min(self.multiplier, 1e3) if self.multiplier >= 1.0 else self.served_t
 
 
 def check_year(scenario: Scenario, year: int, required_t: float) -> YearCheck:

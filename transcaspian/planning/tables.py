@@ -41,8 +41,8 @@ PLAN = ResultSchema("plan", "`plan(scenario, options)`: which projects to build 
         YEAR, C("demand_t", "float64", "t/yr", "demand on the path, after the route-choice response; "
                 "target year: the path's mix scaled to the target"),
         C("required_t", "float64", "t/yr", "what the plan must carry (target year: the target)"),
-        C("capacity_t", "float64", "t/yr", "practical capacity at that year's demand mix (demand x "
-          "the largest uniform multiplier)"),
+        C("capacity_t", "float64", "t/yr", "what the year carries at its demand mix: demand x the largest "
+          "uniform multiplier when all the demand fits, else the tonnes served"),
         C("served_t", "float64", "t/yr", "served (capacity LP)"),
         C("served_share", "float64", "share", "served / demand"),
         C("utilisation", "float64", "share", "highest element utilisation"),
