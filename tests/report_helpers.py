@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -225,3 +226,12 @@ def chart_ids(html: str) -> list[str]:
 def dump(obj: Any) -> str:
     """Compact JSON (for failure messages)."""
     return json.dumps(obj, default=str)[:2000]
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """Cell texts of every body row of the table with ``table_id``."""
+    m = re.search(rf'<table class="data" id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert m, f"no table {table_id}"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(1), re.S)
+    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in rows]

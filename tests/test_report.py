@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_helpers import chart_ids, external_loads, mini_dict, write_sim_folder
+from report_helpers import chart_ids, external_loads, mini_dict, table_rows, write_sim_folder
 from typer.testing import CliRunner
 
 from transcaspian import __version__
@@ -55,13 +55,6 @@ def baseline_html(baseline: Scenario) -> str:
     return build_report(baseline)
 
 
-def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """Cell texts of every body row of the table with ``table_id``."""
-    m = re.search(rf'<table class="data" id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.S)
-    assert m, f"no table {table_id}"
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(1), re.S)
-    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
-            for r in rows]
 
 
 # -- outlines --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from plan_fixture import PROJECTS, plan_result, write_plan_fixture
-from report_helpers import mini_dict
+from report_helpers import mini_dict, table_rows
 from typer.testing import CliRunner
 
 from transcaspian.cli import register_all
@@ -31,13 +31,6 @@ def run(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """Cell texts of every body row of the table with ``table_id``."""
-    m = re.search(rf'<table class="data" id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.S)
-    assert m, f"no table {table_id}"
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(1), re.S)
-    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
-            for r in rows]
 
 
 def table_headers(html: str, table_id: str) -> list[str]:
