@@ -336,6 +336,35 @@ def _corridor_tables(planner: RoutePlanner, best: list[dict[str, Any]], cg: Carg
     return out
 
 
+def _checked_input(scenario: Scenario, options: QuoteOptions, simulation: Result | None
+                   ) -> tuple[Cargo, tuple[float, str] | None, float | None]:
+    """The cargo, the through-tariff level as parsed and in USD per cargo unit; a UserError
+    naming every bad option (cargo, nodes, through tariff, a simulation of another scenario)."""
+    problems: list[Problem] = []
+    cg: Cargo | None = None
+    try:
+        cg = parse_cargo(scenario, options.cargo)
+    except UserError as exc:
+        problems.extend(exc.problems)
+    check_nodes(scenario, options, problems)
+    level: tuple[float, str] | None = None
+    through_level: float | None = None
+    if options.through_tariff is not None:
+        try:
+            level = parse_through_tariff(options.through_tariff)
+            if cg is not None:
+                through_level = level_per_unit(*level, cg.unit, cg.tonnes / cg.units)
+        except UserError as exc:
+            problems.extend(exc.problems)
+    if simulation is not None and simulation.meta.get("scenario_hash") != scenario.hash:
+        problems.append(Problem("the simulation result is of another scenario "
+                                f"({simulation.meta.get('scenario')}, hash "
+                                f"{str(simulation.meta.get('scenario_hash'))[:12]})", field="simulation"))
+    if problems or cg is None:
+        raise UserError(problems, "the quote")
+    return cg, level, through_level
+
+
 def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | None = None,
           simulation: Result | None = None) -> Result:
     """The k best itineraries for a shipment, with legs, tariffs, CO2e and reference routes.
@@ -414,29 +443,8 @@ def quote(scenario: Scenario, options: QuoteOptions, *, planner: RoutePlanner | 
     ...     print(e.problems[0].field)
     origin
     """
-    problems: list[Problem] = []
-    cg: Cargo | None = None
-    try:
-        cg = parse_cargo(scenario, options.cargo)
-    except UserError as exc:
-        problems.extend(exc.problems)
-    check_nodes(scenario, options, problems)
-    level: tuple[float, str] | None = None
-    if options.through_tariff is not None:
-        try:
-            level = parse_through_tariff(options.through_tariff)
-            if cg is not None:
-                level_per_unit(*level, cg.unit, cg.tonnes / cg.units)
-        except UserError as exc:
-            problems.extend(exc.problems)
-    if simulation is not None and simulation.meta.get("scenario_hash") != scenario.hash:
-        problems.append(Problem("the simulation result is of another scenario "
-                                f"({simulation.meta.get('scenario')}, hash "
-                                f"{str(simulation.meta.get('scenario_hash'))[:12]})", field="simulation"))
-    if problems:
-        raise UserError(problems, "the quote")
+    cg, level, through_level = _checked_input(scenario, options, simulation)
     planner = planner or RoutePlanner(scenario, capacity(scenario))
-    through_level = level_per_unit(*level, cg.unit, cg.tonnes / cg.units) if level else None
     best, considered = _ranked(planner, options, cg, through_level)
     rows = _corridor_tables(planner, best, cg, through_level)
     rows["options"] += reference_rows(scenario, options.origin, options.destination, unit=cg.unit,

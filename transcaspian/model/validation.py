@@ -230,19 +230,19 @@ def check_doc(doc: ScenarioDoc, origins: dict[tuple[str, str], str], label: str,
         ref(t.route, "routes", "through_tariffs", t.id, "route")
     for rr in doc.references:
         factor(rr.emission_factor, "transport", "references", rr.id)
-    for pid in doc.applied_projects:
-        if pid not in ids["projects"] and pid not in invalid["projects"]:
-            err(f"applied project '{pid}' is not defined", fld="applied_projects")
-
     _check_events(doc, ref)
-    _check_planning(doc, ref, ids)
+    _check_planning(doc, ref, ids, invalid["projects"])
     _check_demand(doc, ref, judge_routes=not any(failed.values()))
     _check_sources(doc, origins, label, err, warnings)
     return errors.problems, warnings.problems
 
 
-def _check_planning(doc: ScenarioDoc, ref: Any, ids: dict[str, list[str]]) -> None:
-    """Projects' payers, precedence, exclusivity and unit steps; demand paths; markets."""
+def _check_planning(doc: ScenarioDoc, ref: Any, ids: dict[str, list[str]], invalid: set[str]) -> None:
+    """Applied projects exist; projects' payers, precedence, exclusivity and unit steps; demand
+    paths; markets. ``invalid`` holds ids of projects that failed their own checks."""
+    for pid in doc.applied_projects:
+        if pid not in ids["projects"] and pid not in invalid:
+            ref.err(f"applied project '{pid}' is not defined", fld="applied_projects")
     for p in doc.projects:
         for i, f in enumerate(p.funding):
             ref(f.payer, "payers", "projects", p.id, f"funding[{i}].payer", what="payer")

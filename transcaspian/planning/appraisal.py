@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from transcaspian.analysis import QuoteOptions, quote
@@ -68,19 +67,12 @@ def od_terms(scenario, origin: str, dest: str) -> Terms | None:
     cor, ref = o[o["kind"] == "corridor"], o[o["kind"] == "reference"]
     if cor.empty or ref.empty:
         return None
-    tonnes = float(q.meta.get("cargo_tonnes") or _cargo_tonnes(scenario, cargo))
+    tonnes = float(q.meta["tonnes"])
     c = cor.iloc[0]
     ref_price = ((ref["cost_usd_low"] + ref["cost_usd_high"]) / 2).mean()
     ref_days = ((ref["transit_days_low"] + ref["transit_days_high"]) / 2).mean()
     return Terms(float(c["transit_days"]), float(c["price_usd"]) / tonnes, float(c["co2e_wtw_kg"]) / tonnes,
                  float(ref_days), float(ref_price) / tonnes, float(ref["co2e_wtw_kg"].mean()) / tonnes)
-
-
-def _cargo_tonnes(scenario, cargo: str) -> float:
-    n, _unit, *rest = cargo.split()
-    com = scenario.get("commodities", rest[0]) if rest else None
-    tpu = com.tonnes_per_unit if com else 10.0
-    return float(n) * tpu
 
 
 def served_by_flow(result) -> dict[str, float]:
@@ -166,8 +158,7 @@ def _tariff_per_t(result, flow: str) -> float:
     row = f[f["flow"] == flow]
     if row.empty or float(row["served_t"].iloc[0]) <= 0:
         return 0.0
-    cost = row["cost_usd"].iloc[0] if "cost_usd" in row else np.nan
-    return float(cost) / float(row["served_t"].iloc[0]) if np.isfinite(cost) else 0.0
+    return float(row["cost_usd"].iloc[0]) / float(row["served_t"].iloc[0])
 
 
 def _indicators(df: pd.DataFrame, rate: float, start: int, capex_scale: float = 1.0,

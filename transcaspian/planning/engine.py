@@ -91,12 +91,12 @@ def run_round(model: Model, number: int, factors: dict[int, dict[str, float]], m
 
 def reach(model: Model, year: int, factors: dict[str, float]) -> float:
     """Tonnes ``year`` carries with every project in service that can be by then (exact engine)."""
-    key = ("reach", year, tuple(sorted(factors.items())))
-    cache = model.setting.cache
-    if key not in cache:
+    key = (year, tuple(sorted(factors.items())))
+    if key not in model.reach:
         st = model.setting
-        cache[key] = check_year(configure(st, earliest_units(st, year), year, factors), year, 0.0).served_t
-    return cache[key]
+        model.reach[key] = check_year(configure(st, earliest_units(st, year), year, factors), year,
+                                      0.0).served_t
+    return model.reach[key]
 
 
 def next_project(model: Model, rnd: Round, musts: tuple[str, ...]) -> str | None:
@@ -191,7 +191,8 @@ def plan_rounds(setting: Setting, options: PlanOptions, say: Callable[[str], Non
             margins, musts = dict(rounds[-1].margins), (*musts, more)
             continue
         rounds.append(rnd)
-        new = respond(model, rnd.solution, response, factors, start_factors).damped(response)
+        new = respond(model, rnd.solution, response, factors, start_factors,
+                      {c.year: c.result for c in rnd.checks}).damped(response)
         settled = new.close_to(response)
         response = new
         stalled = len(rounds) > 1 and rounds[-2].solution.in_service == rnd.solution.in_service \

@@ -163,13 +163,12 @@ def plan_result(out: Outcome, app: PlanAppraisal) -> Result:
     m, o = out.model, out.model.options
     capex = capex_table(out)
     per_payer = {p: v for (p, _t), v in budget_map(m.setting.scenario, o, m.years).items()}
-    chosen = capex_table(out)
     sol = out.final.solution
     cost = sum(v * (1 + o.discount_rate) ** -(y - o.start_year) for (_p, _k, y), v in sol.capex.items())
     tables = {"projects": projects_table(out, app), "capex": capex, "years": years_table(out),
               "elements": elements_table(out), "demand": demand_table(out), "simcheck": simcheck_table(out),
               "appraisal": app.flows, "sensitivity": app.sensitivity,
-              "payers": payers_table(out, chosen, per_payer), "revenue": revenue_table(out)}
+              "payers": payers_table(out, capex, per_payer), "revenue": revenue_table(out)}
     target = out.final.checks[-1]
     sims = out.final.sims
     met = out.final.met

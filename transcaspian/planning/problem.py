@@ -72,6 +72,8 @@ class Model:
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
     #: Each market's route-choice model, calibrated on the start year (filled on first use).
     markets: dict[str, Any] = field(default_factory=dict)
+    #: Tonnes each year carries with every project buildable by then, by (year, demand) (filled on use).
+    reach: dict[tuple, float] = field(default_factory=dict)
 
     @property
     def target_year(self) -> int:
@@ -90,20 +92,16 @@ def build(setting: Setting, options: PlanOptions) -> Model:
     index = {f: k for k, f in enumerate(structure.flows)}
     for j, f in enumerate(structure.column_flow):
         tonnes[index[f]] = structure.column_tonnes[j]
-    cands = tuple(candidate(p, options) for p in setting.projects.values())
+    cands = tuple(candidate(p) for p in setting.projects.values())
     return Model(setting, options, structure, years, base, effects, tonnes, cands)
 
 
 def earliest_units(setting: Setting, year: int) -> dict[str, int]:
     """Every project at its most units if it can be in service by ``year`` (committed at their
     published years, candidates started as early as allowed): the most a year can have."""
-    out = {}
-    for pid, p in setting.projects.items():
-        first = p.in_service_year if is_committed(p) else p.build_start_year - (
-            1 if p.in_service_year == p.build_start_year else 0) + build_years(p)
-        if first <= year:
-            out[pid] = p.units_max
-    return out
+    # a candidate started at its earliest (in_service_year - build_years) is in service in its
+    # in_service_year, as a committed project is
+    return {pid: p.units_max for pid, p in setting.projects.items() if p.in_service_year <= year}
 
 
 def project_effect(setting: Setting, structure: Structure, pid: str, year: int) -> dict[int, float]:
@@ -129,7 +127,7 @@ def project_effect(setting: Setting, structure: Structure, pid: str, year: int) 
             if first.get(i, 0.0) + last.get(i, 0.0) > 0}
 
 
-def candidate(p: Project, options: PlanOptions) -> Candidate:
+def candidate(p: Project) -> Candidate:
     """The MILP's view of a project."""
     years = build_years(p)
     funding = tuple((f.payer, f.max_share) for f in p.funding)

@@ -16,6 +16,7 @@ from transcaspian.planning.setting import configure
 
 if TYPE_CHECKING:
     from transcaspian.analysis.demand import MarketResponse
+    from transcaspian.model.results import Result
     from transcaspian.planning.milp import PlanSolution
     from transcaspian.planning.problem import Model
 
@@ -59,12 +60,18 @@ def calibrations(model: Model, start_factors: dict[str, float]) -> dict[str, Mar
 
 
 def respond(model: Model, solution: PlanSolution, previous: Response,
-            factors: dict[int, dict[str, float]], start_factors: dict[str, float]) -> Response:
-    """The markets' response to the round's plan, year by year (at the round's demand)."""
+            factors: dict[int, dict[str, float]], start_factors: dict[str, float],
+            capacity_results: dict[int, Result] | None = None) -> Response:
+    """The markets' response to the round's plan, year by year (at the round's demand).
+
+    ``capacity_results`` (year -> the capacity result of that year's configuration at these
+    factors, as the round's checks computed it) saves running the capacity engine again.
+    """
     st, o = model.setting, model.options
     if not st.scenario.doc.markets:
         return previous
     from transcaspian.analysis.demand import corridor_terms, response
+    from transcaspian.analysis.routes import RoutePlanner
     from transcaspian.planning.milp import units_in_service
 
     if not model.markets:
@@ -73,9 +80,11 @@ def respond(model: Model, solution: PlanSolution, previous: Response,
     days: dict[tuple[str, int], float] = {}
     for t in model.years:
         config = configure(st, units_in_service(solution, t), t, factors[t])
+        known = (capacity_results or {}).get(t)
+        planner = RoutePlanner(config, known) if known is not None else None
         for m in st.scenario.doc.markets:
             cal = model.markets[m.id]
-            terms = corridor_terms(config, m.id)
+            terms = corridor_terms(config, m.id, planner=planner)
             # the price holds at the calibration level unless a through tariff is set: the plan
             # changes days; which route is fastest must not switch the tariff basis
             k = response(cal, o.through_tariff_usd_per_t or cal.terms.tariff_usd_per_t, terms.days)
