@@ -55,12 +55,22 @@ OPTION_COLUMNS = [
     "cost_usd_high", "through_tariff_usd", "price_usd", "co2e_wtw_kg", "co2e_ttw_kg", "saturated",
     "co2e_complete"]
 
+#: Unit words of a cargo: word -> (handling unit, units of it per word); an FEU is 2 TEU.
 _UNIT_WORDS = {
     "teu": ("teu", 1.0), "teus": ("teu", 1.0), "feu": ("teu", 2.0), "feus": ("teu", 2.0),
+    "20ft": ("teu", 1.0), "40ft": ("teu", 2.0),
     "wagon": ("wagon", 1.0), "wagons": ("wagon", 1.0), "truck": ("truck", 1.0), "trucks": ("truck", 1.0),
     "t": ("tonne", 1.0), "tonne": ("tonne", 1.0), "tonnes": ("tonne", 1.0), "ton": ("tonne", 1.0),
-    "tons": ("tonne", 1.0),
+    "tons": ("tonne", 1.0), "kt": ("tonne", 1000.0),
 }
+#: The forms a cargo may take, for help texts and error messages.
+CARGO_FORMS = ("'2 FEU'", "'10 TEU'", "'40ft'", "'2 x 20ft'", "'500 t crude'", "'3 wagons grain'",
+               "'1 truck'")
+#: Words that join a unit to its commodity ("500 t of crude") and name no commodity.
+_FILLER = {"of", "x", "×", "*"}
+#: Words of commodity names that do not identify one.
+_STOPWORDS = {"and", "of", "on", "in", "the", "a", "an", "or", "to", "for"}
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+"
 
 
 @dataclass(frozen=True)
@@ -86,71 +96,163 @@ class Cargo:
     text: str
 
 
-def parse_cargo(scenario: Scenario, text: str) -> Cargo:
-    """Parse ``"2 FEU"``, ``"500 t crude-oil"``, ``"3 wagons grain"``, ``"1 truck"``.
+def _words(text: str) -> list[str]:
+    """Lower-case words of a commodity id or name, without punctuation and filler words."""
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w and w not in _STOPWORDS]
 
-    Form: ``QUANTITY UNIT [COMMODITY]``; UNIT is teu, feu, wagon(s), truck(s) or t/tonnes.
-    Without a commodity the scenario's commodity of that unit with the most demand is
-    used. A mass given for a unit-handled commodity is converted to units.
+
+def find_commodity(scenario: Scenario, text: str) -> tuple[Any | None, str]:
+    """The scenario's commodity that ``text`` names, and the problem when none or several do.
+
+    A commodity is named by its id (any case), or by words each of which begins a word of
+    its id or name: ``crude`` and ``crude-oil`` name the commodity ``crude`` ("Kazakh crude
+    oil"), ``wheat`` the ``grain`` one ("Wheat (hopper wagons)"). A trailing plural ``s`` is
+    ignored (``containers``).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> [find_commodity(s, t)[0].id for t in ("crude", "crude-oil", "Crude Oil", "wheat", "metal")]
+    ['crude', 'crude', 'crude', 'grain', 'metals']
+    >>> find_commodity(s, "c")[1]
+    "commodity 'c' is ambiguous: container, crude, fertiliser, general, uranium"
+    """
+    commodities = list(scenario.doc.commodities)
+    exact = [c for c in commodities if c.id.lower() == text.lower()]
+    if exact:
+        return exact[0], ""
+    wanted = _words(text)
+
+    def names_it(word: str, own: list[str]) -> bool:
+        stem = word[:-1] if len(word) > 3 and word.endswith("s") else word
+        return any(w.startswith(stem) for w in own)
+
+    found: list[Any] = []
+    for words_of in (lambda c: _words(c.id), lambda c: _words(c.id) + _words(c.name or "")):
+        found = [c for c in commodities if wanted and all(names_it(w, words_of(c)) for w in wanted)]
+        if len(found) == 1:   # the id's words first: 'containers' is the container, not uranium
+            return found[0], ""
+    if found:
+        return None, (f"commodity '{text}' is ambiguous: "
+                      f"{', '.join(sorted(c.id for c in found))}")
+    hint = suggest(text, [c.id for c in commodities])
+    return None, (f"unknown commodity '{text}'{hint}; the scenario has "
+                  f"{', '.join(c.id for c in commodities)}")
+
+
+def _quantity_and_unit(text: str) -> tuple[float | None, str | None, list[str]]:
+    """``(quantity, unit word, the remaining words)`` of a cargo text; quantity None when it
+    has none (a bare unit word counts one), unit None when the text starts with no number
+    and no unit word."""
+    norm = re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1 x ", text.strip())
+    norm = re.sub(r"\b(20|40)\s*-?\s*(?:ft|foot|feet|'|’)(?=\s|$)", r"\1ft", norm, flags=re.IGNORECASE)
+    words = norm.split()
+    m = re.fullmatch(rf"({_NUMBER})([a-zA-Z]*)", words[0]) if words else None
+    if m is not None and words[0].lower() in _UNIT_WORDS:      # '40ft' alone: one 40-ft box
+        m = None
+    if m is None:
+        if words and words[0].lower() in ("a", "an", "one"):
+            words = words[1:]
+        if words and words[0].lower() in _UNIT_WORDS:
+            return None, words[0], _unfilled(words[1:])
+        return None, None, words
+    rest = _unfilled(([m.group(2)] if m.group(2) else []) + words[1:])
+    return float(m.group(1).replace(",", "")), (rest[0] if rest else ""), _unfilled(rest[1:])
+
+
+def _unfilled(words: list[str]) -> list[str]:
+    """``words`` without the joining words at their start ('x', 'of')."""
+    while words and words[0].lower() in _FILLER:
+        words = words[1:]
+    return words
+
+
+def _unit_problem(word: str, scenario: Scenario, qty: float) -> str:
+    """Why ``word`` is no cargo unit, with the likeliest meant unit."""
+    if not word:
+        return "cargo needs a unit: teu, feu, 40ft, wagons, trucks or t"
+    if word.lower().startswith("container"):
+        return "containers are counted in TEU or FEU: e.g. '2 FEU', '40ft' (1 FEU), '20ft' (1 TEU)"
+    com = find_commodity(scenario, word)[0]
+    if com is not None:
+        unit = {"tonne": "t", "teu": "TEU", "wagon": "wagons", "truck": "trucks"}.get(com.unit, com.unit)
+        return f"'{word}' is a commodity, not a unit: give its unit before it, e.g. '{qty:g} {unit} {word}'"
+    units = [w for w in _UNIT_WORDS if len(w) >= 3]   # 't' is near every short word: never suggested
+    return (f"unknown cargo unit '{word}'{suggest(word.lower(), units)}; use teu, feu, 20ft, 40ft, "
+            "wagons, trucks, t or kt")
+
+
+def parse_cargo(scenario: Scenario, text: str) -> Cargo:
+    """Parse a shipment as people write it: ``"2 FEU"``, ``"40ft"``, ``"2 x 20ft"``,
+    ``"500 t crude"``, ``"500 t of crude oil"``, ``"3 wagons grain"``, ``"1 truck"``.
+
+    Form: ``[QUANTITY] UNIT [of] [COMMODITY]``. UNIT is teu, feu (= 2 TEU), 20ft (one TEU
+    box), 40ft (one FEU), wagon(s), truck(s), t/tonnes or kt (1,000 t); without a quantity
+    one unit is meant. COMMODITY is an id or words of its name (:func:`find_commodity`);
+    without one the scenario's commodity of that unit with the most demand is used. A
+    mass given for a unit-handled commodity is converted to units.
 
     Raises
     ------
     UserError
         Listing every problem (bad number, unknown unit word or commodity, no commodity
-        of that unit).
+        of that unit), with the accepted forms.
 
     Examples
     --------
     >>> from transcaspian.model import load_scenario
-    >>> c = parse_cargo(load_scenario("baseline-2024"), "2 FEU")
+    >>> s = load_scenario("baseline-2024")
+    >>> c = parse_cargo(s, "2 FEU")
     >>> c.unit, c.units, c.tonnes
     ('teu', 4.0, 40.0)
+    >>> c = parse_cargo(s, "500 t crude-oil")
+    >>> c.commodity, c.units, c.tonnes
+    ('crude', 500.0, 500.0)
+    >>> parse_cargo(s, "40ft").units
+    2.0
     """
+    forms = f"accepted forms: {', '.join(CARGO_FORMS)}"
+    qty, word, rest = _quantity_and_unit(text)
+    if word is None:
+        raise UserError([Problem(f"cannot read cargo '{text}': expected QUANTITY UNIT [COMMODITY]; "
+                                 f"{forms}", field="cargo")], "the cargo")
     problems: list[Problem] = []
-    parts = text.strip().split()
-    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([a-zA-Z]*)", parts[0]) if parts else None
-    if m is None:
-        raise UserError([Problem(f"cannot read cargo '{text}': expected QUANTITY UNIT [COMMODITY], "
-                                 "e.g. '2 FEU', '500 t crude-oil', '3 wagons grain'", field="cargo")],
-                        "the cargo")
-    qty = float(m.group(1))
-    rest = ([m.group(2)] if m.group(2) else []) + parts[1:]
+    qty = 1.0 if qty is None else qty
     if qty <= 0:
         problems.append(Problem(f"cargo quantity must be positive (got {qty:g})", field="cargo"))
-    if not rest:
-        problems.append(Problem("cargo needs a unit: teu, feu, wagons, trucks or t", field="cargo"))
-        raise UserError(problems, "the cargo")
-    word = rest[0].lower()
-    if word not in _UNIT_WORDS:
-        problems.append(Problem(f"unknown cargo unit '{rest[0]}'{suggest(word, list(_UNIT_WORDS))}; "
-                                "use teu, feu, wagons, trucks or t", field="cargo"))
-    commodities = {c.id: c for c in scenario.doc.commodities}
-    com_id = " ".join(rest[1:]) if len(rest) > 1 else None
-    if com_id is not None and com_id not in commodities:
-        problems.append(Problem(f"unknown commodity '{com_id}'{suggest(com_id, list(commodities))}",
-                                field="cargo"))
+    if word.lower() not in _UNIT_WORDS:
+        problems.append(Problem(f"{_unit_problem(word, scenario, qty)}; {forms}", field="cargo"))
+    com = None
+    if rest:
+        com, problem = find_commodity(scenario, " ".join(rest))
+        if com is None:
+            problems.append(Problem(problem, field="cargo"))
     if problems:
         raise UserError(problems, "the cargo")
-    unit, factor = _UNIT_WORDS[word]
-    if com_id is None:
-        demand: dict[str, float] = {}
-        for d in scenario.doc.demand:
-            demand[d.commodity] = demand.get(d.commodity, 0.0) + d.annual_units
-        same = [c for c in scenario.doc.commodities if c.unit == unit]
-        if not same:
-            raise UserError([Problem(f"the scenario has no commodity handled in {unit}", field="cargo")],
-                            "the cargo")
-        com = max(same, key=lambda c: demand.get(c.id, 0.0))
-    else:
-        com = commodities[com_id]
+    unit, factor = _UNIT_WORDS[word.lower()]
+    if com is None:
+        com = _main_commodity(scenario, unit)
     if unit == com.unit:
         units = qty * factor
     elif unit == "tonne":
-        units = qty / com.tonnes_per_unit
+        units = qty * factor / com.tonnes_per_unit
     else:
         raise UserError([Problem(f"commodity '{com.id}' is handled in {com.unit}, not {unit}",
                                  field="cargo")], "the cargo")
     return Cargo(com.id, com.unit, units, units * com.tonnes_per_unit, text)
+
+
+def _main_commodity(scenario: Scenario, unit: str) -> Any:
+    """The scenario's commodity handled in ``unit`` with the most demand (UserError: none)."""
+    demand: dict[str, float] = {}
+    for d in scenario.doc.demand:
+        demand[d.commodity] = demand.get(d.commodity, 0.0) + d.annual_units
+    same = [c for c in scenario.doc.commodities if c.unit == unit]
+    if not same:
+        raise UserError([Problem(f"the scenario has no commodity handled in {unit}", field="cargo")],
+                        "the cargo")
+    return max(same, key=lambda c: demand.get(c.id, 0.0))
 
 
 class QuoteOptions(EngineOptions):
