@@ -10,16 +10,20 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from transcaspian.analysis.tables import CAPACITY
 from transcaspian.cli._common import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     Format,
+    check_out,
     console,
     emit,
-    err_console,
     open_scenario,
+    print_meta,
     user_errors,
+    write_out,
 )
-from transcaspian.model.results import Result, check_output_folder
+from transcaspian.model.results import Result
 
 TOP_BOTTLENECKS = 12
 
@@ -53,6 +57,24 @@ def headline(res: Result) -> str:
             f"binding: {s['binding'] or 'none'}")
 
 
+def elements_by_type(res: Result) -> pd.DataFrame:
+    """One row per element type: elements, how many limit flows in the LP and how many bind,
+    the highest utilisation and the element that has it (``capacity --table elements``)."""
+    e, u = res["elements"], res["utilisation"]
+    b = res["bottlenecks"]
+    binding = set(b.loc[b["binding"].astype(bool), "element_id"])
+    rows = []
+    for kind, group in e.groupby("element_type", sort=False):
+        ug = u[u["element_type"] == kind]
+        top = ug.loc[ug["utilisation"].idxmax()] if len(ug) and ug["utilisation"].notna().any() else None
+        rows.append({"type": kind, "elements": int(group["element_id"].nunique()),
+                     "constrained": int(group.loc[group["constrained"], "element_id"].nunique()),
+                     "binding": int(sum(i in binding for i in group["element_id"].unique())),
+                     "max util %": None if top is None else round(float(top["utilisation"]) * 100, 1),
+                     "tightest element": "" if top is None else str(top["element_id"])})
+    return pd.DataFrame(rows)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``capacity`` command."""
 
@@ -64,7 +86,11 @@ def register(app: typer.Typer) -> None:
             CapacityTable.summary, "--table", "-t",
             help="summary (headline + bottlenecks + flows) | elements | flows | utilisation | "
                  "bottlenecks | all"),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table (CSV) + meta.json"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table: a folder (CSV + "
+                                        "meta.json), or a workbook when it ends .xlsx"),
+        wide: bool = WIDE_OPTION,
+        every: bool = typer.Option(False, "--all", help="--table elements: every element, not one row "
+                                   "per element type"),
         basis: Basis = typer.Option(
             Basis.practical, "--basis", help="practical (what operators achieve: off-hire, mean load, "
             "berth occupancy and rail capacity-consumption ceilings) | theoretical (on paper)"),
@@ -73,13 +99,10 @@ def register(app: typer.Typer) -> None:
         from transcaspian.analysis import CapacityOptions, capacity
 
         with user_errors():
-            if out is not None:
-                check_output_folder(out)
+            check_out(out)
             scen = open_scenario(scenario)
             res = capacity(scen, CapacityOptions.build(basis=basis.value))
-            if out is not None:
-                written = res.write(out, "csv")
-                err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
+            write_out(res, out, CAPACITY)
         names = (["summary", "elements", "flows", "flow_routes", "utilisation", "bottlenecks"]
                  if table == CapacityTable.all else [table.value])
         if fmt == Format.json and table == CapacityTable.all:
@@ -99,13 +122,20 @@ def register(app: typer.Typer) -> None:
                 "+1% cap: served t": b["gain_served_t_per_1pct"].map(lambda v: f"{v:+,.0f}"),
                 "binding": b["binding"].map(lambda v: "yes" if v else "")})
             emit(view, fmt, None, f"Bottlenecks (top {len(b)} of {len(res['bottlenecks'])}), "
-                 "ranked by shadow price then headroom")
+                 "ranked by shadow price then headroom", wide=wide, keep=["rank", "element"])
             f = res["flows"]
             fv = pd.DataFrame({
                 "flow": f["flow"], "unit": f["unit"], "demand": f["demand_units"].map(lambda v: f"{v:,.0f}"),
                 "served": f["served_units"].map(lambda v: f"{v:,.0f}"),
                 "served %": f["served_share"].map(lambda v: f"{v:.0%}"), "routes": f["routes"]})
-            emit(fv, fmt, res.meta, "Demand flows (units/yr)")
+            emit(fv, fmt, None, "Demand flows (units/yr)", wide=wide)
+            print_meta(res.meta)
             return
         for name in names:
-            emit(res[name], fmt, res.meta, f"{name} - {scen.name}")
+            frame = res[name]
+            if name == "elements" and fmt == Format.table and not every:
+                frame = elements_by_type(res)
+                name = "elements by type (--all lists every element)"
+            emit(frame, fmt, None if fmt == Format.table else res.meta, f"{name} - {scen.name}", wide=wide)
+        if fmt == Format.table:
+            print_meta(res.meta)

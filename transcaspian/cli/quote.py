@@ -127,7 +127,8 @@ def register(app: typer.Typer) -> None:
         origin: str = typer.Option(..., "--from", help="Origin node id, e.g. xian"),
         destination: str = typer.Option(..., "--to", help="Destination node id, e.g. constanta"),
         cargo: str = typer.Option("1 FEU", "--cargo", "-c",
-                                  help="'2 FEU', '10 TEU', '500 t crude-oil', '3 wagons grain', '1 truck'"),
+                                  help="'2 FEU', '10 TEU', '40ft' (1 FEU), '2 x 20ft', '500 t crude', "
+                                       "'3 wagons grain', '1 truck'"),
         k: int = typer.Option(3, "-k", help="Number of itineraries"),
         by: RankBy = typer.Option(RankBy.time, "--by", help="Rank by time | cost | co2e"),
         fmt: Format = FORMAT_OPTION,

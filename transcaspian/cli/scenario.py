@@ -28,7 +28,8 @@ from transcaspian.model.schema_doc import NESTED, schema_markdown, schema_table
 from transcaspian.model.sources_doc import data_sources_markdown
 
 scenario_app = typer.Typer(help="Inspect, check, compare and export scenarios.",
-                           no_args_is_help=True)
+                           no_args_is_help=True,
+                           context_settings={"help_option_names": ["-h", "--help"]})
 
 SCENARIO_ARG = typer.Argument(..., help="Built-in name (see `scenario list`), YAML file or CSV folder")
 

@@ -12,15 +12,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from transcaspian.cli._common import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     Format,
+    check_out,
     console,
     emit,
     err_console,
     open_scenario,
+    print_meta,
     user_errors,
+    write_out,
 )
 from transcaspian.cli._flags import flag_names
-from transcaspian.model.results import Result, check_output_folder
+from transcaspian.cli._kernel import COMPILING, kernel_compiled
+from transcaspian.model.results import Result
 from transcaspian.sim.options import DEFAULT_WARMUP_DAYS
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
@@ -93,7 +98,8 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(0, "--workers", "-j", help="Processes (0: up to 2 cores)"),
         warmup_days: float = typer.Option(DEFAULT_WARMUP_DAYS, "--warmup-days",
                                           help="Days simulated before the measured years (0: start empty)"),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Write result tables + meta.json here"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write result tables + meta.json to this "
+                                        "folder, or a workbook when it ends .xlsx"),
         fmt: TableFormat = typer.Option(TableFormat.parquet, "--table-format",
                                         help="parquet | csv for -o"),
         track: bool = typer.Option(False, "--track", help="Also write the per-lot tracking log "
@@ -105,6 +111,7 @@ def register(app: typer.Typer) -> None:
         max_memory_gb: float = typer.Option(8.0, "--max-memory-gb",
                                             help="Refuse runs needing more memory a worker (GB)"),
         out_format: Format = FORMAT_OPTION,
+        wide: bool = WIDE_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
         from transcaspian.sim import SimOptions, simulate
@@ -115,14 +122,20 @@ def register(app: typer.Typer) -> None:
                                         workers=workers or None, warmup_days=warmup_days, track=track,
                                         max_events=max_events, max_trains=max_trains,
                                         max_memory_gb=max_memory_gb)
-            if out is not None:
-                check_output_folder(out)
+            check_out(out)
             scen = open_scenario(scenario)
+        from transcaspian.sim.tables import SIMULATION
+
+        compiling = not kernel_compiled()
+        if compiling:
+            err_console.print(COMPILING, highlight=False)
         with user_errors(), flag_names(FLAGS), Progress(
                 TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
                 TimeElapsedColumn(), console=err_console, transient=True) as bar:
-            task = bar.add_task(scen.name, total=replications)
-            res = simulate(scen, opts, progress=lambda done, total: bar.update(task, completed=done))
+            task = bar.add_task(f"{scen.name} (compiling the kernel first)" if compiling else scen.name,
+                                total=replications)
+            res = simulate(scen, opts, progress=lambda done, total: bar.update(
+                task, completed=done, description=scen.name))
         meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",
                                           "replications") if k in res.meta}
         transit = main_od_pairs(res)
@@ -133,7 +146,7 @@ def register(app: typer.Typer) -> None:
             "kt-days/yr": (w["tonne_hours_waited"] / 24 / 1000).round(1),
             "share %": (w["share_of_total"] * 100).round(1)})
         with user_errors():
-            written = res.write(out, fmt.value) if out is not None else []
+            write_out(res, out, SIMULATION, fmt.value)
         ports, borders = port_summary(res), border_summary(res)
         if out_format == Format.json:
             typer.echo(json.dumps({"meta": meta, "window": res.meta["window"],
@@ -148,15 +161,14 @@ def register(app: typer.Typer) -> None:
             return
         console.print(f"[bold]{scen.name}[/]: {replications} replications x {years:g} years, "
                       f"seed {seed}", highlight=False)
-        emit(transit, out_format, title="Transit time, main origin-destination pairs (days)")
+        emit(transit, out_format, title="Transit time, main origin-destination pairs (days)", wide=wide,
+             keep=["origin", "destination"])
         if not waiting.empty:
-            emit(waiting, out_format, title="Where cargo waits")
+            emit(waiting, out_format, title="Where cargo waits", wide=wide)
         if not ports.empty:
-            emit(ports, out_format, title="Ports: vessel calls, turnaround (all vessel classes)")
+            emit(ports, out_format, title="Ports: vessel calls, turnaround (all vessel classes)", wide=wide)
         if not borders.empty:
-            emit(borders, out_format, title="Borders and nodes: trains, dwell, queue")
+            emit(borders, out_format, title="Borders and nodes: trains, dwell, queue", wide=wide)
         if not res["throughput"].empty:
             console.print(window_line(res.meta["window"]), highlight=False)
-        if written:
-            console.print(f"wrote {len(written)} files to {out}", style="dim")
-        console.print(" ".join(f"{k}={v}" for k, v in meta.items()), style="dim", highlight=False)
+        print_meta(meta, tuple(meta))
