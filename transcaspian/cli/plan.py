@@ -9,15 +9,18 @@ import typer
 
 from transcaspian.cli._common import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     Format,
+    check_out,
     console,
     emit,
     err_console,
     open_scenario,
     user_errors,
+    write_out,
 )
 from transcaspian.model.errors import input_error
-from transcaspian.model.results import Result, check_output_folder
+from transcaspian.model.results import Result
 
 
 def parse_budgets(items: list[str]) -> dict[str, float]:
@@ -68,25 +71,25 @@ def summary_line(res: Result) -> str:
             f"{y['kz_az_trade_musd'] / 1e3:,.2f} bn USD (goal 1 bn)")
 
 
-def show(res: Result, fmt: Format) -> None:
+def show(res: Result, fmt: Format, wide: bool = False) -> None:
     pr = res["projects"]
     view = pd.DataFrame({"project": pr["project"], "status": pr["status"], "units": pr["units"],
                          "start": pr["start_year"], "in service": pr["in_service_year"],
                          "capex MUSD": pr["capex_musd"].round(0), "NPV MUSD": pr["npv_musd"].round(0),
-                         "payers (MUSD)": pr["payers"].str.slice(0, 34)})
-    emit(view, fmt, None, "Projects")
+                         "payers (MUSD)": pr["payers"] if wide else pr["payers"].str.slice(0, 34)})
+    emit(view, fmt, None, "Projects", wide=wide)
     y = res["years"]
     emit(pd.DataFrame({"year": y["year"], "demand Mt": (y["demand_t"] / 1e6).round(2),
                        "required Mt": (y["required_t"] / 1e6).round(2),
                        "served Mt": (y["served_t"] / 1e6).round(2), "util": y["utilisation"].round(2),
                        "binding element": y["binding_element"].str.slice(0, 28),
-                       "margin": y["margin"], "met": y["met"]}), fmt, None, "Year by year")
+                       "margin": y["margin"], "met": y["met"]}), fmt, None, "Year by year", wide=wide)
     pay = res["payers"]
     emit(pd.DataFrame({"payer": pay["payer"], "kind": pay["kind"], "capex MUSD": pay["capex_musd"].round(0),
                        "peak MUSD/yr": pay["peak_musd_per_year"].round(0),
                        "budget MUSD/yr": pay["budget_musd_per_year"], "share": pay["share"].round(3)}),
-         fmt, None, "Payers")
-    emit(res["sensitivity"].round(3), fmt, None, "Sensitivity")
+         fmt, None, "Payers", wide=wide)
+    emit(res["sensitivity"].round(3), fmt, None, "Sensitivity", wide=wide)
     if fmt == Format.table:
         console.print(summary_line(res), highlight=False)
 
@@ -111,17 +114,19 @@ def register(app: typer.Typer) -> None:
         simulate_n: int = typer.Option(20, "--simulate", help="Replications of the simulation check "
                                        "(0: exact capacity checks only)"),
         seed: int = typer.Option(1, "--seed", help="Seed of the simulation check"),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table (CSV) + meta.json"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table: a folder (CSV + "
+                                        "meta.json), or a workbook when it ends .xlsx"),
         fmt: Format = FORMAT_OPTION,
+        wide: bool = WIDE_OPTION,
     ) -> None:
         """Choose which projects to build and when (MILP, HiGHS) to carry --target-mt in --year, at
         least discounted cost, within budgets; check by capacity and simulation; appraise (NPV, BCR)."""
         from transcaspian.planning import plan
         from transcaspian.planning.options import PlanOptions
+        from transcaspian.planning.tables import PLAN
 
         with user_errors():
-            if out is not None:
-                check_output_folder(out)
+            check_out(out)
             scen = open_scenario(scenario)
             options = PlanOptions.build(
                 target_mt=float(target_mt), year=year, start_year=start_year, demand=demand,
@@ -131,7 +136,5 @@ def register(app: typer.Typer) -> None:
                 seed=seed)
             res = plan(scen, options, ref=scenario,
                        say=lambda text: err_console.print(text, style="dim", highlight=False))
-            if out is not None:
-                written = res.write(out, "csv")
-                err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
-        show(res, fmt)
+            write_out(res, out, PLAN)
+        show(res, fmt, wide)

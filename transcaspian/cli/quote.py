@@ -9,7 +9,17 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    Format,
+    check_out,
+    console,
+    emit,
+    open_scenario,
+    user_errors,
+    write_out,
+)
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli._simcache import DEFAULT_REPLICATIONS, DEFAULT_SEED
 from transcaspian.model.errors import input_error
@@ -147,12 +157,17 @@ def register(app: typer.Typer) -> None:
             help="Through-tariff level AMOUNT/UNIT in USD (2500/FEU, 1250/TEU, 1800/wagon, 60/tonne; "
                  "FEU = 2 TEU): prices the itineraries on a through-tariff route at it, with each "
                  "party's share and revenue and the demand response of a market of the pair"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table: a folder (CSV + "
+                                        "meta.json), or a workbook when it ends .xlsx"),
+        wide: bool = WIDE_OPTION,
     ) -> None:
         """Quote a shipment: the k best itineraries beside the northern and sea routes."""
         from transcaspian.analysis import QuoteOptions, quote
+        from transcaspian.analysis.tables import QUOTE
         from transcaspian.analysis.tariff import parse_through_tariff
 
         with user_errors():
+            check_out(out)
             with flag_names(FLAGS):
                 if through_tariff is not None:   # a bad level fails before any loading or simulating
                     parse_through_tariff(through_tariff)
@@ -163,6 +178,7 @@ def register(app: typer.Typer) -> None:
             simulation = _simulation(scen, sim, simulate_n, seed)
             with flag_names(FLAGS):
                 res = quote(scen, options, simulation=simulation)
+            write_out(res, out, QUOTE)
         opts = res["options"]
         if fmt == Format.json:
             typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
@@ -173,7 +189,7 @@ def register(app: typer.Typer) -> None:
         m = res.meta
         emit(display_options(opts), fmt, None,
              f"{m['options']['cargo']} ({m['units']:g} {m['unit']}, {m['tonnes']:g} t {m['commodity']}) "
-             f"{origin} -> {destination}, ranked by {by.value}")
+             f"{origin} -> {destination}, ranked by {by.value}", wide=wide)
         corridor = opts[opts["kind"] == "corridor"]
         for r in corridor.itertuples():
             console.print(f"{r.option}: {r.transit_days:.1f} d = moving {r.moving_h / 24:.1f} + dwell "
@@ -196,7 +212,7 @@ def register(app: typer.Typer) -> None:
             lg = res["legs"]
             cols = ["option", "seq", "kind", "node", "from_node", "to_node", "element", "distance_km",
                     "moving_h", "dwell_h", "wait_h", "cost_usd", "co2e_wtw_kg", "detail"]
-            emit(lg[cols], fmt, None, "Legs")
+            emit(lg[cols], fmt, None, "Legs", wide=wide, detail=["detail"], keep=["option", "seq"])
         if tcd:
             from transcaspian.analysis import cpmm_borders, cpmm_sections
             from transcaspian.analysis.quote import option_id

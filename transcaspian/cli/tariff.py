@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
-from transcaspian.cli._common import FORMAT_OPTION, Format, console, emit, open_scenario, user_errors
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    Format,
+    check_out,
+    console,
+    emit,
+    open_scenario,
+    user_errors,
+    write_out,
+)
 from transcaspian.cli._flags import flag_names
 
 #: Engine option -> command-line flag.
@@ -35,19 +46,25 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FORMAT_OPTION,
         parties: bool = typer.Option(False, "--parties", help="Table format: also print every party at "
                                      "every level"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table: a folder (CSV + "
+                                        "meta.json), or a workbook when it ends .xlsx"),
+        wide: bool = WIDE_OPTION,
     ) -> None:
         """Scan a through tariff: at each level the corridor's response, tonnes carried, each
         party's revenue and whether it covers its costs; the level carrying the most cargo with
         every party covering its costs."""
         from transcaspian.analysis import TariffScanOptions, tariff_scan
+        from transcaspian.analysis.tables import TARIFF
 
         with user_errors():
+            check_out(out)
             with flag_names(FLAGS):
                 options = TariffScanOptions.build(route=route, levels=levels, unit=unit,
                                                   cost_ratio=cost_ratio, market=market)
             scen = open_scenario(scenario)
             with flag_names(FLAGS):
                 res = tariff_scan(scen, options)
+            write_out(res, out, TARIFF)
         m = res.meta
         if fmt == Format.json:
             typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
@@ -61,9 +78,9 @@ def register(app: typer.Typer) -> None:
         who = f"market {s['market']} responds" if s["market"] else "no market on the route: demand fixed"
         emit(res["levels"].drop(columns=["unit"]), fmt, None,
              f"Through tariff {s['through_tariff']} ({s['route']}), levels in USD/{shown} "
-             f"(scenario: {s['scenario_level']:,.0f}); {who}")
+             f"(scenario: {s['scenario_level']:,.0f}); {who}", wide=wide)
         if parties:
-            emit(res["parties"], fmt, None, "Parties: revenue and cost by level")
+            emit(res["parties"], fmt, None, "Parties: revenue and cost by level", wide=wide)
         console.print(m["answer"], highlight=False)
         console.print(" ".join(f"{key}={m[key]}" for key in ("scenario", "scenario_hash", "version")),
                       style="dim", highlight=False)
