@@ -11,15 +11,18 @@ import typer
 
 from transcaspian.cli._common import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     Format,
     console,
     emit,
     err_console,
     open_scenario,
     user_errors,
+    write_tables,
+    xlsx_only,
 )
 from transcaspian.model import Scenario, ScenarioError, builtin_names
-from transcaspian.model.diff import diff_scenarios, new_projects
+from transcaspian.model.diff import diff_scenarios, field_unit, format_value, key_figures, new_projects
 from transcaspian.model.errors import input_error
 from transcaspian.model.io import write_csv_dir, write_yaml
 from transcaspian.model.results import write_text_atomic
@@ -172,19 +175,41 @@ def validate_cmd(
             raise ScenarioError(problems)
 
 
+def readable_changes(changes: pd.DataFrame, after: Scenario) -> pd.DataFrame:
+    """The diff as printed: values with thousands separators and the schema's units; an added
+    component with its name and key figures (a vessel's count and capacity, a link's km)."""
+    rows = []
+    for r in changes.itertuples(index=False):
+        unit = field_unit(r.component, r.field) if r.field else ""
+        after_text = format_value(r.after, unit)
+        if r.change == "added" and r.component in COMPONENTS:
+            after_text = key_figures(r.component, after.get(r.component, r.id))
+        rows.append({"component": r.component, "id": r.id, "change": r.change, "field": r.field,
+                     "before": format_value(r.before, unit), "after": after_text, "project": r.project})
+    return pd.DataFrame(rows, columns=list(changes.columns))
+
+
 @scenario_app.command("diff")
 def diff_cmd(
     a: str = typer.Argument(..., help="Scenario before"),
     b: str = typer.Argument(..., help="Scenario after"),
     fmt: Format = FORMAT_OPTION,
+    wide: bool = WIDE_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the projects and changes to a "
+                                    "workbook (.xlsx)"),
 ) -> None:
     """List what differs from A to B, component by component, and the projects behind it."""
     with user_errors():
+        xlsx_only(out)
         sa, sb = open_scenario(a), open_scenario(b)
         changes = diff_scenarios(sa, sb)
         projects = new_projects(sa, sb)
         meta = {"a": sa.name, "a_hash": sa.hash, "b": sb.name, "b_hash": sb.hash,
                 **{k: v for k, v in sb.metadata().items() if k == "version"}}
+        if out is not None:
+            units = [field_unit(c, f) for c, f in zip(changes["component"], changes["field"], strict=True)]
+            write_tables(out, {"projects": projects, "changes": changes.assign(unit=units)}, meta,
+                         {"projects": {"capex_musd": "MUSD"}})
         if fmt == Format.json:
             typer.echo(json.dumps({
                 "meta": meta,
@@ -198,11 +223,12 @@ def diff_cmd(
         if not projects.empty:
             emit(projects, fmt, title=f"Projects in {sb.name} that {sa.name} does not have "
                  f"(capex total {projects['capex_musd'].sum():,.0f} M USD)")
-        groups = list(changes.groupby("project", sort=False))
+        shown = readable_changes(changes, sb)
+        groups = list(shown.groupby("project", sort=False))
         for project, group in [g for g in groups if g[0]] + [g for g in groups if not g[0]]:
             title = f"Project: {project}" if project else "Other changes (not from a project)"
-            emit(group.drop(columns=["project"]).astype(str).replace({"None": "", "nan": ""}),
-                 fmt, title=title)
+            emit(group.drop(columns=["project"]), fmt, title=title, wide=wide,
+                 keep=["component", "id", "after"])
         console.print(f"{len(changes)} differences; " + " ".join(f"{k}={v}" for k, v in meta.items()),
                       style="dim", highlight=False)
 

@@ -111,3 +111,58 @@ def diff_scenarios(a: Scenario, b: Scenario) -> pd.DataFrame:
                                  "project": projects.get((ctype, cid), "")})
     frame = pd.DataFrame(rows, columns=DIFF_COLUMNS)
     return frame.astype({"before": object, "after": object})
+
+
+#: Fields named first when an added component is shown (its key figures), by name prefix.
+KEY_FIELDS = ("count", "capacity", "distance", "trains", "berths", "length", "speed", "annual")
+#: Most key figures shown for an added component.
+KEY_FIGURES = 4
+
+
+def field_unit(ctype: str, field: str) -> str:
+    """The schema's unit of a component field (``field.unit`` entries of per-unit dicts use
+    the dict field's unit); empty when the field has none.
+
+    Examples
+    --------
+    >>> field_unit("links", "distance_km"), field_unit("nodes", "name")
+    ('km', '')
+    """
+    from transcaspian.model.base import unit_of_field
+
+    model = COMPONENTS.get(ctype)
+    if model is None:
+        return ""
+    name = field.split(".")[0]
+    info = next((i for n, i in model.model_fields.items() if (i.alias or n) == name), None)
+    return (unit_of_field(info) or "") if info is not None else ""
+
+
+def format_value(value: Any, unit: str = "") -> str:
+    """A diff value for people: thousands separators and the unit.
+
+    Examples
+    --------
+    >>> format_value(1500000.0, "t/yr"), format_value(3, "vessels"), format_value("x"), format_value(None)
+    ('1,500,000 t/yr', '3 vessels', 'x', '')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}" if abs(value) < 1e4 \
+        else f"{value:,.0f}"
+    return f"{text} {unit}".strip()
+
+
+def key_figures(ctype: str, component: Any) -> str:
+    """An added component in one line: its name and its first key figures with units, e.g.
+    ``Ferry X: count 2; capacity_teu 50 TEU``."""
+    flat = _flat(component)
+    numeric = {k: v for k, v in flat.items()
+               if isinstance(v, int | float) and not isinstance(v, bool) and field_unit(ctype, k)}
+    order = sorted(numeric, key=lambda k: next((i for i, p in enumerate(KEY_FIELDS) if k.startswith(p)),
+                                               len(KEY_FIELDS)))
+    figures = [f"{k} {format_value(numeric[k], field_unit(ctype, k))}" for k in order[:KEY_FIGURES]]
+    name = getattr(component, "name", None) or component.id
+    return f"{name}: {'; '.join(figures)}" if figures else str(name)
