@@ -104,7 +104,8 @@ def user_errors() -> Iterator[None]:
                           f"{'s' if len(exc.problems) != 1 else ''} in {exc.what}:",
                           highlight=False)
         for p in exc.problems:
-            err_console.print(f"  - {p}", highlight=False, markup=False, emoji=False)
+            err_console.print(f"  - {p}", highlight=False, markup=False, emoji=False,
+                              soft_wrap=True)   # one problem, one line (grep-able)
         raise typer.Exit(2) from None
 
 

@@ -169,7 +169,7 @@ def validate_cmd(
                       f"{len(s.warnings)} warning{'s' if len(s.warnings) != 1 else ''}",
                       highlight=False)
         for w in s.warnings:
-            err_console.print(f"  warning: {w}", highlight=False, markup=False)
+            err_console.print(f"  warning: {w}", highlight=False, markup=False, soft_wrap=True)
     if problems:
         with user_errors():
             raise ScenarioError(problems)
