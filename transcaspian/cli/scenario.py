@@ -108,11 +108,16 @@ def show_cmd(
     component: str | None = typer.Option(
         None, "--component", "-c", help=f"Print one component table: {', '.join(COMPONENTS)}"),
     fmt: Format = FORMAT_OPTION,
+    wide: bool = WIDE_OPTION,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the tables to a workbook (.xlsx)"),
 ) -> None:
     """Summarise a scenario (nodes, services, fleet, demand) or print one component table."""
     with user_errors():
+        xlsx_only(out)
         s = open_scenario(scenario)
         meta = s.metadata()
+        if out is not None:
+            _show_workbook(s, component, out)
         if component is not None:
             if component not in (*COMPONENTS, "sources"):
                 from transcaspian.model.loading import suggest
@@ -120,7 +125,7 @@ def show_cmd(
                 raise input_error(f"unknown component '{component}'"
                                   f"{suggest(component, (*COMPONENTS, 'sources'))}", "--component")
             table = s.sources if component == "sources" else s.table(component)
-            emit(table.astype(object).where(table.notna(), None), fmt, meta, title=component)
+            emit(table.astype(object).where(table.notna(), None), fmt, meta, title=component, wide=wide)
             return
         if fmt != Format.table:
             payload = {"meta": meta, "title": s.title, "year": s.year,
@@ -148,6 +153,20 @@ def show_cmd(
             emit(kinds, Format.table, title="Nodes by kind")
         emit(fleet(s), Format.table, title="Sea services and fleet")
         emit(demand_by_commodity(s), Format.table, meta, title="Annual demand by commodity")
+
+
+def _show_workbook(s: Scenario, component: str | None, out: Path) -> None:
+    """``scenario show -o x.xlsx``: the summary tables, or one component table with the
+    schema's units in its header."""
+    if component is not None:
+        table = s.sources if component == "sources" else s.table(component)
+        units = {} if component == "sources" else {
+            component: {r.field: r.unit for r in schema_table(component).itertuples() if r.unit}}
+        write_tables(out, {component: table}, s.metadata(), units)
+        return
+    write_tables(out, {"components": overview(s), "fleet": fleet(s), "demand": demand_by_commodity(s)},
+                 s.metadata(), {"demand": {"annual_t": "t/yr", "annual_teu": "TEU/yr",
+                                           "annual_units": "units/yr"}})
 
 
 @scenario_app.command("validate")
