@@ -45,7 +45,7 @@ def crossing_share(s: Scenario, flow_id: str, ports: set[str], pair: set[str] | 
     unit = s.unit_of(flow.commodity)
     share = 0.0
     for opt in flow.route_options:
-        for leg in s.legs(opt.route, unit):
+        for leg in s.route_legs(opt.route, unit):
             ends = {leg.from_node, leg.to_node}
             if leg.kind == "sea" and ends <= ports and (pair is None or ends == pair):
                 share += opt.share
@@ -184,7 +184,7 @@ def test_every_flow_has_a_feasible_route(name):
         for opt in flow.route_options:
             nodes = s.get("routes", opt.route).nodes
             assert (nodes[0], nodes[-1]) == (flow.origin, flow.destination)
-            legs = s.legs(opt.route, unit)  # raises if infeasible
+            legs = s.route_legs(opt.route, unit)  # raises if infeasible
             assert len(legs) == len(nodes) - 1
 
 

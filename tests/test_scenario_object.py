@@ -34,12 +34,12 @@ def test_metadata_and_legs(tiny_dict):
     s = Scenario.from_dict(tiny_dict)
     meta = s.metadata(seed=3)
     assert meta == {"scenario": "tiny", "scenario_hash": s.hash, "version": __version__, "seed": 3}
-    legs = s.legs("r1", "teu")
+    legs = s.route_legs("r1", "teu")
     assert [(lg.kind, lg.from_node, lg.to_node) for lg in legs] == [("link", "a", "pa"),
                                                                     ("sea", "pa", "pb")]
     assert legs[1].services == ("f1",) and legs[0].distance_km == 300
     with pytest.raises(ValueError, match="cannot carry wagon"):
-        s.legs("r1", "wagon")
+        s.route_legs("r1", "wagon")
 
 
 @pytest.mark.parametrize("spec, mean, var", [

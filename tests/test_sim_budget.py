@@ -94,7 +94,7 @@ def test_a_demand_releasing_too_many_trains_is_refused(tiny_dict: dict[str, Any]
     assert "annual_units" in str(err.value)
     sc = _tiny(tiny_dict, annual_units=1e6, units_per_train=1)   # 1e6 trains a year
     with pytest.raises(UserError) as err:
-        simulate(sc, SimOptions(years=5, workers=1))
+        simulate(sc, SimOptions(years=5, replications=1, workers=1))
     fields = {p.field: p.message for p in err.value.problems}
     assert set(fields) == {"max_trains", "max_memory_gb"}
     assert "flow 'd1'" in fields["max_trains"] and "4,000,000" in fields["max_trains"]
@@ -105,9 +105,9 @@ def test_a_one_unit_train_just_over_the_ceiling(tiny_dict: dict[str, Any]) -> No
     """1e6 one-TEU trains a year for 5 years: 5e6 trains > 4e6 and ~10 GB of arrays (~2 kB a train)."""
     cm = compile_scenario(_tiny(tiny_dict, annual_units=1e6, units_per_train=1))
     with pytest.raises(UserError) as err:
-        check_budget(cm, SimOptions(years=5, workers=1, warmup_days=0))
+        check_budget(cm, SimOptions(years=5, replications=1, workers=1, warmup_days=0))
     assert [p.field for p in err.value.problems] == ["max_trains", "max_memory_gb"]
-    est = check_budget(cm, SimOptions(years=5, workers=1, warmup_days=0, max_trains=10**7,
+    est = check_budget(cm, SimOptions(years=5, replications=1, workers=1, warmup_days=0, max_trains=10**7,
                                       max_memory_gb=16.0))
     assert est.trains_per_replication == pytest.approx(5e6)
     assert 9e9 < est.memory_per_worker_bytes < 11e9

@@ -65,7 +65,7 @@ def test_a_number_the_simulator_cannot_use_names_its_element(case: str, tiny_dic
     comp, index, patch, cid, fld = CASES[case]
     d = _patched(tiny_dict, comp, index, patch)
     with pytest.raises(UserError) as err:
-        simulate(Scenario.from_dict(d), SimOptions(years=0.25, workers=1))
+        simulate(Scenario.from_dict(d), SimOptions(years=0.25, replications=1, workers=1))
     where = [(p.component, p.id) for p in err.value.problems]
     assert (comp, cid) in where or any(p.id == cid for p in err.value.problems), err.value
     if err.value.what.startswith("scenario 'tiny' (cannot be simulated)"):

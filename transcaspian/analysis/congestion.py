@@ -271,7 +271,7 @@ class Congestion:
             unit = coms[d.commodity].unit
             for rid, share in self.route_shares[d.id]:
                 rate = d.annual_units * share / HOURS_PER_YEAR
-                legs = sc.legs(rid, unit)
+                legs = sc.route_legs(rid, unit)
                 for i, leg in enumerate(legs):
                     if leg.kind != "sea":
                         continue

@@ -133,7 +133,7 @@ class CapacityView:
         flows = s.demand
         for r in self.result["flow_routes"].itertuples(index=False):
             unit = str(flows.loc[r.flow, "unit"])
-            for leg in s.legs(r.route, unit):
+            for leg in s.route_legs(r.route, unit):
                 if leg.kind != "sea":
                     continue
                 for port in (leg.from_node, leg.to_node):
@@ -356,7 +356,8 @@ class _Views:
             if name == "capacity":
                 self.views[name] = CapacityView(self.scenario, res or capacity(self.scenario)).compute
             else:
-                res = res or simulate(self.scenario, self.sim_options or SimOptions(workers=1))
+                res = res or simulate(self.scenario,
+                                      self.sim_options or SimOptions(replications=1, workers=1))
                 self.views[name] = SimView(self.scenario, res).compute
         return self.views[name]
 

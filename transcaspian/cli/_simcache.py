@@ -18,10 +18,9 @@ from pathlib import Path
 
 from transcaspian.model.results import MARKER, Result, read_result, write_result
 from transcaspian.model.scenario import Scenario
+from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED
 
-#: Replications and seed of the simulation a quote draws on by default.
-DEFAULT_REPLICATIONS = 100
-DEFAULT_SEED = 1
+__all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SEED", "cache_dir", "cache_folder", "cached_simulation"]
 
 
 def cache_dir() -> Path:

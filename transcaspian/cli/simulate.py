@@ -26,7 +26,7 @@ from transcaspian.cli._common import (
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli._kernel import COMPILING, kernel_compiled
 from transcaspian.model.results import Result
-from transcaspian.sim.options import DEFAULT_WARMUP_DAYS
+from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_WARMUP_DAYS
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
@@ -93,8 +93,9 @@ def register(app: typer.Typer) -> None:
     def simulate_cmd(
         scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
         years: float = typer.Option(1.0, "--years", "-y", help="Simulated years per replication"),
-        replications: int = typer.Option(100, "--replications", "-n", help="Monte Carlo replications"),
-        seed: int = typer.Option(1, "--seed", help="Master random seed"),
+        replications: int = typer.Option(DEFAULT_REPLICATIONS, "--replications", "-n",
+                                         help="Monte Carlo replications"),
+        seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Master random seed"),
         workers: int = typer.Option(0, "--workers", "-j", help="Processes (0: up to 2 cores)"),
         warmup_days: float = typer.Option(DEFAULT_WARMUP_DAYS, "--warmup-days",
                                           help="Days simulated before the measured years (0: start empty)"),

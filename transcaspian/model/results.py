@@ -36,7 +36,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +45,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.loading import suggest
 
 
 class Identified(Protocol):
@@ -219,7 +221,89 @@ class Result:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
+        """The table ``name``; a KeyError that lists the table names when there is none.
+
+        Examples
+        --------
+        >>> res = Result({"scenario": "s"}, {"summary": pd.DataFrame({"x": [1]})})
+        >>> res["sumary"]
+        Traceback (most recent call last):
+        ...
+        KeyError: "no table 'sumary' (did you mean 'summary'?); tables: summary"
+        """
+        try:
+            return self.tables[name]
+        except (KeyError, TypeError):
+            names = ", ".join(self.tables) or "(none)"
+            hint = suggest(name, list(self.tables)) if isinstance(name, str) else ""
+            raise KeyError(f"no table {name!r}{hint}; tables: {names}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        """The table names, in order (``list(res)``)."""
+        return iter(self.tables)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.tables
+
+    def __repr__(self) -> str:
+        """Metadata and each table's shape, never the tables' contents.
+
+        Examples
+        --------
+        >>> Result({"scenario": "s", "scenario_hash": "ab" * 32, "version": "0.1", "engine": "demo",
+        ...         "options": {"seed": 3}}, {"demo": pd.DataFrame({"x_km": [1.5, 2.0]})})
+        Result of demo on scenario 's' (hash abababababab, version 0.1)
+          options: seed=3
+          tables (1, rows x columns):
+            demo  2 x 1
+          each table is a pandas DataFrame: res["demo"]
+        """
+        head, facts, shapes = self._summary()
+        lines = [head, *(textwrap.fill(f"{k}: {v}", 98, initial_indent="  ", subsequent_indent="    ",
+                                       break_on_hyphens=False) for k, v in facts)]
+        lines.append(f"  tables ({len(shapes)}, rows x columns){':' if shapes else ': (none)'}")
+        width = max((len(n) for n in shapes), default=0)
+        rows = max((len(f"{r:,}") for r, _ in shapes.values()), default=0)
+        lines += [f"    {n:<{width}}  {r:>{rows},} x {c}" for n, (r, c) in shapes.items()]
+        if shapes:
+            lines.append(f'  each table is a pandas DataFrame: res["{next(iter(shapes))}"]')
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The same summary as an HTML table (Jupyter): metadata, then table names and shapes."""
+        from html import escape
+
+        head, facts, shapes = self._summary()
+        rows = [f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+                f"{escape(str(v))}</td></tr>" for k, v in facts]
+        rows += [f"<tr><th style='text-align:left'><code>{escape(n)}</code></th>"
+                 f"<td style='text-align:left'>{r:,} rows x {c} columns</td></tr>"
+                 for n, (r, c) in shapes.items()]
+        return (f"<div class='transcaspian-result'><p><b>{escape(head)}</b></p><table>{''.join(rows)}"
+                f"</table><p><small>tables: <code>res[\"name\"]</code> (pandas DataFrames); "
+                f"metadata: <code>res.meta</code></small></p></div>")
+
+    def _summary(self) -> tuple[str, list[tuple[str, str]], dict[str, tuple[int, int]]]:
+        """(headline, metadata facts as (label, text), table name -> (rows, columns))."""
+        m = self.meta
+        engine = f" of {m['engine']}" if m.get("engine") else ""
+        ident = ", ".join(x for x in (f"hash {str(m['scenario_hash'])[:12]}" if m.get("scenario_hash")
+                                      else "", f"version {m['version']}" if m.get("version") else "")
+                          if x)
+        head = f"Result{engine} on scenario {m.get('scenario', '?')!r}" + (f" ({ident})" if ident else "")
+        facts = []
+        options = m.get("options")
+        if isinstance(options, Mapping) and options:
+            facts.append(("options", ", ".join(f"{k}={_short(v)}" for k, v in options.items())))
+        elif "seed" in m:
+            facts.append(("seed", str(m["seed"])))
+        other = [k for k in m if k not in (*META_KEYS, "engine", "options", "seed")]
+        plain = [k for k in other if isinstance(m[k], str | int | float | bool) or m[k] is None]
+        if plain:
+            facts.append(("meta", ", ".join(f"{k}={_short(m[k])}" for k in plain)))
+        if len(plain) < len(other):
+            facts.append(("more meta", ", ".join(k for k in other if k not in plain)))
+        return head, facts, {n: df.shape for n, df in self.tables.items()}
 
     def to_json_dict(self) -> dict[str, Any]:
         """Metadata and every table as records (JSON-ready)."""
@@ -229,6 +313,12 @@ class Result:
     def write(self, folder: str | Path, fmt: str = "csv") -> list[Path]:
         """Write this result as a folder (:func:`write_result`)."""
         return write_result(self, folder, fmt)
+
+
+def _short(value: Any, width: int = 40) -> str:
+    """A metadata value as short text (long values cut with an ellipsis)."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def frame_to_json(df: pd.DataFrame) -> str:

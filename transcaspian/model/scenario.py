@@ -111,12 +111,60 @@ class Scenario:
     def _index(self) -> dict[str, dict[str, Component]]:
         return {ctype: {c.id: c for c in getattr(self.doc, ctype)} for ctype in COMPONENTS}
 
-    def legs(self, route_id: str, unit: str) -> list[Leg]:
-        """Legs of a route for a handling unit (validated routes are always feasible)."""
+    def route_legs(self, route_id: str, unit: str) -> list[Leg]:
+        """Legs of a route for a handling unit as :class:`~transcaspian.model.network.Leg`
+        objects (validated routes are always feasible); :meth:`legs` gives them as a table.
+
+        Raises
+        ------
+        KeyError
+            No route ``route_id``.
+        ValueError
+            The route cannot carry ``unit``.
+        """
         legs, problems = self.network.legs(self.get("routes", route_id).nodes, unit)
         if problems:
             raise ValueError(f"route {route_id} cannot carry {unit}: {'; '.join(problems)}")
         return legs
+
+    def legs(self, route_id: str, unit: str) -> pd.DataFrame:
+        """How a route is travelled by a handling unit: one row per leg, numbered from 1.
+
+        Parameters
+        ----------
+        route_id
+            A route id (``s.routes.index``).
+        unit
+            Handling unit: ``teu``, ``wagon``, ``truck`` or ``tonne``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``leg``; columns ``from``, ``to`` (node ids), ``from_name``,
+            ``to_name``, ``kind`` (``link`` or ``sea``), ``mode``, ``link`` (land legs; empty at
+            sea), ``services`` (the sea services able to carry the unit, comma-separated),
+            ``reverse`` (the link is run from its ``to`` end), ``distance_km`` (km) and
+            ``cumulative_km`` (km from the origin). :meth:`route_legs` gives the same legs as
+            objects.
+
+        Examples
+        --------
+        >>> from transcaspian.model import load_scenario
+        >>> legs = load_scenario("baseline-2024").legs("r-xian-constanta-dostyk-aktau-poti", "teu")
+        >>> legs.loc[12, ["from", "to", "kind", "services"]].tolist(), float(legs.loc[12, "distance_km"])
+        (['aktau', 'alat', 'sea', 'feeder-aktau-alat, ferry-aktau-alat'], 508.0)
+        >>> float(legs["distance_km"].sum()) == float(legs["cumulative_km"].iloc[-1])
+        True
+        """
+        names = {n.id: n.name for n in self.doc.nodes}
+        rows = [{"leg": i, "from": lg.from_node, "to": lg.to_node, "from_name": names[lg.from_node],
+                 "to_name": names[lg.to_node], "kind": lg.kind, "mode": lg.mode, "link": lg.link or "",
+                 "services": ", ".join(lg.services), "reverse": lg.reverse,
+                 "distance_km": float(lg.distance_km)}
+                for i, lg in enumerate(self.route_legs(route_id, unit), start=1)]
+        out = pd.DataFrame(rows).set_index("leg")
+        out["cumulative_km"] = out["distance_km"].cumsum()
+        return out
 
     def unit_of(self, commodity_id: str) -> str:
         return self.get("commodities", commodity_id).unit

@@ -58,7 +58,8 @@ def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 
     >>> log["event"].iloc[0], list(log.columns) == TRACK_COLUMNS
     ('RELEASE', True)
     """
-    opts = SimOptions.build(years=years, seed=seed, track=True, workers=1, warmup_days=warmup_days)
+    opts = SimOptions.build(years=years, replications=1, seed=seed, track=True, workers=1,
+                            warmup_days=warmup_days)
     cm = scenario if isinstance(scenario, Compiled) else compile_scenario(scenario)
     check_budget(cm, opts)
     model = KernelModel(cm, opts.max_memory_gb * 1e9)
@@ -75,7 +76,8 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     scenario
         Validated scenario.
     options
-        :class:`SimOptions` (or a dict of its fields; default: one replication of a year).
+        :class:`SimOptions` (or a dict of its fields; default: ``DEFAULT_REPLICATIONS`` = 100
+        replications of a year, as ``transcaspian simulate``).
         Bad values raise :class:`~transcaspian.model.errors.UserError` naming the option.
     progress
         Called with (replications done, total) as results arrive.

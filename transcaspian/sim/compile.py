@@ -472,7 +472,7 @@ class _Builder:
         key = (route_id, unit)
         if key in self.route_key:
             return self.route_key[key]
-        legs = self.scenario.legs(route_id, unit)
+        legs = self.scenario.route_legs(route_id, unit)
         r = len(self.routes)
         steps: list[Step] = []
         origin = legs[0].from_node

@@ -4,6 +4,8 @@ Examples
 --------
 >>> SimOptions.build(years=2, replications=10).record()["years"]
 2.0
+>>> SimOptions().replications  # the same default as ``transcaspian simulate``
+100
 >>> try:
 ...     SimOptions.build(replications=0)
 ... except Exception as e:
@@ -24,6 +26,10 @@ from transcaspian.model.physics import HOURS_PER_YEAR
 #: Default warm-up before the measured window (days), chosen by Welch's method on both built-ins
 #: (``transcaspian.sim.warmup``; docs/simulator.md, Steady state).
 DEFAULT_WARMUP_DAYS = 30.0
+#: Default replications and master seed of a simulation: one value for Python and every command
+#: (``transcaspian simulate``, and the simulation a quote or report draws on).
+DEFAULT_REPLICATIONS = 100
+DEFAULT_SEED = 1
 #: Most worker processes a run may ask for.
 MAX_WORKERS = 2 * (os.cpu_count() or 1)
 
@@ -32,9 +38,10 @@ class SimOptions(EngineOptions):
     """How the Monte Carlo simulation runs (what the corridor is comes from the scenario)."""
 
     years: float = Field(1.0, gt=0, le=50, description="Simulated time per replication (years of 8,760 h)")
-    replications: int = Field(1, ge=1, le=1_000_000, description="Independent replications (count; "
-                              "the run must also fit max_events)")
-    seed: int = Field(1, ge=0, le=2**32 - 1, description="Master seed; replication i uses "
+    replications: int = Field(DEFAULT_REPLICATIONS, ge=1, le=1_000_000,
+                              description="Independent replications (count; the run must also fit "
+                              "max_events)")
+    seed: int = Field(DEFAULT_SEED, ge=0, le=2**32 - 1, description="Master seed; replication i uses "
                       "SeedSequence(seed).spawn(n)[i], whatever the number of workers")
     workers: int | None = Field(None, ge=1, le=MAX_WORKERS,
                                 description="Worker processes (count; empty: up to 2 cores)")
