@@ -128,3 +128,22 @@ def test_cli_compare_prints_deltas_within_100_columns():
 def test_cli_compare_one_scenario_exits_2():
     r = _cli("compare", "baseline-2024")
     assert r.returncode == 2 and "at least two scenarios" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_report_of_an_overlay_compares_with_its_base_and_no_compare_omits_it(tmp_path):
+    with_cmp, without = tmp_path / "with.html", tmp_path / "without.html"
+    r = _cli("report", "target-2030", "--simulate", "0", "-o", str(with_cmp))
+    assert r.returncode == 0, r.stderr
+    page = with_cmp.read_text(encoding="utf-8")
+    assert "Comparison with baseline-2024" in page and 'id="compare-summary"' in page
+    assert "Dostyk" in page.split('id="compare-projects"')[1][:20000]
+    r = _cli("report", "target-2030", "--simulate", "0", "--no-compare", "-o", str(without))
+    assert r.returncode == 0, r.stderr
+    assert 'id="compare-summary"' not in without.read_text(encoding="utf-8")
+
+
+def test_report_compare_option_adds_the_section(tmp_path):
+    out = tmp_path / "r.html"
+    r = _cli("report", "baseline-2024", "--simulate", "0", "--compare", "target-2030", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Comparison with target-2030" in out.read_text(encoding="utf-8")
