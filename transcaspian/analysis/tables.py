@@ -279,3 +279,44 @@ TARIFF = ResultSchema("tariff", "`tariff_scan(scenario, options)`: a through tar
 ))
 
 SCHEMAS = (CAPACITY, QUOTE, TCD, TARIFF)
+
+SCEN = C("scenario", "str", "", "scenario name")
+COMPARE = ResultSchema("compare", "`compare(scenarios, options)`: scenarios side by side, each with its "
+                       "deltas (delta_* = scenario - first scenario, the base).", (
+    TableSchema("summary", "One row per scenario: capacity, served share, CO2e and projects.", (
+        SCEN, C("scenario_hash", "str", "", "content hash (SHA-256)"),
+        C("year", "int64", "year", "year the scenario represents"),
+        C("demand_t", "float64", "t/yr", "total demand"),
+        C("served_t", "float64", "t/yr", "demand served (capacity LP)"),
+        C("served_share", "float64", "share", "served_t / demand_t"),
+        C("demand_multiplier", "float64", "x demand", "largest uniform demand multiplier"),
+        C("capacity_t", "float64", "t/yr", "demand_multiplier x demand_t: tonnes carried when all flows "
+          "grow together until an element binds"),
+        C("co2e_wtw_t", "float64", "t CO2e/yr", "corridor-wide WTW emissions of the served routing"),
+        C("g_co2e_wtw_per_tkm", "float64", "g CO2e/t-km", "WTW intensity"),
+        C("projects", "int64", "count", "projects applied"),
+        C("capex_musd", "float64", "MUSD", "capital cost of the projects applied"),
+        C("delta_{unit}", "float64", "as the figure", "figure - the base's"))),
+    TableSchema("od_times", "Days on the base's main origin-destination pairs, per scenario.", (
+        SCEN, ORIGIN, DESTINATION, C("cargo", "str", "", "shipment quoted"),
+        C("basis", "str", "", "'analytic' (quote) or 'simulation (N replications)' for P50/P90"),
+        C("expected_days", "float64", "days", "analytic expected door-to-door days (quote)"),
+        C("p50_days", "float64", "days", "simulated median (NaN without a simulation)"),
+        C("p90_days", "float64", "days", "simulated 90th percentile (NaN without a simulation)"),
+        C("saturated", "bool", "", "a queue on the way is saturated"),
+        C("delta_{unit}", "float64", "days", "figure - the base's on the same pair"))),
+    TableSchema("bottlenecks", "Binding elements that differ from the base: removed, new or still.", (
+        SCEN, C("change", "str", "", "'removed' (binds in the base only), 'new' (here only) or 'still'"),
+        ELEMENT_ID, ELEMENT_TYPE, FROM_NODE, TO_NODE, DIRECTION_EL,
+        C("utilisation_base", "float64", "share", "utilisation in the base (NaN: absent)"),
+        C("utilisation", "float64", "share", "utilisation in this scenario (NaN: absent)"),
+        C("delta_utilisation", "float64", "share", "utilisation - utilisation_base"))),
+    TableSchema("projects", "Projects applied in one scenario and not the other.", (
+        SCEN, C("change", "str", "", "'added' (applied here, not in the base) or 'removed'"),
+        C("project", "str", "", "project id"), C("name", "str", "", "readable name"),
+        C("capex_musd", "float64", "MUSD", "capital cost"), C("payer", "str", "", "who pays (as announced)"),
+        C("funding", "str", "", "payers that may fund it with their largest shares"),
+        C("in_service_year", "int64", "year", "year it enters service"))),
+))
+
+SCHEMAS = (*SCHEMAS, COMPARE)

@@ -66,6 +66,10 @@ def register(app: typer.Typer) -> None:
         plan: Path | None = typer.Option(
             None, "--plan", help="Plan result folder made on this scenario (adds the plan section: "
                                  "projects, payers, capacity year by year, cost-benefit)"),
+        compare: str | None = typer.Option(
+            None, "--compare", help="Scenario to compare with (adds 'Comparison with B'); an overlay "
+                                   "compares with the scenario it extends by default"),
+        no_compare: bool = typer.Option(False, "--no-compare", help="No comparison section"),
         force: bool = typer.Option(False, "--force",
                                    help="Replace the output file even if it is not a previous report"),
     ) -> None:
@@ -75,6 +79,10 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             check_output(output, force)
             s = open_scenario(scenario)
+            from transcaspian.analysis.compare import extends_base
+
+            other_ref = None if no_compare else (compare or extends_base(s))
+            other = open_scenario(other_ref) if other_ref is not None else None  # fails before a run
             from transcaspian.report.build import build_report, read_plan
 
             if plan is not None:
@@ -86,7 +94,8 @@ def register(app: typer.Typer) -> None:
             if sim is None and simulate_n:
                 simulation = cached_simulation(
                     s, simulate_n, seed, say=lambda text: typer.echo(text, err=True))
-            html = build_report(s, sim_result_dir=sim, simulation=simulation, plan_result_dir=plan)
+            html = build_report(s, sim_result_dir=sim, simulation=simulation, plan_result_dir=plan,
+                                compare=other)
             write_text_atomic(output, html)
         size_mb = output.stat().st_size / 1e6
         console.print(f"report written: {output} ({size_mb:.1f} MB) — open "

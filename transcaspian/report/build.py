@@ -23,6 +23,7 @@ from transcaspian.model.results import Result, read_result
 from transcaspian.report.html import Section
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
+from transcaspian.report.sections.compare import compare_section
 from transcaspian.report.sections.itineraries import itineraries_section, run_quotes
 from transcaspian.report.sections.map import map_section
 from transcaspian.report.sections.plan import plan_section
@@ -92,7 +93,7 @@ def read_plan(folder: str | Path, scenario: Scenario) -> Result:
 
 def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
                  generated: dt.datetime | None = None, *, simulation: Result | None = None,
-                 plan_result_dir: str | Path | None = None) -> str:
+                 plan_result_dir: str | Path | None = None, compare: Scenario | None = None) -> str:
     """The complete report for ``scenario`` as one self-contained HTML string.
 
     Parameters
@@ -109,6 +110,9 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         Optional plan result folder (tables of :data:`~transcaspian.planning.tables.PLAN`)
         made on this scenario (its ``scenario_hash`` must match); adds the plan section
         after the headline.
+    compare
+        Another scenario to compare with: adds the "Comparison with B" section (deltas of this
+        scenario against it, :func:`~transcaspian.analysis.compare.compare`).
     generated
         Timestamp shown in the header (default: now, UTC).
 
@@ -136,6 +140,10 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         itineraries_section(scenario, quotes),
         references_section(scenario, quotes),
     ]
+    if compare is not None:
+        from transcaspian.analysis.compare import compare as compare_engine
+
+        sections.insert(1, compare_section(compare_engine([compare, scenario])))
     if sim is not None:
         sections += sim_sections(scenario, sim) + ports_section(scenario, sim)
     sections += [demand_section(scenario), sources_section(scenario)]

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 from markupsafe import Markup, escape
 
+from transcaspian.analysis.corridors import CARGO_OF_UNIT, Corridor, main_corridors
 from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.report import figures
 from transcaspian.report import html as h
 from transcaspian.report.html import Section
 from transcaspian.report.labels import node_name, short, via_text
-
-
-@dataclass(frozen=True)
-class Corridor:
-    """One origin-destination pair the report quotes."""
-
-    origin: str
-    destination: str
-    unit: str
-    annual_t: float
-
-
-def main_corridors(scenario: Scenario, n: int = 3) -> list[Corridor]:
-    """The ``n`` origin-destination pairs with the most demand (tonnes), containers first."""
-    d = scenario.demand
-    if d.empty:
-        return []
-    g = d.groupby(["origin", "destination", "unit"], as_index=False)["annual_t"].sum()
-    g["teu_first"] = g["unit"] != "teu"
-    g = g.sort_values(["teu_first", "annual_t"], ascending=[True, False])
-    out, seen = [], set()
-    for r in g.itertuples(index=False):
-        if (r.origin, r.destination) in seen:
-            continue
-        seen.add((r.origin, r.destination))
-        out.append(Corridor(str(r.origin), str(r.destination), str(r.unit), float(r.annual_t)))
-    return out[:n]
-
-
-CARGO_OF_UNIT = {"teu": "1 FEU", "wagon": "1 wagon", "truck": "1 truck", "tonne": "1000 t"}
 
 
 def run_quotes(scenario: Scenario, cap: Result, n: int = 3, k: int = 3,
