@@ -150,6 +150,9 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path, browser: str | Path |
         with tmp.open("rb") as fh:
             if fh.read(len(PDF_MAGIC)) != PDF_MAGIC:
                 raise _error(f"{exe} wrote no PDF for '{html_path}'")
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, pdf_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -175,3 +178,24 @@ def _run(cmd: list[str], exe: Path, timeout_s: float) -> None:
     if proc.returncode != 0:
         tail = " ".join(stderr.strip().splitlines()[-3:])[-400:]
         raise _error(f"{exe} failed to print (exit {proc.returncode}): {tail}")
+
+
+#: Text in the ``<title>`` of every report, so in the PDF's Title too.
+TITLE_MARK = "Trans-Caspian corridor report"
+
+
+def is_previous_pdf(path: Path) -> bool:
+    """True when ``path`` is a PDF printed from one of our reports (its Title, which Chromium
+    writes as UTF-16 hex or plain text, carries :data:`TITLE_MARK`).
+
+    Examples
+    --------
+    >>> is_previous_pdf(Path("no-such.pdf"))
+    False
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return False
+    hex16 = "".join(f"{ord(c):04X}" for c in TITLE_MARK).encode()
+    return data.startswith(PDF_MAGIC) and (TITLE_MARK.encode() in data or hex16 in data.upper())
