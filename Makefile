@@ -25,9 +25,11 @@ demo: install
 	$(BIN)/transcaspian report target-2030 --plan out/plan --simulate 0 -o out/report-plan.html
 	@echo "The plan for 10 Mt in 2030 is in out/plan; its report in out/report-plan.html"
 
-# Headless Chromium for the report's browser test (Debian package).
+# Headless Chromium for the report's browser and PDF tests and `report --pdf`, and poppler-utils
+# (pdftotext, pdfinfo) for the PDF test (Debian packages).
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y --no-install-recommends poppler-utils)
 
 # ruff, then the layer contract of pyproject.toml [tool.importlinter] (a wrong import fails CI).
 lint: install

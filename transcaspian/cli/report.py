@@ -47,6 +47,22 @@ def check_output(path: Path, force: bool) -> None:
                           "refusing to overwrite it (use --force to replace it)", "--output")
 
 
+def check_pdf_output(output: Path, force: bool) -> Path:
+    """The PDF path for ``--pdf`` (``output`` with .pdf); refused (UserError) when no browser
+    is installed or the file exists and is neither a previous report PDF nor ``--force``d."""
+    from transcaspian.report.pdf import INSTALL_HINT, find_browser, is_previous_pdf
+
+    path = output.with_suffix(".pdf")
+    if find_browser() is None:
+        raise input_error(f"--pdf needs headless Chromium and none was found; {INSTALL_HINT}", "--pdf")
+    if path.is_dir():
+        raise input_error(f"'{path}' is a folder; the PDF goes beside the HTML file", "--pdf")
+    if path.exists() and not force and not is_previous_pdf(path):
+        raise input_error(f"'{path}' exists and is not a transcaspian report PDF; refusing to "
+                          "overwrite it (use --force to replace it)", "--pdf")
+    return path
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command."""
 
@@ -70,6 +86,9 @@ def register(app: typer.Typer) -> None:
             None, "--compare", help="Scenario to compare with (adds 'Comparison with B'); an overlay "
                                    "compares with the scenario it extends by default"),
         no_compare: bool = typer.Option(False, "--no-compare", help="No comparison section"),
+        pdf: bool = typer.Option(
+            False, "--pdf", help="Also print the report to PDF (A4) beside the HTML file, same name "
+                                 "with .pdf, through headless Chromium (`make browser` installs it)"),
         force: bool = typer.Option(False, "--force",
                                    help="Replace the output file even if it is not a previous report"),
     ) -> None:
@@ -78,6 +97,7 @@ def register(app: typer.Typer) -> None:
         --plan, the investment plan)."""
         with user_errors():
             check_output(output, force)
+            pdf_path = check_pdf_output(output, force) if pdf else None
             s = open_scenario(scenario)
             from transcaspian.analysis.compare import extends_base
 
@@ -97,6 +117,11 @@ def register(app: typer.Typer) -> None:
             html = build_report(s, sim_result_dir=sim, simulation=simulation, plan_result_dir=plan,
                                 compare=other)
             write_text_atomic(output, html)
+            if pdf_path is not None:
+                from transcaspian.report.pdf import write_pdf
+
+                write_pdf(output, pdf_path)
+                console.print(f"PDF written: {pdf_path}", highlight=False)
         size_mb = output.stat().st_size / 1e6
         console.print(f"report written: {output} ({size_mb:.1f} MB) — open "
                       f"{output.resolve().as_uri()} in a browser", highlight=False)

@@ -21,6 +21,7 @@ from transcaspian.model import Scenario
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.results import Result, read_result
 from transcaspian.report.html import Section
+from transcaspian.report.page import PAGE
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
 from transcaspian.report.sections.compare import compare_section
@@ -49,7 +50,7 @@ def render(scenario: Scenario, sections: list[Section], generated: str,
         generator=GENERATOR, meta=scenario.metadata(), title=scenario.title or scenario.name,
         description="", year=scenario.year, price_year=scenario.doc.price_year,
         generated=generated, sim_meta=sim_meta, sections=sections, plotly_js=get_plotlyjs(),
-        plotly_version=plotly.__version__)
+        plotly_version=plotly.__version__, page=PAGE)
 
 
 #: What ``meta["plan"]`` of a plan folder must hold for the plan section.

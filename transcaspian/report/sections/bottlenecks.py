@@ -37,7 +37,7 @@ def bottleneck_section(scenario: Scenario, cap: Result) -> Section:
         "together), then extra tonnes served at the scenario's demand, then the smallest "
         "headroom. 'Used at max growth' is the element's utilisation when demand is scaled to the multiplier"
         + (f" ({lam:.2f}×)." if math.isfinite(lam) else "."))]
-    body.append(Markup('<div style="max-height:560px; overflow:auto">') + h.table(b, [
+    body.append(h.table(b, [
         h.Col("rank", "rank", h.num, numeric=True), h.Col("name", "element"),
         h.Col("element_id", "id"), h.Col("element_type", "type", lambda v: h.text(v).replace("_", " ")),
         h.Col("where", "where / direction"),
@@ -46,7 +46,7 @@ def bottleneck_section(scenario: Scenario, cap: Result) -> Section:
         h.Col("headroom_text", "headroom per yr", numeric=True),
         h.Col("gain", "+1 % capacity gives"),
         h.Col("binding", "binds", lambda v: "yes" if v is True or v == 1 else ""),
-    ], table_id="bottlenecks-table") + Markup("</div>"))
+    ], table_id="bottlenecks-table"))
     body.append(h.figure(figures.utilisation_figure(b), "chart-utilisation"))
     return Section("bottlenecks", "Bottlenecks", "Bottlenecks", Markup("".join(body)))
 
