@@ -367,3 +367,17 @@ def test_cli_bad_scenario_exits_2_without_traceback(tmp_path):
 def test_help():
     r = run("report", "--help")
     assert r.exit_code == 0 and "--sim" in r.output and "--force" in r.output
+
+
+def test_summary_states_the_applied_projects_and_their_capex():
+    from transcaspian.analysis.indicators import applied_projects
+
+    s = load_scenario("target-2030")
+    p = applied_projects(s)
+    by_id = {x.id: x for x in s.doc.projects}
+    assert list(p["project"]) == list(s.doc.applied_projects)
+    assert p["capex_musd"].sum() == pytest.approx(sum(by_id[i].capex_musd for i in s.doc.applied_projects))
+    html = build_report(s)
+    headline = unescape(re.search(r'<section id="headline">(.*?)</section>', html, re.S).group(1))
+    assert f"applies 15 projects with a capital cost of {p['capex_musd'].sum() / 1000:,.1f} bn USD" in headline
+    assert "Divrigi" in headline and "paid by Turkiye" in headline
