@@ -379,5 +379,14 @@ def test_summary_states_the_applied_projects_and_their_capex():
     assert p["capex_musd"].sum() == pytest.approx(sum(by_id[i].capex_musd for i in s.doc.applied_projects))
     html = build_report(s)
     headline = unescape(re.search(r'<section id="headline">(.*?)</section>', html, re.S).group(1))
-    assert f"applies 15 projects with a capital cost of {p['capex_musd'].sum() / 1000:,.1f} bn USD" in headline
+    total = p["capex_musd"].sum() / 1000
+    assert f"applies 15 projects with a capital cost of {total:,.1f} bn USD" in headline
     assert "Divrigi" in headline and "paid by Turkiye" in headline
+
+
+def test_gain_text_never_rounds_a_positive_gain_to_zero():
+    from transcaspian.report.sections.bottlenecks import _gain_text
+
+    assert _gain_text(0.00004, 0.0) == "multiplier +4e-05"
+    assert _gain_text(0.005611, 3582.9) == "multiplier +0.0056, +3,583 t/yr served"
+    assert _gain_text(0.0, 0.0) == "–"
