@@ -147,6 +147,19 @@ def test_sources_table_lists_every_source(mini, mini_html):
     assert by_id["s2"][3] == "28"
 
 
+def test_sources_are_collapsed_links_with_a_count(mini, mini_html):
+    sec = re.search(r'<section id="sources">(.*?)</section>', mini_html, re.S).group(1)
+    assert '<details class="collapsible"><summary>2 sources (2 backing figures)' in sec
+    for url in mini.sources["url"]:
+        assert f'<a href="{url}" rel="noopener" target="_blank">{url}</a>' in sec
+    from transcaspian.report.html import link
+
+    assert str(link('https://x.org/"><script>')) == (
+        '<a href="https://x.org/&#34;&gt;&lt;script&gt;" rel="noopener" target="_blank">'
+        'https://x.org/&#34;&gt;&lt;script&gt;</a>')
+    assert "<a" not in str(link("javascript:alert(1)"))
+
+
 def test_bottleneck_table_holds_every_ranked_element(mini, mini_html):
     b = capacity(mini)["bottlenecks"]
     rows = table_rows(mini_html, "bottlenecks-table")
@@ -212,7 +225,8 @@ def test_baseline_report_traces_to_its_engines(baseline, baseline_html):
 def test_baseline_report_is_offline_and_reasonably_small(baseline_html):
     problems, anchors = external_loads(baseline_html)
     assert problems == []
-    assert all(a.startswith("#") for a in anchors)  # only the contents bar's in-page links
+    # the contents bar's in-page links, and the sources' citation links (http(s) only)
+    assert all(a.startswith(("#", "https://", "http://")) for a in anchors)
     assert baseline_html.count("<script") - baseline_html.count("<script>") >= 0
     assert len(baseline_html.encode()) < 8_000_000
     # plotly.js is embedded exactly once
@@ -353,3 +367,26 @@ def test_cli_bad_scenario_exits_2_without_traceback(tmp_path):
 def test_help():
     r = run("report", "--help")
     assert r.exit_code == 0 and "--sim" in r.output and "--force" in r.output
+
+
+def test_summary_states_the_applied_projects_and_their_capex():
+    from transcaspian.analysis.indicators import applied_projects
+
+    s = load_scenario("target-2030")
+    p = applied_projects(s)
+    by_id = {x.id: x for x in s.doc.projects}
+    assert list(p["project"]) == list(s.doc.applied_projects)
+    assert p["capex_musd"].sum() == pytest.approx(sum(by_id[i].capex_musd for i in s.doc.applied_projects))
+    html = build_report(s)
+    headline = unescape(re.search(r'<section id="headline">(.*?)</section>', html, re.S).group(1))
+    total = p["capex_musd"].sum() / 1000
+    assert f"applies 15 projects with a capital cost of {total:,.1f} bn USD" in headline
+    assert "Divrigi" in headline and "paid by Turkiye" in headline
+
+
+def test_gain_text_never_rounds_a_positive_gain_to_zero():
+    from transcaspian.report.sections.bottlenecks import _gain_text
+
+    assert _gain_text(0.00004, 0.0) == "multiplier +4e-05"
+    assert _gain_text(0.005611, 3582.9) == "multiplier +0.0056, +3,583 t/yr served"
+    assert _gain_text(0.0, 0.0) == "–"

@@ -70,3 +70,27 @@ def capacity_against_demand(cap: Result) -> pd.DataFrame:
         demand_units=("demand_units", "sum"), unit=("unit", "first"))
     g["capacity_t"] = g["demand_t"] * lam if math.isfinite(lam) else math.nan
     return g
+
+
+def applied_projects(scenario: Scenario) -> pd.DataFrame:
+    """The projects the scenario applies (``applied_projects``), in that order.
+
+    Returns
+    -------
+    DataFrame
+        ``project``, ``name``, ``capex_musd`` (MUSD, price year of the scenario) and ``payer``
+        (the scenario's text on who pays; empty when it says nothing).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> p = applied_projects(load_scenario("target-2030"))
+    >>> len(p), round(float(p["capex_musd"].sum()), 1)
+    (15, 5491.4)
+    >>> len(applied_projects(load_scenario("baseline-2024")))
+    0
+    """
+    by_id = {p.id: p for p in scenario.doc.projects}
+    rows = [{"project": pid, "name": by_id[pid].name, "capex_musd": float(by_id[pid].capex_musd),
+             "payer": by_id[pid].payer or ""} for pid in scenario.doc.applied_projects if pid in by_id]
+    return pd.DataFrame(rows, columns=["project", "name", "capex_musd", "payer"])

@@ -139,3 +139,33 @@ def kpis(items: Sequence[tuple[str, str]]) -> Markup:
     cells = "".join(f'<div class="kpi"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>'
                     for v, k in items)
     return Markup(f'<div class="kpis">{cells}</div>')
+
+
+def details(summary: str, body: Markup, open_: bool = False) -> Markup:
+    """A collapsible block: ``summary`` (escaped) always shown, ``body`` (trusted markup) on demand.
+
+    Examples
+    --------
+    >>> str(details("3 <sources>", Markup("<p>x</p>")))
+    '<details class="collapsible"><summary>3 &lt;sources&gt;</summary><p>x</p></details>'
+    """
+    attr = " open" if open_ else ""
+    return Markup(f'<details class="collapsible"{attr}><summary>{escape(summary)}</summary>{body}</details>')
+
+
+def link(url: Any, label: Any | None = None) -> Markup:
+    """A citation link opened in a new tab (``rel="noopener"``); plain escaped text when the
+    address is not http(s) (an unsafe or relative address is never made a link).
+
+    Examples
+    --------
+    >>> str(link("https://example.org/a?b=1&c=2"))
+    '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener" target="_blank">https://example.org/a?b=1&amp;c=2</a>'
+    >>> str(link("javascript:alert(1)"))
+    'javascript:alert(1)'
+    """
+    address = text(url)
+    shown = escape(text(label) if label is not None else address)
+    if not address.lower().startswith(("https://", "http://")):
+        return Markup(shown)
+    return Markup(f'<a href="{escape(address)}" rel="noopener" target="_blank">{shown}</a>')

@@ -58,7 +58,7 @@ def _util_cell(share: Any) -> str:
 def _gain_text(mult: float, served_t: float) -> str:
     parts = []
     if not h.missing(mult) and mult > 1e-9:
-        parts.append(f"multiplier +{mult:.3f}")
+        parts.append(f"multiplier +{mult:.2g}")  # two significant digits: never "+0.000"
     if not h.missing(served_t) and served_t > 1e-6:
         parts.append(f"+{served_t:,.0f} t/yr served")
     return ", ".join(parts) if parts else "–"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from transcaspian.model import Scenario
 from transcaspian.report import html as h
@@ -11,22 +11,25 @@ from transcaspian.report.labels import node_name
 
 
 def sources_section(scenario: Scenario) -> Section:
-    """Every source of the scenario: id, title, year, note, address as plain text."""
+    """Every source of the scenario (id, title, year, figures resting on it, note, address as a
+    link), collapsed under a summary line with the count."""
     src = scenario.sources.reset_index()
     used = _source_use_counts(scenario)
     src["uses"] = [used.get(i, 0) for i in src["id"]]
     body = h.table(src, [
         h.Col("id", "id"), h.Col("title", "title"), h.Col("year", "year", numeric=True),
         h.Col("uses", "figures", lambda v: h.num(v), numeric=True),
-        h.Col("url", "address", lambda v: Markup(f'<span class="url">{escape(h.text(v))}</span>'),
-              html=True),
+        h.Col("url", "address", lambda v: Markup(f'<span class="url">{h.link(v)}</span>'), html=True),
         h.Col("note", "note"),
     ], table_id="sources-table")
-    intro = h.note(f"{len(src)} sources. Every number in the scenario names one of them "
-                   "or states an assumption; 'figures' counts the numeric inputs resting on each "
-                   "(0: cited for context or in notes). Addresses are given as text; this file "
-                   "links to nothing.")
-    return Section("sources", "Sources", "Sources of the scenario", Markup(intro + body))
+    intro = h.note("Every number in the scenario names one of these sources or states an assumption; "
+                   "'figures' counts the numeric inputs resting on each (0: cited for context or in "
+                   "notes). Addresses are links to the publications (opened in a new tab); the report "
+                   "itself loads nothing from them.")
+    cited = int((src["uses"] > 0).sum())
+    return Section("sources", "Sources", "Sources of the scenario",
+                   Markup(intro + h.details(f"{len(src)} sources ({cited} backing figures): show the list",
+                                            body)))
 
 
 def _source_use_counts(scenario: Scenario) -> dict[str, int]:

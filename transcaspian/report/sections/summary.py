@@ -6,6 +6,7 @@ import math
 
 from markupsafe import Markup, escape
 
+from transcaspian.analysis.indicators import applied_projects
 from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.report import html as h
@@ -107,6 +108,14 @@ def headline_section(scenario: Scenario, cap: Result, quotes: list[tuple[Corrido
                          f"{tt['p90_h'].max() / 24:.1f} days; most waiting happens at "
                          f"{node_name(nodes, top['node'])} ({top['share_of_total']:.0%} of all "
                          "tonne-hours waited).")
+    projects = applied_projects(scenario)
+    if not projects.empty:
+        top = projects.sort_values("capex_musd", ascending=False).head(3)
+        items.append(f"The scenario applies {len(projects)} projects with a capital cost of "
+                     f"{projects['capex_musd'].sum() / 1000:,.1f} bn USD in total; the largest: "
+                     + "; ".join(f"{r.name} ({r.capex_musd:,.0f} MUSD"
+                                 + (f", paid by {r.payer})" if r.payer else ")")
+                                 for r in top.itertuples(index=False)) + ".")
     lead = Markup("".join(f"<li>{escape(i)}</li>" for i in items))
     desc = h.note(scenario.doc.description) if scenario.doc.description else Markup("")
     return Section("headline", "Headline", "Headline",
