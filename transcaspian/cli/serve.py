@@ -7,9 +7,14 @@ starts the job workers and serves the app with uvicorn until interrupted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from transcaspian.cli._common import err_console, user_errors
+
+if TYPE_CHECKING:
+    from transcaspian.web.limits import Limits
 
 serve_app = typer.Typer(help="The web app and REST API, and its access tokens.", no_args_is_help=False,
                         invoke_without_command=True)
@@ -59,13 +64,13 @@ def serve_cmd(
         run_server(url, host, port, workers, limits, cors_origin)
 
 
-def run_server(url: str, host: str, port: int, workers: int, limits: object,
+def run_server(url: str, host: str, port: int, workers: int, limits: Limits,
                cors_origins: list[str]) -> None:
     """Open the store, start the workers, serve until interrupted, stop the workers."""
     import uvicorn
 
     from transcaspian.web.app import create_app
-    from transcaspian.web.jobs import JobRunner
+    from transcaspian.web.jobs import JobRunner, RunLimits
     from transcaspian.web.store import Store
 
     store = Store(url)
@@ -73,7 +78,9 @@ def run_server(url: str, host: str, port: int, workers: int, limits: object,
     if interrupted:
         err_console.print(f"{interrupted} job{'s' if interrupted != 1 else ''} left running by a previous "
                           "server marked interrupted (resubmit them)", highlight=False)
-    runner = JobRunner(url, workers=workers, limits=limits) if workers else None
+    run_limits = RunLimits(time_limit_s=limits.job_time_limit_s,
+                           max_running_per_team=limits.max_concurrent_jobs)
+    runner = JobRunner(url, workers=workers, limits=run_limits) if workers else None
     if runner is not None:
         runner.start()
     try:

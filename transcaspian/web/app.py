@@ -55,9 +55,13 @@ def user_error_response(exc: UserError) -> JSONResponse:
 def validation_response(exc: RequestValidationError) -> JSONResponse:
     """422 naming each field of the request that is wrong."""
     problems = []
+    body = getattr(exc, "body", None)
+    tag = body.get("kind") if isinstance(body, dict) else None  # a job's kind: the union's tag
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        if tag is not None and loc and loc[0] == tag:
             loc = loc[1:]
         problems.append(ProblemOut(message=str(err.get("msg", "invalid")).removeprefix("Value error, "),
                                    field=".".join(loc)))

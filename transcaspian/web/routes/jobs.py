@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 
 from transcaspian.web import auth
@@ -32,7 +32,7 @@ def _job(request: Request, team: str, job_id: str) -> Any:
 
 @router.post("/jobs", response_model=JobOut, status_code=202, summary="Submit a simulate, calibrate or "
              "plan job")
-def submit(request: Request, body: JobRequest = Body(...),  # type: ignore[valid-type]
+def submit(body: JobRequest, request: Request,  # type: ignore[valid-type]
            who: Any = Depends(auth.analyst)) -> JobOut:
     st, limits = store(request), request.app.state.limits
     options = body.options.model_dump(mode="json")  # type: ignore[attr-defined]
