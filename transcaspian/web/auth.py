@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 #: Roles in order of what they may do.
 ROLES = ("viewer", "analyst", "admin")
@@ -34,7 +35,12 @@ def unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": 'Bearer realm="transcaspian"'})
 
 
-def principal(request: Request) -> Any:
+#: Declares the bearer scheme in the OpenAPI document (the docs' Authorize button); the header
+#: itself is read below, so every failure has this module's message.
+BEARER = HTTPBearer(auto_error=False, description="A token from 'transcaspian serve token create'")
+
+
+def principal(request: Request, _declared: HTTPAuthorizationCredentials | None = Depends(BEARER)) -> Any:
     """The caller's :class:`~transcaspian.web.store.Principal` (401 without a valid token)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -47,7 +47,8 @@ Role = Literal["viewer", "analyst", "admin"]
 JobKind = Literal["simulate", "calibrate", "plan"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
 ScenarioName = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN,
-                                    description="Built-in scenario name or one of the team's")]
+                                    description="Built-in scenario name or one of the team's",
+                                    examples=["baseline-2024", "target-2030"])]
 
 
 class Body(BaseModel):

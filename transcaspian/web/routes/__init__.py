@@ -3,7 +3,7 @@
 Examples
 --------
 >>> sorted(COMMON)
-[401, 403, 404, 413, 422, 429]
+[400, 401, 403, 404, 413, 422, 429]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from transcaspian.web.schemas import ErrorOut, JobOut
 
 #: Errors any API call may answer, declared in the OpenAPI document.
 COMMON: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A body that cannot be parsed (not JSON)"},
     401: {"model": ErrorOut, "description": "No token, or an unknown or revoked one"},
     403: {"model": ErrorOut, "description": "The token's role may not do this"},
     404: {"model": ErrorOut, "description": "No such id in the caller's team"},

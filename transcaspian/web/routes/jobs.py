@@ -78,7 +78,7 @@ def result(request: Request, job_id: str = JobId, who: Any = Depends(auth.viewer
     return result_json(_result(request, who.team, job_id))
 
 
-@router.get("/jobs/{job_id}/result/{table}.{fmt}", response_class=Response, summary="One result table "
+@router.get("/jobs/{job_id}/result/{table}.{fmt}", summary="One result table "
             "as CSV or xlsx", responses={**NOT_DONE, 200: {"content": {m: {"schema": {
                 "type": "string", "format": "binary"}} for m in MEDIA.values()}}})
 def table(request: Request, job_id: str = JobId,

@@ -21,7 +21,7 @@ REPORT_CSP = ("sandbox allow-scripts allow-popups allow-downloads; default-src '
               "font-src data:")
 
 
-@router.get("/report/{scenario}", response_class=HTMLResponse, summary="The HTML report of a scenario",
+@router.get("/report/{scenario}", summary="The HTML report of a scenario",
             responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}},
                        409: {"model": ErrorOut, "description": "simulation job not done"}})
 def report(request: Request, scenario: ScenarioName,

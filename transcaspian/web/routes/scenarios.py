@@ -113,8 +113,9 @@ def diff(a: ScenarioName, b: ScenarioName, request: Request, who: Any = Depends(
     return DiffOut(a=a, b=b, rows=plain(json.loads(frame_to_json(frame))))
 
 
-@router.get("/scenarios/{name}/export", response_class=PlainTextResponse,
-            responses={200: {"content": {"application/x-yaml": {"schema": {"type": "string"}}}}},
+@router.get("/scenarios/{name}/export",
+            responses={200: {"content": {"application/x-yaml": {"schema": {
+                "description": "The resolved scenario document (YAML)"}}}}},
             summary="The resolved scenario as YAML (no extends)")
 def export(name: ScenarioName, request: Request, who: Any = Depends(auth.viewer)) -> PlainTextResponse:
     from transcaspian.model.io import to_yaml
