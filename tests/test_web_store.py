@@ -60,8 +60,9 @@ def _result() -> Result:
         "served_t": [1.25, np.nan, 1e9],
         "binding": [True, False, True]})
     by_node = pd.DataFrame({"wait_h": [0.5, 2.0]}, index=pd.Index(["aktau", "baku"], name="node"))
-    return Result({"scenario": "baseline-2024", "scenario_hash": "ab" * 32, "version": "0.1.0",
-                   "seed": 7, "window": {"served_share": 0.875}}, {"flows": flows, "by_node": by_node})
+    meta = {"scenario": "baseline-2024", "scenario_hash": "ab" * 32, "version": "0.1.0", "seed": 7,
+            "window": {"served_share": np.float64(0.875)}, "events": np.int64(12)}
+    return Result(meta, {"flows": flows, "by_node": by_node})
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -201,6 +202,7 @@ def test_a_job_goes_queued_running_done_with_its_result_whole(store):
     assert done.created <= done.started <= done.finished
     got, want = store.result("port", job.id), _result()
     assert got.meta == want.meta
+    assert type(got.meta["events"]) is int and type(got.meta["window"]["served_share"]) is float
     assert list(got.tables) == ["flows", "by_node"]
     for name in want.tables:
         pd.testing.assert_frame_equal(got[name], want[name])
