@@ -324,3 +324,24 @@ def test_concurrent_workers_never_claim_the_same_job(store, store_url):
     flat = [j for c in claims for j in c]
     assert sorted(flat) == sorted(ids)  # every job once, none twice
     assert store.count_active("port") == (40, 0)
+
+
+# -- the token commands ----------------------------------------------------------------------
+def test_token_create_prints_the_token_last_and_it_authenticates(tmp_path):
+    from typer.testing import CliRunner
+
+    from transcaspian.cli import register_all
+
+    app, url = register_all(), Store.default_url(tmp_path)
+    out = CliRunner().invoke(app, ["serve", "token", "create", "--role", "analyst", "--team", "port",
+                                   "--db", url])
+    assert out.exit_code == 0, out.output
+    token = out.output.strip().splitlines()[-1].split()[-1]
+    assert Store(url).authenticate(token).role == "analyst"
+    listed = CliRunner().invoke(app, ["serve", "token", "list", "--db", url, "-f", "csv"])
+    token_id = listed.output.strip().splitlines()[-1].split(",")[0]
+    assert CliRunner().invoke(app, ["serve", "token", "revoke", token_id, "--db", url]).exit_code == 0
+    assert Store(url).authenticate(token) is None
+    bad = CliRunner().invoke(app, ["serve", "token", "create", "--role", "owner", "--team", "a b",
+                                   "--db", url])
+    assert bad.exit_code == 2 and "role 'owner'" in bad.output and "team 'a b'" in bad.output
