@@ -103,6 +103,7 @@ def test_sigkill_mid_job_keeps_finished_results_and_marks_the_running_job_interr
         code, again = second.call("POST", "/jobs", token, {"kind": "simulate", "scenario": "baseline-2024",
                                                           "options": {**LONG, "replications": 3}})
         assert code == 202
-        assert _wait(second, token, again["id"], lambda j: j["status"] in ("done", "failed"))["status"] == "done"
+        ended = _wait(second, token, again["id"], lambda j: j["status"] in ("done", "failed"))
+        assert ended["status"] == "done"
     finally:
         second.kill()
