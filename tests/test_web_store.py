@@ -60,8 +60,9 @@ def _result() -> Result:
         "served_t": [1.25, np.nan, 1e9],
         "binding": [True, False, True]})
     by_node = pd.DataFrame({"wait_h": [0.5, 2.0]}, index=pd.Index(["aktau", "baku"], name="node"))
-    return Result({"scenario": "baseline-2024", "scenario_hash": "ab" * 32, "version": "0.1.0",
-                   "seed": 7, "window": {"served_share": 0.875}}, {"flows": flows, "by_node": by_node})
+    meta = {"scenario": "baseline-2024", "scenario_hash": "ab" * 32, "version": "0.1.0", "seed": 7,
+            "window": {"served_share": np.float64(0.875)}, "events": np.int64(12)}
+    return Result(meta, {"flows": flows, "by_node": by_node})
 
 
 # -- opening ---------------------------------------------------------------------------------
@@ -201,6 +202,7 @@ def test_a_job_goes_queued_running_done_with_its_result_whole(store):
     assert done.created <= done.started <= done.finished
     got, want = store.result("port", job.id), _result()
     assert got.meta == want.meta
+    assert type(got.meta["events"]) is int and type(got.meta["window"]["served_share"]) is float
     assert list(got.tables) == ["flows", "by_node"]
     for name in want.tables:
         pd.testing.assert_frame_equal(got[name], want[name])
@@ -322,3 +324,24 @@ def test_concurrent_workers_never_claim_the_same_job(store, store_url):
     flat = [j for c in claims for j in c]
     assert sorted(flat) == sorted(ids)  # every job once, none twice
     assert store.count_active("port") == (40, 0)
+
+
+# -- the token commands ----------------------------------------------------------------------
+def test_token_create_prints_the_token_last_and_it_authenticates(tmp_path):
+    from typer.testing import CliRunner
+
+    from transcaspian.cli import register_all
+
+    app, url = register_all(), Store.default_url(tmp_path)
+    out = CliRunner().invoke(app, ["serve", "token", "create", "--role", "analyst", "--team", "port",
+                                   "--db", url])
+    assert out.exit_code == 0, out.output
+    token = out.output.strip().splitlines()[-1].split()[-1]
+    assert Store(url).authenticate(token).role == "analyst"
+    listed = CliRunner().invoke(app, ["serve", "token", "list", "--db", url, "-f", "csv"])
+    token_id = listed.output.strip().splitlines()[-1].split(",")[0]
+    assert CliRunner().invoke(app, ["serve", "token", "revoke", token_id, "--db", url]).exit_code == 0
+    assert Store(url).authenticate(token) is None
+    bad = CliRunner().invoke(app, ["serve", "token", "create", "--role", "owner", "--team", "a b",
+                                   "--db", url])
+    assert bad.exit_code == 2 and "role 'owner'" in bad.output and "team 'a b'" in bad.output

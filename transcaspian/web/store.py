@@ -196,6 +196,16 @@ def _record(row: Mapping[str, Any]) -> JobRecord:
                      started=row["started"], finished=row["finished"])
 
 
+def _json_default(value: Any) -> Any:
+    """JSON of what ``json`` cannot encode: numpy scalars as numbers, times as ISO text, the rest
+    as text (as a result folder's meta.json)."""
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _table_bytes(df: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     df.to_parquet(buf)  # the index is kept, so the frame reads back as it was
@@ -421,7 +431,7 @@ class Store:
         the job is no longer running (cancelled meanwhile) nothing is kept and False is
         returned.
         """
-        meta = json.dumps(result.meta, default=str, ensure_ascii=False)
+        meta = json.dumps(result.meta, default=_json_default, ensure_ascii=False)
         blobs = [(name, _table_bytes(df)) for name, df in result.tables.items()]
         with self._tx(write=True) as c:
             moved = c.execute(update(JOBS).where(JOBS.c.id == job_id, JOBS.c.status == "running")
