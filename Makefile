@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test install lint docs bench clean browser
+.PHONY: demo test install lint docs bench clean browser services
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,17 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 	command -v pdftotext >/dev/null || (apt-get update && apt-get install -y --no-install-recommends poppler-utils)
 
+# PostgreSQL server binaries for the job store's tests, which start their own server (Debian package).
+services:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && \
+		apt-get install -y --no-install-recommends postgresql)
+
 # ruff, then the layer contract of pyproject.toml [tool.importlinter] (a wrong import fails CI).
 lint: install
 	$(BIN)/ruff check transcaspian tests benchmarks
 	$(BIN)/lint-imports --no-cache
 
-test: install lint browser
+test: install lint browser services
 	$(BIN)/python -m pytest -q
 
 docs: install

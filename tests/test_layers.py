@@ -32,7 +32,7 @@ def _contracts_for(package: str) -> str:
 
 def _package(tmp_path: Path, imports: dict[str, str]) -> Path:
     pkg = tmp_path / "layered"
-    for sub in ("cli", "report", "calibration", "planning", "analysis", "sim", "model"):
+    for sub in ("cli", "web", "report", "calibration", "planning", "analysis", "sim", "model"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")
@@ -80,3 +80,12 @@ def test_contracts_catch_a_cycle_inside_analysis(tmp_path, monkeypatch):
     cycle = {"analysis.a": "def f():\n    from layered.analysis import b\n",
              "analysis.b": "from layered.analysis import a\n"}
     assert _lint(tmp_path, monkeypatch, cycle) == 1
+
+
+def test_contracts_put_web_between_the_cli_and_the_report(tmp_path, monkeypatch):
+    ok = {"cli.main": "import layered.web\n", "web.app": "import layered.report\nimport layered.planning\n"}
+    assert _lint(tmp_path, monkeypatch, ok) == 0
+
+
+def test_contracts_catch_the_report_importing_web(tmp_path, monkeypatch):
+    assert _lint(tmp_path, monkeypatch, {"report.r": "import layered.web\n"}) == 1
