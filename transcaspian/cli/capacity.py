@@ -118,11 +118,13 @@ def register(app: typer.Typer) -> None:
                 "util": b["utilisation"].map(lambda v: f"{v:.0%}"),
                 "util at max": b["utilisation_at_multiplier"].map(
                     lambda v: "" if pd.isna(v) else f"{v:.0%}"),
-                "+1% cap: multiplier": b["gain_multiplier_per_1pct"].map(lambda v: f"{v:+.4f}"),
-                "+1% cap: served t": b["gain_served_t_per_1pct"].map(lambda v: f"{v:+,.0f}"),
-                "binding": b["binding"].map(lambda v: "yes" if v else "")})
+                "+1% cap: mult.": b["gain_multiplier_per_1pct"].map(
+                    lambda v: "" if abs(v) < 1e-12 else f"{v:+.2g}"),
+                "+1% cap: t/yr": b["gain_served_t_per_1pct"].map(lambda v: f"{v:+,.0f}"),
+                "binds": b["binding"].map(lambda v: "yes" if v else "")})
             emit(view, fmt, None, f"Bottlenecks (top {len(b)} of {len(res['bottlenecks'])}), "
-                 "ranked by shadow price then headroom", wide=wide, keep=["rank", "element"])
+                 "ranked by shadow price then headroom", wide=wide, detail=["type"],
+                 keep=["rank", "element", "binds"])
             f = res["flows"]
             fv = pd.DataFrame({
                 "flow": f["flow"], "unit": f["unit"], "demand": f["demand_units"].map(lambda v: f"{v:,.0f}"),
