@@ -43,7 +43,6 @@ def terminal_width(is_terminal: bool) -> int | None:
     Examples
     --------
     >>> import os
-import re
     >>> old = os.environ.pop("COLUMNS", None)
     >>> terminal_width(False), terminal_width(True)
     (100, None)
