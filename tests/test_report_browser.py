@@ -10,6 +10,7 @@ into the DOM, which Chromium dumps.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -71,16 +72,17 @@ def chromium() -> str:
     return path
 
 
-def probe(report: Path, tmp_path: Path) -> dict[str, Any]:
-    """Open ``report`` (with the probe injected) in headless Chromium; return the probe's JSON."""
+def probe(report: Path, tmp_path: Path, script: str = PROBE, width: int = 1300) -> dict[str, Any]:
+    """Open ``report`` (with the probe ``script`` injected) in headless Chromium ``width`` px
+    wide; return the probe's JSON."""
     html = report.read_text(encoding="utf-8")
     head = html.index("<head>") + len("<head>")
     page = tmp_path / "probed.html"
-    page.write_text(html[:head] + PROBE + html[head:], encoding="utf-8")
+    page.write_text(html[:head] + script + html[head:], encoding="utf-8")
     cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
            "--disable-default-apps", "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}",
-           "--window-size=1300,900", "--virtual-time-budget=15000", "--dump-dom", page.as_uri()]
+           f"--window-size={width},900", "--virtual-time-budget=15000", "--dump-dom", page.as_uri()]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr[-2000:]
     m = re.search(r'<pre id="probe-result">(.*?)</pre>', run.stdout, re.S)
@@ -155,3 +157,49 @@ def test_plan_section_draws_every_chart(tmp_path):
     assert result["charts"]["chart-plan-gantt"]["points"] >= 5  # a bar per project at least
     lines = dict(result["charts"]["chart-plan-elements"]["drawn_lines"])
     assert len(lines) == 3 and all(chars > 10 for chars in lines.values())
+
+
+LABEL_PROBE = """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var maps = {};
+    ['chart-map', 'chart-map-caspian'].forEach(function (id) {
+      var gd = document.getElementById(id);
+      if (!gd) { return; }
+      maps[id] = Array.prototype.map.call(
+        gd.querySelectorAll('.scatterlayer .textpoint text, .annotation-text-g text'), function (t) {
+          var r = t.getBoundingClientRect();
+          return [t.textContent, r.left, r.top, r.right, r.bottom];
+        }).filter(function (b) { return b[0] && b[3] > b[1]; });
+    });
+    var out = document.createElement('pre');
+    out.id = 'probe-result';
+    out.textContent = JSON.stringify({maps: maps, width: window.innerWidth});
+    document.body.appendChild(out);
+  }, 1500);
+});
+</script>"""
+
+
+def test_map_labels_do_not_overlap_at_1400px_and_name_every_seaport(tmp_path):
+    from transcaspian.report.map import short_names
+
+    s = load_scenario("baseline-2024")
+    path = tmp_path / "report.html"
+    path.write_text(build_report(s), encoding="utf-8")
+    result = probe(path, tmp_path, LABEL_PROBE, width=1400)
+    assert result["width"] == 1400
+    shorts = short_names(s.nodes)
+    ports = {shorts[str(i)] for i in s.nodes.index[s.nodes["kind"] == "seaport"]}
+    assert set(result["maps"]) == {"chart-map", "chart-map-caspian"}
+    for chart, boxes in result["maps"].items():
+        texts = [b[0] for b in boxes]
+        assert len(texts) == len(set(texts)), (chart, texts)
+        for (ta, *a), (tb, *b) in itertools.combinations(boxes, 2):
+            # text boxes may touch (0.5 px of font side bearing) but never overlap
+            apart = a[2] - 0.5 <= b[0] or b[2] - 0.5 <= a[0] or a[3] - 0.5 <= b[1] or b[3] - 0.5 <= a[1]
+            assert apart, (chart, ta, a, tb, b)
+        if chart == "chart-map":
+            assert ports <= set(texts), ports - set(texts)
+    # the Caspian close-up names the ports of every crossing
+    assert {"Aktau", "Kuryk", "Turkmenbashi", "Alat"} <= {b[0] for b in result["maps"]["chart-map-caspian"]}

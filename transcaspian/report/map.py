@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,6 +21,8 @@ from plotly.colors import sample_colorscale
 
 from transcaspian.model import Scenario
 from transcaspian.report.html import esc
+from transcaspian.report.page import PAGE
+from transcaspian.report.placement import Box, place_labels
 
 #: Utilisation colours: green (idle) through amber to red (full); above 100 % stays red.
 UTIL_COLORSCALE = [[0.0, "#1a9850"], [0.5, "#91cf60"], [0.7, "#fee08b"], [0.85, "#fc8d59"],
@@ -38,6 +40,14 @@ SUFFIXES = (" international sea port", " sea trade port", " ferry complex", " ra
             " marine terminal", " terminal", " rail terminals")
 #: Where the Caspian crossing is (lon_min, lat_min, lon_max, lat_max).
 CASPIAN_BOX = (46.0, 36.0, 55.5, 47.5)
+#: Line dash and midpoint marker of each sea-service kind (legend entries, so a service is
+#: identified without hovering).
+SEA_KIND_STYLE = {"rail_ferry": ("dash", "square"), "container_feeder": ("dot", "circle"),
+                  "roro": ("longdash", "triangle-up"), "ropax": ("dashdot", "diamond"),
+                  "tanker": ("longdashdot", "x"), "black_sea_feeder": ("dash", "star")}
+#: Node label and marker sizes, px; margins (l, r, t, b) with room for the colour bar and legend.
+LABEL_FONT_PX, COUNTRY_FONT_PX, MARKER_PX = 10, 11, 8
+MARGIN = {"l": 10, "r": 100, "t": 10, "b": 40}
 
 
 @cache
@@ -124,36 +134,61 @@ def short_names(nodes: pd.DataFrame) -> dict[str, str]:
     return {i: v if counts[v] == 1 else i.replace("-", " ").title() for i, v in shorts.items()}
 
 
-def node_labels(scenario: Scenario, extent: tuple[float, float, float, float]) -> dict[str, str]:
-    """Labels for the nodes that matter most, skipping any too close to one already placed.
+def node_labels(scenario: Scenario, extent: tuple[float, float, float, float]) -> dict[str, bool]:
+    """Nodes to label, in priority order, each with whether its label is required.
 
-    Priority: demand origins and destinations, then seaports, pipeline terminals, gauge
-    changes and borders; the minimum spacing is 1/30 of the map's width.
+    Seaports come first and are always labelled (with a leader line if need be); then demand
+    origins and destinations, pipeline terminals, gauge changes, borders, terminals and
+    cities, labelled where there is room (:func:`place_node_labels`). Nodes outside
+    ``extent`` (lon_min, lat_min, lon_max, lat_max) are skipped.
     """
     nodes = scenario.nodes
     if nodes.empty:
         return {}
     d = scenario.demand
     ends = set(d["origin"]) | set(d["destination"]) if not d.empty else set()
-    rank = {"seaport": 1, "pipeline_terminal": 2, "gauge_change": 3, "border": 4, "terminal": 5,
+    rank = {"seaport": 0, "pipeline_terminal": 2, "gauge_change": 3, "border": 4, "terminal": 5,
             "city": 5}
-    order = sorted(nodes.index, key=lambda i: (0 if i in ends else rank.get(nodes.at[i, "kind"], 9), str(i)))
-    shorts = short_names(nodes)
+
+    def key(i: Any) -> tuple[int, str]:
+        kind = nodes.at[i, "kind"]
+        return (0 if kind == "seaport" else 1 if i in ends else rank.get(kind, 9), str(i))
+
     lon0, lat0, lon1, lat1 = extent
-    gap = (lon1 - lon0) / 30
-    placed: list[tuple[float, float]] = []
-    out: dict[str, str] = {}
-    for i in order:
+    out: dict[str, bool] = {}
+    for i in sorted(nodes.index, key=key):
         if i not in ends and nodes.at[i, "kind"] not in rank:
             continue
         x, y = float(nodes.at[i, "lon"]), float(nodes.at[i, "lat"])
-        if not (lon0 <= x <= lon1 and lat0 <= y <= lat1):
-            continue
-        if any(abs(x - px) < gap and abs(y - py) < gap * 0.6 for px, py in placed):
-            continue
-        placed.append((x, y))
-        out[str(i)] = shorts[str(i)]
+        if lon0 <= x <= lon1 and lat0 <= y <= lat1:
+            out[str(i)] = nodes.at[i, "kind"] == "seaport"
     return out
+
+
+def to_px(extent: tuple[float, float, float, float], width: float,
+          height: float) -> tuple[Callable[[float, float], tuple[float, float]], Box]:
+    """Pixel position (from the figure's top left) of a lon/lat on the map drawn at ``width``
+    × ``height`` px, and the plot area's box.
+
+    The y axis is anchored to x at 1/cos(mid latitude), so plotly widens whichever range has
+    room to spare about its centre; one degree of longitude is as many px as fit both ways.
+
+    >>> f, box = to_px((40.0, 40.0, 50.0, 45.0), 1110, 300)
+    >>> box, [round(v) for v in f(45.0, 42.5)]
+    ((10, 10, 1010, 260), [510, 135])
+    """
+    lon0, lat0, lon1, lat1 = extent
+    ratio = 1 / math.cos(math.radians((lat0 + lat1) / 2))
+    box = (MARGIN["l"], MARGIN["t"], width - MARGIN["r"], height - MARGIN["b"])
+    pw, ph = box[2] - box[0], box[3] - box[1]
+    k = min(pw / (lon1 - lon0), ph / ((lat1 - lat0) * ratio))
+    cx, cy = box[0] + pw / 2, box[1] + ph / 2
+    mx, my = (lon0 + lon1) / 2, (lat0 + lat1) / 2
+
+    def f(lon: float, lat: float) -> tuple[float, float]:
+        return (cx + (lon - mx) * k, cy - (lat - my) * k * ratio)
+
+    return f, box
 
 
 def caspian_extent(scenario: Scenario, pad_deg: float = 1.0) -> tuple[float, float, float, float] | None:
@@ -209,16 +244,17 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
                                  line={"color": BORDER, "width": 0.8}, hoverinfo="skip",
                                  showlegend=False, name=f"outlines: {name}"))
-    _country_labels(fig, feats, corridor, (lon0, lat0, lon1, lat1))
+    countries = _country_labels(fig, feats, corridor, (lon0, lat0, lon1, lat1))
 
     hover_x: list[float] = []
     hover_y: list[float] = []
     hover_text: list[str] = []
     hover_c: list[str] = []
+    hover_sym: list[str] = []
 
     parallel: dict[frozenset[str], int] = {}
 
-    def element(eid: str, a: str, b: str, mode: str, label: str) -> None:
+    def element(eid: str, a: str, b: str, mode: str, label: str, kind: str = "") -> None:
         if a not in nodes.index or b not in nodes.index:
             return
         xa, ya = float(nodes.at[a, "lon"]), float(nodes.at[a, "lat"])
@@ -232,9 +268,11 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
             xs, ys = _quad(xa, ya, mx, my, xb, yb)
         share = utilisation.get(eid)
         colour = util_color(share)
+        dash, symbol = SEA_KIND_STYLE.get(kind, (MODE_DASH.get(mode, "solid"), "circle"))
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                                  line={"color": colour, "width": MODE_WIDTH.get(mode, 2.0),
-                                       "dash": MODE_DASH.get(mode, "solid")}, name=eid))
+                                       "dash": dash}, name=eid))
+        hover_sym.append(symbol)
         k = len(xs) // 2
         hover_x.append(xs[k] if len(xs) > 2 else (xa + xb) / 2)
         hover_y.append(ys[k] if len(ys) > 2 else (ya + yb) / 2)
@@ -245,20 +283,24 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
     for lid, row in scenario.links.iterrows():
         element(str(lid), row["from"], row["to"], row["mode"], str(row.get("name") or lid))
     for sid, row in scenario.services.iterrows():
-        element(str(sid), row["from"], row["to"], "sea", str(row.get("name") or sid))
+        element(str(sid), row["from"], row["to"], "sea", str(row.get("name") or sid), str(row["kind"]))
 
     fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", text=hover_text,
                              hovertemplate="%{text}<extra></extra>", showlegend=False,
                              name="elements",
-                             marker={"size": 7, "color": hover_c, "line": {"width": 0.5,
+                             marker={"size": 7, "color": hover_c, "symbol": hover_sym,
+                                     "line": {"width": 0.5,
                                                                           "color": "#333"}}))
     if not nodes.empty:
-        _add_nodes(fig, scenario, utilisation, detail, (lon0, lat0, lon1, lat1))
+        _add_nodes(fig, scenario, utilisation, detail, (lon0, lat0, lon1, lat1), height, countries)
+    _add_sea_legend(fig, sorted(set(scenario.services["kind"])) if not scenario.services.empty else [])
     _add_colour_bar(fig)
     mid_lat = (lat0 + lat1) / 2
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor=WATER,
-        paper_bgcolor="white", hovermode="closest", dragmode="pan",
+        height=height, margin=MARGIN, plot_bgcolor=WATER,
+        paper_bgcolor="white", hovermode="closest", dragmode="pan", showlegend=True,
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.01, "yanchor": "top",
+                "font": {"size": 11}, "title": {"text": "sea services:"}, "itemwidth": 40},
         xaxis={"range": [lon0, lon1], "showgrid": False, "zeroline": False, "visible": False},
         yaxis={"range": [lat0, lat1], "showgrid": False, "zeroline": False, "visible": False,
                "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(mid_lat))},
@@ -267,8 +309,11 @@ def corridor_map(scenario: Scenario, utilisation: Mapping[str, float] | None = N
 
 
 def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, float],
-               detail: Mapping[str, str], extent: tuple[float, float, float, float]) -> None:
-    """Node markers, coloured by utilisation where known, labelled where there is room."""
+               detail: Mapping[str, str], extent: tuple[float, float, float, float], height: int,
+               countries: list[tuple[float, float, str]]) -> None:
+    """Node markers, coloured by utilisation where known, labelled without overlaps
+    (:func:`~transcaspian.report.placement.place_labels` at the report's chart width):
+    every seaport, and the other important nodes where there is room."""
     nodes = scenario.nodes
     node_text = []
     for nid, row in nodes.iterrows():
@@ -277,17 +322,62 @@ def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, flo
         extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
         node_text.append(f"<b>{esc(row['name'])}</b> ({esc(row['kind'])}, {esc(row['country'])})"
                          f"<br>{esc(nid)}{util}{extra}")
-    placed = node_labels(scenario, extent)
-    labels = [esc(placed.get(str(i), "")) for i in nodes.index]
+    slots = place_node_labels(scenario, extent, PAGE.screen_chart_width_px, height, countries)
+    labels = [esc(slots[str(i)][0]) if slots.get(str(i), ("", ""))[1] not in ("", "leader") else ""
+              for i in nodes.index]
+    positions = [slots[str(i)][1] if labels[k] else "top center" for k, i in enumerate(nodes.index)]
+    for nid, (text, _pos, dx, dy) in ((n, v) for n, v in slots.items() if v[1] == "leader"):
+        fig.add_annotation(x=float(nodes.at[nid, "lon"]), y=float(nodes.at[nid, "lat"]), text=esc(text),
+                           ax=dx, ay=dy, showarrow=True, arrowhead=0, arrowwidth=0.8,
+                           arrowcolor="#555", font={"size": LABEL_FONT_PX, "color": "#222"},
+                           borderpad=0, standoff=MARKER_PX / 2)
     fig.add_trace(go.Scatter(
         x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
-        textposition="top center", textfont={"size": 10, "color": "#222"},
+        textposition=positions, textfont={"size": LABEL_FONT_PX, "color": "#222"},
         customdata=node_text, hovertemplate="%{customdata}<extra></extra>", name="nodes",
         showlegend=False,
-        marker={"size": 8, "symbol": [NODE_SYMBOL.get(k, "circle") for k in nodes["kind"]],
+        marker={"size": MARKER_PX, "symbol": [NODE_SYMBOL.get(k, "circle") for k in nodes["kind"]],
                 "color": [util_color(utilisation[str(i)]) if str(i) in utilisation else "#333"
                           for i in nodes.index],
                 "line": {"width": 1, "color": "#222"}}))
+
+
+def place_node_labels(scenario: Scenario, extent: tuple[float, float, float, float], width: float,
+                      height: float, countries: list[tuple[float, float, str]],
+                      ) -> dict[str, tuple[str, str, float, float]]:
+    """Label, plotly position (or ``"leader"``) and leader offset (dx, dy px) of each node
+    labelled on a ``width`` × ``height`` px map; node markers and the country names
+    ``countries`` (lon, lat, text) are obstacles. Nodes left off are absent."""
+    nodes = scenario.nodes
+    f, bounds = to_px(extent, width, height)
+    wanted = node_labels(scenario, extent)
+    shorts = short_names(nodes)
+    r = MARKER_PX / 2 + 1
+    obstacles: list[Box] = []
+    for lon, lat in zip(nodes["lon"], nodes["lat"], strict=True):
+        x, y = f(float(lon), float(lat))
+        obstacles.append((x - r, y - r, x + r, y + r))
+    for lon, lat, text in countries:
+        x, y = f(lon, lat)
+        w, h = 0.6 * COUNTRY_FONT_PX * len(text), 1.2 * COUNTRY_FONT_PX
+        obstacles.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    ids = list(wanted)
+    pts = [f(float(nodes.at[i, "lon"]), float(nodes.at[i, "lat"])) for i in ids]
+    placed = place_labels(pts, [shorts[i] for i in ids], LABEL_FONT_PX, obstacles,
+                          required=[wanted[i] for i in ids], bounds=bounds)
+    return {i: (shorts[i], p.position, p.offset[0], p.offset[1])
+            for i, p in zip(ids, placed, strict=True) if p.position}
+
+
+def _add_sea_legend(fig: go.Figure, kinds: list[str]) -> None:
+    """A legend entry per sea-service kind: its dash and midpoint marker (grey: the colour
+    is utilisation)."""
+    for kind in kinds:
+        dash, symbol = SEA_KIND_STYLE.get(kind, ("dash", "circle"))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines+markers", name=kind.replace("_", " "),
+                                 hoverinfo="skip", showlegend=True,
+                                 line={"color": "#555", "width": 2.5, "dash": dash},
+                                 marker={"symbol": symbol, "size": 8, "color": "#555"}))
 
 
 def _add_colour_bar(fig: go.Figure) -> None:
@@ -297,7 +387,7 @@ def _add_colour_bar(fig: go.Figure) -> None:
         marker={"colorscale": UTIL_COLORSCALE, "cmin": 0, "cmax": 100, "color": [0],
                 "showscale": True,
                 "colorbar": {"title": {"text": "% of capacity<br>used"}, "ticksuffix": "%",
-                             "thickness": 12, "len": 0.7}}))
+                             "thickness": 12, "len": 0.7, "x": 1.01, "xanchor": "left"}}))
 
 
 def _quad(x0: float, y0: float, x1: float, y1: float, x2: float, y2: float,
@@ -310,8 +400,9 @@ def _quad(x0: float, y0: float, x1: float, y1: float, x2: float, y2: float,
 
 
 def _country_labels(fig: go.Figure, feats: list[dict[str, Any]], corridor: set[str],
-                    box: tuple[float, float, float, float]) -> None:
-    """Faint names of the corridor countries at the centre of their largest visible part."""
+                    box: tuple[float, float, float, float]) -> list[tuple[float, float, str]]:
+    """Faint names of the corridor countries at the centre of their largest visible part;
+    returns their (lon, lat, text)."""
     lon0, lat0, lon1, lat1 = box
     xs, ys, names = [], [], []
     for f in feats:
@@ -332,4 +423,5 @@ def _country_labels(fig: go.Figure, feats: list[dict[str, Any]], corridor: set[s
             names.append(f["properties"]["name"].upper())
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=names, hoverinfo="skip",
                              showlegend=False, name="country names",
-                             textfont={"size": 11, "color": "rgba(90,80,60,0.55)"}))
+                             textfont={"size": COUNTRY_FONT_PX, "color": "rgba(90,80,60,0.55)"}))
+    return list(zip(xs, ys, names, strict=True))

@@ -38,8 +38,10 @@ def map_section(scenario: Scenario, cap: Result) -> Section:
     detail = map_detail(scenario, cap)
     body = Markup(h.note("Links and sea services are coloured by the share of their annual "
                          "capacity used by the scenario's demand (the busier direction; a sea service "
-                         "shows its busiest vessel class). Hover for figures. Solid: rail; "
-                         "dashed: sea; grey: no capacity figure.")
+                         "shows its busiest vessel class). Hover for figures. Solid: rail; sea "
+                         "services are arcs whose dash and midpoint marker give their kind (legend "
+                         "below the map); grey: no capacity figure. Every seaport is named; other "
+                         "places are named where there is room.")
                   + h.figure(corridor_map(scenario, util, detail), "chart-map"))
     caspian = caspian_extent(scenario)
     if caspian is not None:
