@@ -25,6 +25,7 @@ from transcaspian.report.page import PAGE
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
 from transcaspian.report.sections.compare import compare_section
+from transcaspian.report.sections.emissions import emissions_section
 from transcaspian.report.sections.itineraries import itineraries_section, run_quotes
 from transcaspian.report.sections.map import map_section
 from transcaspian.report.sections.plan import plan_section
@@ -138,6 +139,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         map_section(scenario, cap),
         bottleneck_section(scenario, cap),
         capacity_section(scenario, cap),
+        emissions_section(scenario, cap),
         itineraries_section(scenario, quotes),
         references_section(scenario, quotes),
     ]
