@@ -102,13 +102,14 @@ def method_section(scenario: Scenario, cap: Result, sim: Result | None = None) -
         + ". Read every result as conditional on them: where an assumption sits on a bottleneck, "
         "the first thing to do is replace it with a measured figure. The sources section and "
         "docs/data-sources.md list each one."))
-    body.append(h.details("Assumptions by component: show the table", h.table(
-        provenance_by_component(figures), [
-            h.Col("component", "component"), h.Col("total", "figures", h.num, numeric=True),
+    cols = [h.Col("component", "component"), h.Col("total", "figures", h.num, numeric=True),
             h.Col("sourced", "sourced", h.num, numeric=True),
             h.Col("assumptions", "assumptions", h.num, numeric=True),
-            h.Col("assumption_share", "assumptions %", h.pct, numeric=True)],
-        table_id="provenance-table")))
+            h.Col("assumption_share", "assumptions %", h.pct, numeric=True)]
+    if c.missing:
+        cols.append(h.Col("missing", "no provenance", h.num, numeric=True))
+    body.append(h.details("Assumptions by component: show the table",
+                          h.table(provenance_by_component(figures), cols, table_id="provenance-table")))
     body.append(Markup("<h3>Analytic and simulated figures</h3>"))
     body.append(h.table(_engines(cap, sim), [h.Col("figures", "figures"), h.Col("how", "how they are made")],
                         table_id="engines-table"))
