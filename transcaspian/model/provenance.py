@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,49 @@ def iter_figures(doc: ScenarioDoc) -> Iterator[Figure]:
         for comp in getattr(doc, ctype):
             yield from _walk(comp, ctype, comp.id, "", (None, None))
     yield from _walk(doc.sea_level, "sea_level", "", "", (None, None))
+
+
+@dataclass(frozen=True)
+class ProvenanceCounts:
+    """How many figures rest on a source, on a stated assumption only, or on nothing."""
+
+    sourced: int
+    assumptions: int
+    missing: int
+
+    @property
+    def total(self) -> int:
+        """All figures counted."""
+        return self.sourced + self.assumptions + self.missing
+
+    @property
+    def assumption_share(self) -> float:
+        """Share (0..1) of the figures that are assumptions; NaN when there are none."""
+        return self.assumptions / self.total if self.total else float("nan")
+
+
+def provenance_counts(figures: Iterable[Figure]) -> ProvenanceCounts:
+    """Count ``figures`` by provenance: sourced (names a source, with or without a note of
+    assumption), assumption (an assumption and no source), missing (neither).
+
+    The one rule behind docs/data-sources.md and the report's "Method and caveats".
+
+    Examples
+    --------
+    >>> c = provenance_counts([Figure("nodes", "a", "dwell_h", 2.0, "s1", None),
+    ...                        Figure("nodes", "a", "port_time_h", 4.0, None, "guess")])
+    >>> c.sourced, c.assumptions, c.missing, c.assumption_share
+    (1, 1, 0, 0.5)
+    """
+    sourced = assumptions = missing = 0
+    for f in figures:
+        if f.source:
+            sourced += 1
+        elif f.assumption:
+            assumptions += 1
+        else:
+            missing += 1
+    return ProvenanceCounts(sourced, assumptions, missing)
 
 
 def iter_source_refs(doc: ScenarioDoc) -> Iterator[tuple[str, str, str, str]]:

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from transcaspian.model.provenance import iter_figures
+from transcaspian.model.provenance import iter_figures, provenance_counts
 from transcaspian.model.scenario import Scenario
 
 
@@ -37,14 +37,13 @@ def data_sources_markdown(scenarios: list[Scenario]) -> str:
         figures = list(iter_figures(s.doc))
         fresh = [f for f in figures if (f.component, f.id, f.field, _value(f.value)) not in seen]
         seen.update((f.component, f.id, f.field, _value(f.value)) for f in figures)
-        n_assumed = sum(1 for f in fresh if not f.source and f.assumption)
-        n_missing = sum(1 for f in fresh if not f.sourced)
+        counts = provenance_counts(fresh)
         cites = Counter(f.source for f in fresh if f.source)
         note = " (new or changed against the scenarios above)" if s is not scenarios[0] else ""
         lines += [f"## {s.name}: {s.title}", "",
                   f"Scenario hash `{s.hash[:16]}`. {len(fresh)} figures listed{note}: "
-                  f"{len(fresh) - n_assumed - n_missing} sourced, {n_assumed} assumptions"
-                  f"{f', {n_missing} WITHOUT provenance' if n_missing else ''}.", ""]
+                  f"{counts.sourced} sourced, {counts.assumptions} assumptions"
+                  f"{f', {counts.missing} WITHOUT provenance' if counts.missing else ''}.", ""]
         if s.doc.tonnage_definition:
             lines += [f"Tonnage definition: {s.doc.tonnage_definition}", ""]
         srcs = [src for src in s.doc.sources if cites.get(src.id)]

@@ -25,8 +25,10 @@ from transcaspian.report.page import PAGE
 from transcaspian.report.sections.bottlenecks import bottleneck_section
 from transcaspian.report.sections.capacity import capacity_section
 from transcaspian.report.sections.compare import compare_section
+from transcaspian.report.sections.emissions import emissions_section
 from transcaspian.report.sections.itineraries import itineraries_section, run_quotes
 from transcaspian.report.sections.map import map_section
+from transcaspian.report.sections.method import method_section
 from transcaspian.report.sections.plan import plan_section
 from transcaspian.report.sections.ports import ports_section
 from transcaspian.report.sections.references import references_section
@@ -138,6 +140,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         map_section(scenario, cap),
         bottleneck_section(scenario, cap),
         capacity_section(scenario, cap),
+        emissions_section(scenario, cap),
         itineraries_section(scenario, quotes),
         references_section(scenario, quotes),
     ]
@@ -147,5 +150,5 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         sections.insert(1, compare_section(compare_engine([compare, scenario])))
     if sim is not None:
         sections += sim_sections(scenario, sim) + ports_section(scenario, sim)
-    sections += [demand_section(scenario), sources_section(scenario)]
+    sections += [demand_section(scenario), method_section(scenario, cap, sim), sources_section(scenario)]
     return render(scenario, sections, when, sim.meta if sim is not None else None)
