@@ -237,12 +237,16 @@ def resolve(ref: str, base_dir: Path | None = None, _chain: tuple[str, ...] = ()
 
 def resolve_document(data: Any, label: str, base_dir: Path | None = None,
                      _chain: tuple[str, ...] = (), _key: str | None = None,
-                     _lines: dict[int, int] | None = None, skip_projects: bool = False) -> Resolved:
+                     _lines: dict[int, int] | None = None, skip_projects: bool = False,
+                     parent: Resolved | None = None) -> Resolved:
     """Resolve an already-parsed document (dict) with its ``extends`` chain.
 
     Only what stops reading (not a mapping, too many components, a broken ``extends``)
     raises here; every other problem (an unknown key, a failed patch) goes to
     ``Resolved.problems`` so validation reports it with the field and reference problems.
+    ``parent``, when given, is the already-resolved scenario the document overlays (as if it
+    said ``extends:`` that scenario; the document must then not hold its own ``extends``).
+    The parent is not changed.
     """
     problems = ProblemCollector(label)
     if not isinstance(data, dict):
@@ -257,11 +261,16 @@ def resolve_document(data: Any, label: str, base_dir: Path | None = None,
                          field=str(key)[:80])
     data = {k: v for k, v in data.items() if k in known}
 
-    if "extends" in data:
-        if not isinstance(data["extends"], str):
-            problems.add("'extends' must be a scenario name or file path", field="extends")
-            problems.raise_if_any()
-        parent = resolve(data["extends"], base_dir, (*_chain, _key or label), skip_projects)
+    if parent is not None and "extends" in data:
+        problems.add("'extends' cannot be given: the overlay extends the scenario it is made "
+                     "from", field="extends")
+        problems.raise_if_any()
+    if "extends" in data or parent is not None:
+        if parent is None:
+            if not isinstance(data["extends"], str):
+                problems.add("'extends' must be a scenario name or file path", field="extends")
+                problems.raise_if_any()
+            parent = resolve(data["extends"], base_dir, (*_chain, _key or label), skip_projects)
         result = Resolved(copy.deepcopy(parent.data), dict(parent.origins), label,
                           [*parent.files, label], list(parent.problems))
         _apply_overlay(result, data, label, problems, _lines or {})

@@ -34,15 +34,18 @@ class Scenario:
     overlay to express a change.
     """
 
-    __slots__ = ("__dict__", "_frozen", "doc", "files", "origins", "warnings")
+    __slots__ = ("__dict__", "_frozen", "_resolved", "doc", "files", "origins", "warnings")
 
     def __init__(self, doc: ScenarioDoc, *, files: list[str] | None = None,
                  origins: dict[tuple[str, str], str] | None = None,
-                 warnings: list[Problem] | None = None) -> None:
+                 warnings: list[Problem] | None = None, resolved: Resolved | None = None) -> None:
         self.doc = doc
         self.files = list(files or [])
         self.origins = dict(origins or {})
         self.warnings = list(warnings or [])
+        #: The resolved document this scenario was validated from (what :meth:`overlay`
+        #: extends); None for a scenario built directly from a document.
+        self._resolved = resolved
         self._frozen = True
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -56,6 +59,7 @@ class Scenario:
     # -- construction ------------------------------------------------------------------
     @classmethod
     def from_resolved(cls, resolved: Resolved, strict: bool = False) -> Scenario:
+        """Validate a resolved document; the scenario keeps it (do not change it afterwards)."""
         doc, field_errors, failed = build_doc(resolved)
         errors, warnings = check_doc(doc, resolved.origins, resolved.label, failed)
         errors = resolved.problems + field_errors + errors
@@ -63,13 +67,67 @@ class Scenario:
             errors, warnings = errors + warnings, []
         if errors:
             raise ScenarioError(errors)
-        return cls(doc, files=resolved.files, origins=resolved.origins, warnings=warnings)
+        return cls(doc, files=resolved.files, origins=resolved.origins, warnings=warnings,
+                   resolved=resolved)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], label: str = "<dict>", strict: bool = False,
                   base_dir: Path | None = None) -> Scenario:
         """Validate a parsed document (which may ``extends`` a built-in or file)."""
         return cls.from_resolved(resolve_document(data, label, base_dir), strict)
+
+    def overlay(self, patch: dict[str, Any] | None = None, add: dict[str, Any] | None = None,
+                remove: dict[str, Any] | None = None, apply_projects: list[str] | None = None,
+                name: str | None = None, **fields: Any) -> Scenario:
+        """A what-if: this scenario changed as a YAML overlay ``extends: <this scenario>`` would.
+
+        The arguments take the shapes of the overlay file's keys (docs/scenarios.md) and go
+        through the same code, so the result (and its hash) is the one the same overlay
+        written to a file and loaded would give. This scenario is not changed.
+
+        Parameters
+        ----------
+        patch, add, remove
+            Component type -> list: ``patch`` and ``add`` entries are dicts with an ``id``
+            (``patch`` merges fields into that component), ``remove`` entries are ids.
+            Applied in the order remove, patch, add.
+        apply_projects
+            Ids of projects listed in the scenario (``s.projects.index``) to put in service.
+        name
+            The new scenario's name (an id); default ``"<this name>-whatif"``.
+        **fields
+            Other top-level keys of an overlay: ``title``, ``description``, ``year``,
+            ``price_year``, ``tonnage_definition``, ``sources`` (added), ``sea_level``
+            (merged, e.g. ``sea_level={"change_m": -1.0}`` in m).
+
+        Returns
+        -------
+        Scenario
+            The new, validated scenario.
+
+        Raises
+        ------
+        ScenarioError
+            With every problem, each named like ``<name: overlay of parent>: vessels[id].field``.
+
+        Examples
+        --------
+        >>> from transcaspian.model import load_scenario
+        >>> s = load_scenario("baseline-2024")
+        >>> w = s.overlay(patch={"vessels": [{"id": "asco-ferry-kuryk", "count": 5,
+        ...                                   "assumption": "what if: two more ferries"}]})
+        >>> w.name, [int(x.vessels.loc["asco-ferry-kuryk", "count"]) for x in (s, w)]
+        ('baseline-2024-whatif', [3, 5])
+        """
+        name = f"{self.name}-whatif" if name is None else name
+        data: dict[str, Any] = {"name": name, **fields}
+        for key, value in (("remove", remove), ("patch", patch), ("add", add),
+                           ("apply_projects", apply_projects)):
+            if value is not None:
+                data[key] = value
+        parent = self._resolved or resolve_document(self.to_dict(), self.name)
+        label = f"<{name}: overlay of {self.name}>"
+        return Scenario.from_resolved(resolve_document(data, label, parent=parent))
 
     # -- identity ----------------------------------------------------------------------
     @property
