@@ -74,7 +74,7 @@ def estimate(cm: Compiled, options: SimOptions) -> Estimate:
     --------
     >>> from transcaspian.model import load_scenario
     >>> from transcaspian.sim.compile import compile_scenario
-    >>> est = estimate(compile_scenario(load_scenario("baseline-2024")), SimOptions(years=2))
+    >>> est = estimate(compile_scenario(load_scenario("baseline-2024")), SimOptions(years=2, replications=1))
     >>> est.simulated_years, round(est.trains_per_replication)
     (2.0, 9193)
     """
