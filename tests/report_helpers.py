@@ -235,3 +235,16 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(1), re.S)
     return [[unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
             for r in rows]
+
+
+def write_baseline_report(folder: Path) -> tuple[Scenario, Path, str]:
+    """baseline-2024's report with a small simulation, written to ``folder/report.html``."""
+    from transcaspian.model import load_scenario
+    from transcaspian.report.build import build_report
+
+    s = load_scenario("baseline-2024")
+    write_sim_folder(s, folder / "sim")
+    html = build_report(s, sim_result_dir=folder / "sim")
+    path = folder / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return s, path, html

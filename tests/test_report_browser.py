@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_helpers import chart_ids, mini_dict, write_sim_folder
+from report_helpers import chart_ids, mini_dict, write_baseline_report
 
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.report.build import build_report
@@ -104,13 +104,7 @@ def check_drawn(result: dict[str, Any], expected_ids: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def baseline_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Scenario, Path, str]:
-    s = load_scenario("baseline-2024")
-    tmp = tmp_path_factory.mktemp("browser")
-    write_sim_folder(s, tmp / "sim")
-    html = build_report(s, sim_result_dir=tmp / "sim")
-    path = tmp / "report.html"
-    path.write_text(html, encoding="utf-8")
-    return s, path, html
+    return write_baseline_report(tmp_path_factory.mktemp("browser"))
 
 
 def test_baseline_report_draws_map_and_every_chart(baseline_report, tmp_path):

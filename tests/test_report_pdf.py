@@ -14,11 +14,9 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from report_helpers import write_sim_folder
+from report_helpers import write_baseline_report
 
-from transcaspian.model import load_scenario
 from transcaspian.model.errors import UserError
-from transcaspian.report.build import build_report
 from transcaspian.report.pdf import find_browser, is_previous_pdf, write_pdf
 
 
@@ -51,12 +49,8 @@ def present(cell: str, text: str) -> bool:
 def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     if find_browser() is None:
         pytest.fail("headless Chromium is needed: run `make browser`")
-    s = load_scenario("baseline-2024")
     tmp = tmp_path_factory.mktemp("pdf")
-    write_sim_folder(s, tmp / "sim")
-    html = build_report(s, sim_result_dir=tmp / "sim")
-    page = tmp / "report.html"
-    page.write_text(html, encoding="utf-8")
+    _, page, html = write_baseline_report(tmp)
     return html, write_pdf(page, tmp / "report.pdf")
 
 
