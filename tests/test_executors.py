@@ -32,6 +32,6 @@ def test_bad_scheduler_and_workers_are_named() -> None:
         pass
     fields = [p.field for p in err.value.problems]
     assert fields == ["scheduler", "workers"]
-    with pytest.raises(UserError, match="no Dask scheduler answers at tcp://127.0.0.1:9"), \
+    with pytest.raises(UserError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9"), \
             open_executor("tcp://127.0.0.1:9"):
         pass
