@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from transcaspian import __version__
 from transcaspian.analysis import capacity
-from transcaspian.analysis.indicators import map_element_utilisation
+from transcaspian.analysis.indicators import grouped_bottlenecks, map_element_utilisation
+from transcaspian.analysis.labels import short_names
 from transcaspian.analysis.references import fitting_references
 from transcaspian.cli import register_all
 from transcaspian.model import Scenario, load_scenario
@@ -23,7 +24,7 @@ from transcaspian.model.results import MARKER, Result
 from transcaspian.report import build_report
 from transcaspian.report.build import GENERATOR
 from transcaspian.report.labels import via_text
-from transcaspian.report.map import NO_DATA_COLOR, corridor_map, outlines, short_names, util_color
+from transcaspian.report.map import NO_DATA_COLOR, corridor_map, outlines, util_color
 from transcaspian.report.sections.itineraries import main_corridors
 
 app = register_all()
@@ -107,7 +108,7 @@ def test_via_names_borders_and_sea_crossings(mini):
 
     legs = quote(mini, QuoteOptions.build(origin="xian", destination="constanta", cargo="1 FEU"))["legs"]
     assert via_text(mini, legs[legs["option"] == "opt1"]) == (
-        "Dostyk – Aktau → Alat by container feeder – Poti → Constanta by black sea feeder")
+        "Dostyk – Aktau → Alat by container feeder – Poti → Constanta by Black Sea feeder")
 
 
 def test_map_utilisation_from_capacity_result(mini):
@@ -161,7 +162,7 @@ def test_sources_are_collapsed_links_with_a_count(mini, mini_html):
 
 
 def test_bottleneck_table_holds_every_ranked_element(mini, mini_html):
-    b = capacity(mini)["bottlenecks"]
+    b = grouped_bottlenecks(mini, capacity(mini))
     rows = table_rows(mini_html, "bottlenecks-table")
     assert len(rows) == len(b)
     assert [r[0] for r in rows] == [str(k) for k in b["rank"]]
@@ -187,10 +188,10 @@ def test_capacity_against_demand_by_commodity_and_direction(mini, mini_html):
 def test_headline_states_multiplier_and_first_bottleneck(mini, mini_html):
     cap = capacity(mini)
     lam = float(cap["summary"]["demand_multiplier"].iloc[0])
-    headline = re.search(r'<section id="headline">(.*?)</section>', mini_html, re.S).group(1)
+    headline = re.search(r'<section id="summary">(.*?)</section>', mini_html, re.S).group(1)
     assert f"{lam:.2f}" in headline
-    first = cap["bottlenecks"].iloc[0]["element_id"]
-    assert first in unescape(headline)
+    first = grouped_bottlenecks(mini, cap).iloc[0]["name"]
+    assert f"before the first element binds: the {first} towards" in unescape(headline)
 
 
 def test_itineraries_have_tcd_charts_and_reference_routes(baseline, baseline_html):
@@ -215,7 +216,7 @@ def test_baseline_report_traces_to_its_engines(baseline, baseline_html):
     assert sorted(r[0] for r in sources) == sorted(baseline.sources.index)
     cap = capacity(baseline)
     rows = table_rows(html, "bottlenecks-table")
-    assert [r[2] for r in rows] == list(cap["bottlenecks"]["element_id"])
+    assert [r[2] for r in rows] == list(grouped_bottlenecks(baseline, cap)["element_id"])
     lam = float(cap["summary"]["demand_multiplier"].iloc[0])
     assert f"{lam:.2f}×" in html
     assert {"chart-map", "chart-map-caspian", "chart-utilisation", "chart-capacity-demand",
@@ -378,15 +379,15 @@ def test_summary_states_the_applied_projects_and_their_capex():
     assert list(p["project"]) == list(s.doc.applied_projects)
     assert p["capex_musd"].sum() == pytest.approx(sum(by_id[i].capex_musd for i in s.doc.applied_projects))
     html = build_report(s)
-    headline = unescape(re.search(r'<section id="headline">(.*?)</section>', html, re.S).group(1))
+    headline = unescape(re.search(r'<section id="summary">(.*?)</section>', html, re.S).group(1))
     total = p["capex_musd"].sum() / 1000
     assert f"applies 15 projects with a capital cost of {total:,.1f} bn USD" in headline
     assert "Divrigi" in headline and "paid by Turkiye" in headline
 
 
 def test_gain_text_never_rounds_a_positive_gain_to_zero():
-    from transcaspian.report.sections.bottlenecks import _gain_text
+    from transcaspian.report.sections.bottlenecks import gain_text
 
-    assert _gain_text(0.00004, 0.0) == "multiplier +4e-05"
-    assert _gain_text(0.005611, 3582.9) == "multiplier +0.0056, +3,583 t/yr served"
-    assert _gain_text(0.0, 0.0) == "–"
+    assert gain_text(0.00004, 0.0) == "multiplier +4e-05"
+    assert gain_text(0.005611, 3582.9) == "multiplier +0.0056, +3,583 t/yr served"
+    assert gain_text(0.0, 0.0) == "–"

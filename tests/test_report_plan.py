@@ -169,7 +169,7 @@ def test_npv_bars_sorted_and_element_lines_per_element(plan):
 # -- build_report and the CLI --------------------------------------------------------------------------
 def test_cli_report_with_plan(cli_html, plan, baseline):
     sections = re.findall(r'<section id="([a-z-]+)"', cli_html)
-    assert sections[:3] == ["headline", "plan", "map"]
+    assert sections[:3] == ["summary", "plan", "map"]
     od = f"{baseline.nodes.at['xian', 'name']} → {baseline.nodes.at['baku', 'name']}"
     assert f"limit of 25.0 days on {od}: 2028" in unescape(cli_html)
     assert [r[4] for r in table_rows(cli_html, "plan-simcheck-table")] == [od] * 2

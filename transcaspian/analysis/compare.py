@@ -27,6 +27,7 @@ from pydantic import Field
 from transcaspian.analysis.capacity import capacity
 from transcaspian.analysis.corridors import CARGO_OF_UNIT, main_corridors
 from transcaspian.analysis.emissions import corridor_emissions, corridor_totals
+from transcaspian.analysis.labels import element_label
 from transcaspian.analysis.quote import QuoteOptions, quote
 from transcaspian.analysis.routes import RoutePlanner
 from transcaspian.model.errors import Problem, UserError
@@ -41,7 +42,7 @@ SUMMARY_COLUMNS = ["scenario", "scenario_hash", "year", *SUMMARY_FIGURES,
 OD_FIGURES = ["expected_days", "p50_days", "p90_days"]
 OD_COLUMNS = ["scenario", "origin", "destination", "cargo", "basis", *OD_FIGURES, "saturated",
               *(f"delta_{c}" for c in OD_FIGURES)]
-BOTTLENECK_COLUMNS = ["scenario", "change", "element_id", "element_type", "from_node", "to_node",
+BOTTLENECK_COLUMNS = ["scenario", "change", "element_id", "name", "element_type", "from_node", "to_node",
                       "direction", "utilisation_base", "utilisation", "delta_utilisation"]
 PROJECT_COLUMNS = ["scenario", "change", "project", "name", "capex_musd", "payer", "funding",
                    "in_service_year"]
@@ -141,6 +142,7 @@ def _bottleneck_rows(base: Scenario, base_cap: Result, s: Scenario, cap: Result)
             u0 = util0[k]["utilisation"] if k in util0 else math.nan
             u1 = util1[k]["utilisation"] if k in util1 else math.nan
             rows.append({"scenario": s.name, "change": change, **dict(zip(KEY, k, strict=True)),
+                         "name": element_label(s if k in util1 else base, k[0], r["element_type"]),
                          "element_type": r["element_type"], "utilisation_base": float(u0),
                          "utilisation": float(u1), "delta_utilisation": float(u1 - u0)})
     return rows

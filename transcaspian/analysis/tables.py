@@ -307,7 +307,8 @@ COMPARE = ResultSchema("compare", "`compare(scenarios, options)`: scenarios side
         C("delta_{unit}", "float64", "days", "figure - the base's on the same pair"))),
     TableSchema("bottlenecks", "Binding elements that differ from the base: removed, new or still.", (
         SCEN, C("change", "str", "", "'removed' (binds in the base only), 'new' (here only) or 'still'"),
-        ELEMENT_ID, ELEMENT_TYPE, FROM_NODE, TO_NODE, DIRECTION_EL,
+        ELEMENT_ID, C("name", "str", "", "what a person calls the element (analysis.labels.element_label)"),
+        ELEMENT_TYPE, FROM_NODE, TO_NODE, DIRECTION_EL,
         C("utilisation_base", "float64", "share", "utilisation in the base (NaN: absent)"),
         C("utilisation", "float64", "share", "utilisation in this scenario (NaN: absent)"),
         C("delta_utilisation", "float64", "share", "utilisation - utilisation_base"))),

@@ -32,9 +32,11 @@ MODE_COLOURS = {"rail": "#0b5c8a", "road": "#6a51a3", "pipeline": "#636363", "se
 
 
 def utilisation_figure(b: pd.DataFrame, top: int = 15) -> go.Figure:
-    """Utilisation now and at the maximum uniform demand growth, top elements."""
+    """Utilisation now and at the maximum uniform demand growth of the ``top`` ranked rows of
+    ``b`` (the report's bottleneck rows, one per element a person names: columns ``label``,
+    ``utilisation`` and ``utilisation_at_multiplier``, shares)."""
     t = b.head(top).iloc[::-1]
-    labels = [esc(f"{n} · {w}" if w not in n else n) for n, w in zip(t["name"], t["where"], strict=True)]
+    labels = [esc(v) for v in t["label"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=labels, x=t["utilisation"] * 100, orientation="h", name="at the scenario's demand",
                          marker={"color": PALETTE["primary"]},

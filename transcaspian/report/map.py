@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -19,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from transcaspian.analysis.labels import short_names
 from transcaspian.model import Scenario
 from transcaspian.report.html import esc
 from transcaspian.report.page import PAGE
@@ -35,9 +35,6 @@ MODE_DASH = {"rail": "solid", "road": "dot", "pipeline": "dashdot", "sea": "dash
 NODE_SYMBOL = {"seaport": "square", "border": "diamond", "gauge_change": "diamond",
                "city": "circle", "terminal": "circle", "junction": "circle-open",
                "pipeline_terminal": "triangle-up"}
-#: Generic endings dropped from map labels.
-SUFFIXES = (" international sea port", " sea trade port", " ferry complex", " rail port", " junction",
-            " marine terminal", " terminal", " rail terminals")
 #: Where the Caspian crossing is (lon_min, lat_min, lon_max, lat_max).
 CASPIAN_BOX = (46.0, 36.0, 55.5, 47.5)
 #: Line dash and midpoint marker of each sea-service kind (legend entries, so a service is
@@ -112,26 +109,6 @@ def _fmt_share(share: float | None) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "no capacity figure"
     return f"{share:.0%} used"
-
-
-def short_name(name: str) -> str:
-    """A map label: the name without brackets, "Port of" and generic suffixes."""
-    label = re.sub(r"\s*\(.*?\)", "", name).strip()
-    label = re.sub(r"^(Port of|Sea port of)\s+", "", label, flags=re.I)
-    for suffix in SUFFIXES:
-        if label.lower().endswith(suffix):
-            label = label[: -len(suffix)].strip()
-    return label or name
-
-
-def short_names(nodes: pd.DataFrame) -> dict[str, str]:
-    """Short label of every node (:func:`short_name`); where two nodes would share one,
-    each takes its id in title case instead (``alat`` -> "Alat")."""
-    shorts = {str(i): short_name(str(n)) for i, n in zip(nodes.index, nodes["name"], strict=True)}
-    counts: dict[str, int] = {}
-    for v in shorts.values():
-        counts[v] = counts.get(v, 0) + 1
-    return {i: v if counts[v] == 1 else i.replace("-", " ").title() for i, v in shorts.items()}
 
 
 def node_labels(scenario: Scenario, extent: tuple[float, float, float, float]) -> dict[str, bool]:

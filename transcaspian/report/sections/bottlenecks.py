@@ -5,40 +5,55 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
 from markupsafe import Markup, escape
 
-from transcaspian.analysis.indicators import multiplier
+from transcaspian.analysis.indicators import grouped_bottlenecks, multiplier
 from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.report import figures
 from transcaspian.report import html as h
 from transcaspian.report.html import Section
-from transcaspian.report.labels import element_names, node_name
+from transcaspian.report.labels import node_name, short
 from transcaspian.report.map import util_color
 
 
-def bottleneck_section(scenario: Scenario, cap: Result) -> Section:
-    """Every constrained element ranked by how much more capacity there would help."""
-    b = cap["bottlenecks"].copy()
-    names = element_names(scenario, cap)
+def bottleneck_rows(scenario: Scenario, cap: Result) -> pd.DataFrame:
+    """:func:`~transcaspian.analysis.indicators.grouped_bottlenecks` with the report's text
+    columns: ``where`` (node names), ``label`` (name and direction, for charts),
+    ``headroom_text`` (in the element's unit) and ``gain`` (what +1 % of its capacity buys,
+    :func:`gain_text`)."""
+    b = grouped_bottlenecks(scenario, cap)
     nodes = scenario.nodes
-    b["name"] = [names.get(str(i), str(i)) for i in b["element_id"]]
     b["where"] = [node_name(nodes, f) if d == "both" else
                   f"{node_name(nodes, f)} → {node_name(nodes, t)}"
                   for f, t, d in zip(b["from_node"], b["to_node"], b["direction"], strict=True)]
+    b["label"] = [n if d == "both" else f"{n} · {short(nodes, f)} → {short(nodes, t)}"
+                  for n, f, t, d in zip(b["name"], b["from_node"], b["to_node"], b["direction"], strict=True)]
     b["headroom_text"] = [f"{h.num(v)} {unit}" for v, unit in zip(b["headroom"], b["capacity_unit"],
                                                                     strict=True)]
-    b["gain"] = [_gain_text(m, t) for m, t in zip(b["gain_multiplier_per_1pct"],
-                                                  b["gain_served_t_per_1pct"], strict=True)]
+    b["gain"] = [gain_text(m, t) for m, t in zip(b["gain_multiplier_per_1pct"],
+                                                 b["gain_served_t_per_1pct"], strict=True)]
+    return b
+
+
+def bottleneck_section(scenario: Scenario, cap: Result) -> Section:
+    """Every constrained element ranked by how much more capacity there would help; the vessel
+    classes of a sea service make one row of the service (its classes listed in the row)."""
+    b = bottleneck_rows(scenario, cap)
+    b["element"] = [n + (f" (classes: {c})" if c else "") for n, c in zip(b["name"], b["classes"],
+                                                                          strict=True)]
     lam = multiplier(cap)
     body = [h.note(
         "Every capacity-limited element, ranked by what 1 % more of its capacity would buy: "
         "first the rise of the uniform demand multiplier (how far all demand could grow "
         "together), then extra tonnes served at the scenario's demand, then the smallest "
-        "headroom. 'Used at max growth' is the element's utilisation when demand is scaled to the multiplier"
+        "headroom. A sea service is one row: 'used' is its busiest vessel class, headroom and "
+        "gains are its classes' sums (+1 % of every class), and it binds if any class binds. "
+        "'Used at max growth' is the element's utilisation when demand is scaled to the multiplier"
         + (f" ({lam:.2f}×)." if math.isfinite(lam) else "."))]
     body.append(h.table(b, [
-        h.Col("rank", "rank", h.num, numeric=True), h.Col("name", "element"),
+        h.Col("rank", "rank", h.num, numeric=True), h.Col("element", "element"),
         h.Col("element_id", "id"), h.Col("element_type", "type", lambda v: h.text(v).replace("_", " ")),
         h.Col("where", "where / direction"),
         h.Col("utilisation", "used now", _util_cell, numeric=True, html=True),
@@ -55,7 +70,13 @@ def _util_cell(share: Any) -> str:
     return Markup(f'<span class="util" style="background:{_util_bg(share)}">{escape(h.pct(share))}</span>')
 
 
-def _gain_text(mult: float, served_t: float) -> str:
+def gain_text(mult: float, served_t: float) -> str:
+    """What +1 % of an element's capacity buys, in words: the rise of the uniform demand
+    multiplier (two significant digits) and the extra tonnes served (t/yr); "–" for nothing.
+
+    >>> gain_text(0.005611, 3582.9)
+    'multiplier +0.0056, +3,583 t/yr served'
+    """
     parts = []
     if not h.missing(mult) and mult > 1e-9:
         parts.append(f"multiplier +{mult:.2g}")  # two significant digits: never "+0.000"

@@ -46,8 +46,9 @@ def compare_section(res: Result) -> Section:
         h.Col("delta_expected_days", "delta days", lambda v: _signed(v, 1), True)], table_id="compare-od"))
     b = res["bottlenecks"]
     body.append(Markup("<h3>Bottlenecks removed and newly binding</h3>") + h.table(b, [
-        h.Col("change", "change"), h.Col("element_id", "element"), h.Col("from_node", "from"),
-        h.Col("to_node", "to"), h.Col("utilisation_base", f"utilisation {name_o}", h.pct, True),
+        h.Col("change", "change"), h.Col("name", "element"), h.Col("element_id", "id"),
+        h.Col("from_node", "from"), h.Col("to_node", "to"),
+        h.Col("utilisation_base", f"utilisation {name_o}", h.pct, True),
         h.Col("utilisation", f"utilisation {name_t}", h.pct, True)], table_id="compare-bottlenecks"))
     p = res["projects"]
     body.append(Markup(f"<h3>Projects that differ ({len(p)})</h3>") + h.table(p, [
