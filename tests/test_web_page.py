@@ -197,7 +197,7 @@ def test_the_map_figures_and_bottlenecks_are_the_capacity_engines(page):
     assert drawn["svgs"] >= 1 and drawn["traces"] == len(fig.data) == drawn["lines"]
 
 
-def test_a_capacity_table_downloads_as_csv_through_the_header_token(page):
+def test_a_capacity_table_and_the_report_download_through_the_header_token(page):
     page.select_option("#cap-table", "bottlenecks")
     with page.expect_download() as info:
         page.click("#cap-csv")
@@ -207,6 +207,12 @@ def test_a_capacity_table_downloads_as_csv_through_the_header_token(page):
     want = capacity(load_scenario("baseline-2024"))["bottlenecks"]
     assert got["element_id"].tolist() == want["element_id"].tolist()
     assert got["utilisation"].tolist() == pytest.approx(want["utilisation"].tolist())
+    with page.expect_download() as info:
+        page.click("#report-download")
+    report = info.value
+    assert report.suggested_filename == "report-baseline-2024.html"
+    html = Path(report.path()).read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and load_scenario("baseline-2024").hash in html
 
 
 def test_a_quote_shows_the_engines_options_and_days(page):

@@ -99,23 +99,16 @@
     return typeof v === "number" ? num(v) : String(v);
   }
 
-  // The declared unit of a column of an engine's table (GET /tables), '' when it has none.
-  function unitOf(engine, table, column) {
+  // The declaration of a column of an engine's table (GET /tables): its unit and meaning.
+  function declared(engine, table, column) {
     const cols = (state.units[engine] || {})[table] || [];
-    const hit = cols.find(function (c) { return c.re.test(column); });
-    return hit ? hit.unit : "";
-  }
-
-  function meaningOf(engine, table, column) {
-    const cols = (state.units[engine] || {})[table] || [];
-    const hit = cols.find(function (c) { return c.re.test(column); });
-    return hit ? hit.meaning : "";
+    return cols.find(function (c) { return c.re.test(column); }) || {unit: "", meaning: ""};
   }
 
   // A column of a view: {col, label, unit, digits, sign, scale}; shares are shown in %.
   function spec(engine, table, c) {
     const s = typeof c === "string" ? {col: c} : Object.assign({}, c);
-    if (s.unit === undefined) { s.unit = unitOf(engine, table, s.col); }
+    if (s.unit === undefined) { s.unit = declared(engine, table, s.col).unit; }
     if (s.unit === "share" && s.scale === undefined) { s.unit = "%"; s.scale = 100; s.digits = 1; }
     if (s.label === undefined) { s.label = s.col; }
     return s;
@@ -127,7 +120,7 @@
       return spec(engine, tableName, c);
     });
     const head = el("tr", {}, specs.map(function (s) {
-      return el("th", {title: meaningOf(engine, tableName, s.col),
+      return el("th", {title: declared(engine, tableName, s.col).meaning,
                        text: s.unit ? s.label + " (" + s.unit + ")" : s.label});
     }));
     const body = rows.map(function (r) {
