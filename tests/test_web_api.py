@@ -143,6 +143,96 @@ def test_quote_problems_name_the_fields(web):
     assert r.status_code == 404
 
 
+
+# -- compare ------------------------------------------------------------------------------------
+def test_compare_equals_the_engine_and_a_viewer_may_call_it(web):
+    from transcaspian.analysis.compare import CompareOptions, compare
+
+    r = web.post(f"{API}/compare", json={"scenarios": ["baseline-2024", "target-2030"], "corridors": 2},
+                 headers=web.as_("a-viewer"))
+    assert r.status_code == 200, r.text
+    want = compare([load_scenario("baseline-2024"), load_scenario("target-2030")],
+                   CompareOptions.build(corridors=2))
+    got = r.json()["tables"]
+    assert [s["scenario"] for s in got["summary"]] == ["baseline-2024", "target-2030"]
+    for col in ("delta_served_t", "delta_served_share", "delta_demand_multiplier", "delta_capacity_t",
+                "delta_capex_musd"):
+        assert [s[col] for s in got["summary"]] == pytest.approx(want["summary"][col].tolist(),
+                                                                rel=0, abs=1e-9), col
+    assert len(got["od_times"]) == len(want["od_times"]) == 2 * 2
+    assert [o["delta_expected_days"] for o in got["od_times"]] == pytest.approx(
+        want["od_times"]["delta_expected_days"].tolist(), rel=0, abs=1e-9)
+    assert [(b["change"], b["element_id"]) for b in got["bottlenecks"]] == list(
+        zip(want["bottlenecks"]["change"], want["bottlenecks"]["element_id"], strict=True))
+    assert {p["project"] for p in got["projects"]} == set(want["projects"]["project"])
+    assert r.json()["meta"]["scenarios"] == [{"name": s["name"], "hash": s["hash"]}
+                                             for s in want.meta["scenarios"]]
+
+
+def test_compare_refusals_name_the_problem(web):
+    one = web.post(f"{API}/compare", json={"scenarios": ["baseline-2024"]}, headers=web.as_("a-viewer"))
+    assert one.status_code == 422 and one.json()["problems"][0]["field"] == "scenarios"
+    missing = web.post(f"{API}/compare", json={"scenarios": ["baseline-2024", "atlantis"]},
+                       headers=web.as_("a-viewer"))
+    assert missing.status_code == 404 and "atlantis" in missing.json()["detail"]
+    job = web.post(f"{API}/compare", json={"scenarios": ["baseline-2024", "target-2030"],
+                                           "simulation_jobs": ["nope", None]}, headers=web.as_("a-viewer"))
+    assert job.status_code == 404 and "no simulate job 'nope'" in job.json()["detail"]
+    bad = web.post(f"{API}/compare", json={"scenarios": ["baseline-2024", "target-2030"], "corridors": 0,
+                                           "colour": "red"}, headers=web.as_("a-viewer"))
+    assert bad.status_code == 422 and {p["field"] for p in bad.json()["problems"]} == {"corridors", "colour"}
+    assert web.post(f"{API}/compare", json={"scenarios": ["baseline-2024", "target-2030"]}).status_code == 401
+
+
+def test_compare_with_a_simulation_fills_its_p50_days(web):
+    from transcaspian.analysis.compare import compare
+
+    job = web.post(f"{API}/jobs", json={"kind": "simulate", "scenario": "baseline-2024", "options": SIM},
+                   headers=web.as_("a-analyst")).json()
+    body = {"scenarios": ["baseline-2024", "target-2030"], "simulation_jobs": [job["id"], None]}
+    early = web.post(f"{API}/compare", json=body, headers=web.as_("a-viewer"))
+    assert early.status_code == 409 and "queued" in early.json()["detail"]
+    assert _run_next(web) == "done"
+    r = web.post(f"{API}/compare", json=body, headers=web.as_("a-viewer"))
+    assert r.status_code == 200, r.text
+    sim = web.store.result("a", job["id"])
+    want = compare([load_scenario("baseline-2024"), load_scenario("target-2030")],
+                   simulations=[sim, None])["od_times"]
+    got = pd.DataFrame(r.json()["tables"]["od_times"])
+    assert got["basis"].tolist() == want["basis"].tolist()
+    assert got["basis"].iloc[0].startswith("simulation (2 replications)")
+    assert got["p50_days"].tolist() == pytest.approx(want["p50_days"].tolist(), rel=0, abs=1e-9, nan_ok=True)
+    swapped = {"scenarios": ["target-2030", "baseline-2024"], "simulation_jobs": [job["id"], None]}
+    wrong = web.post(f"{API}/compare", json=swapped, headers=web.as_("a-viewer"))
+    assert wrong.status_code == 422 and "ran on another scenario" in wrong.json()["detail"]
+
+
+def test_capacity_tables_download_through_the_jobs_writer(web):
+    csv = web.get(f"{API}/scenarios/baseline-2024/capacity/bottlenecks.csv", headers=web.as_("a-viewer"))
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    want = capacity(load_scenario("baseline-2024"))["bottlenecks"]
+    got = pd.read_csv(io.StringIO(csv.text))
+    assert got["element_id"].tolist() == want["element_id"].tolist()
+    assert got["utilisation"].tolist() == pytest.approx(want["utilisation"].tolist())
+    xlsx = web.get(f"{API}/scenarios/baseline-2024/capacity/flows.xlsx", headers=web.as_("a-viewer"))
+    assert pd.read_excel(io.BytesIO(xlsx.content))["served_t"].sum() == pytest.approx(
+        capacity(load_scenario("baseline-2024"))["flows"]["served_t"].sum())
+    missing = web.get(f"{API}/scenarios/baseline-2024/capacity/nope.csv", headers=web.as_("a-viewer"))
+    assert missing.status_code == 404 and "bottlenecks" in missing.json()["detail"]
+
+
+def test_the_pages_reference_data_nodes_and_units(web):
+    nodes = web.get(f"{API}/scenarios/baseline-2024/nodes", headers=web.as_("a-viewer")).json()
+    base = load_scenario("baseline-2024")
+    assert [n["id"] for n in nodes] == base.nodes.index.tolist()
+    assert nodes[0]["name"] == base.nodes["name"].iloc[0]
+    tables = web.get(f"{API}/tables", headers=web.as_("a-viewer")).json()
+    units = {(t["engine"], t["table"]): {c["name"]: c["unit"] for c in t["columns"]} for t in tables}
+    assert units[("quote", "options")]["transit_days"] == "days"
+    assert units[("simulate", "transit_times")]["p50_h"] == "h"
+    assert units[("compare", "summary")]["served_share"] == "share"
+    assert web.get(f"{API}/scenarios/atlantis/nodes", headers=web.as_("a-viewer")).status_code == 404
+
 # -- scenarios ----------------------------------------------------------------------------------
 def test_upload_yaml_then_json_replaces_and_resolves(web):
     r = _upload(web, "a-analyst")

@@ -180,7 +180,7 @@ def create_app(store: Any, runner: Any | None = None, limits: Limits | None = No
     cors_origins
         Origins allowed to call the API from a browser (default: none, no CORS headers).
     """
-    from transcaspian.web.routes import engines, jobs, page, report, scenarios, tokens
+    from transcaspian.web.routes import compare, engines, jobs, page, report, scenarios, tokens, views
 
     limits = limits or Limits()
     app = FastAPI(title="transcaspian", version=__version__, docs_url=None, redoc_url=None,
@@ -189,7 +189,7 @@ def create_app(store: Any, runner: Any | None = None, limits: Limits | None = No
     app.state.store, app.state.runner, app.state.limits = store, runner, limits
     app.state.scenarios = ScenarioCache()
     _install_errors(app)
-    for module in (scenarios, engines, jobs, tokens, report):
+    for module in (scenarios, engines, compare, jobs, tokens, report, views):
         app.include_router(module.router, prefix=API)
     app.include_router(page.router)
     page.mount_static(app)

@@ -25,14 +25,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from transcaspian.analysis.capacity import CapacityOptions
+from transcaspian.analysis.compare import CompareOptions
 from transcaspian.analysis.quote import QuoteOptions
-from transcaspian.analysis.tables import CAPACITY, QUOTE
+from transcaspian.analysis.tables import CAPACITY, COMPARE, QUOTE
 from transcaspian.calibration.fit import CalibrateOptions
+from transcaspian.calibration.tables import CALIBRATION
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.results import ResultSchema, TableSchema
 from transcaspian.model.schema import ID_PATTERN
 from transcaspian.planning.options import PlanOptions
+from transcaspian.planning.tables import PLAN
 from transcaspian.sim.options import SimOptions
+from transcaspian.sim.tables import SIMULATION
 
 #: Option fields the server sets, by engine: processes, resource ceilings, files on its disk.
 SERVER_SET: dict[str, frozenset[str]] = {
@@ -217,3 +221,42 @@ def result_model(schema: ResultSchema, name: str) -> type[BaseModel]:
 
 CapacityResult = result_model(CAPACITY, "CapacityResult")
 QuoteResult = result_model(QUOTE, "QuoteResult")
+
+
+# -- the comparison, the page's reference data ----------------------------------------------------
+CompareRequest = options_model(
+    CompareOptions, frozenset(), "CompareRequest",
+    scenarios=(list[ScenarioName], Field(..., min_length=2, max_length=4, description="Two to four "
+               "scenarios; the first is the base of every delta")),
+    simulation_jobs=(list[Annotated[str, Field(min_length=1, max_length=64)] | None] | None,
+                     Field(None, max_length=4, description="Ids of finished simulate jobs, one per "
+                           "scenario (null where there is none): their P50/P90 days fill od_times "
+                           "(default: analytic days only)")))
+CompareResult = result_model(COMPARE, "CompareResult")
+#: The declared result tables of each engine, by its name (the page's units come from these).
+RESULT_SCHEMAS: dict[str, ResultSchema] = {"capacity": CAPACITY, "quote": QUOTE, "compare": COMPARE,
+                                           "simulate": SIMULATION, "calibrate": CALIBRATION, "plan": PLAN}
+
+
+class ColumnDoc(BaseModel):
+    name: str = Field(description="Column name ('{unit}' stands for any unit name)")
+    dtype: str
+    unit: str = Field(description="Unit ('' when the column has none)")
+    meaning: str
+
+
+class TableDoc(BaseModel):
+    """One declared result table of an engine."""
+
+    engine: str
+    table: str
+    meaning: str
+    optional: bool
+    columns: list[ColumnDoc]
+
+
+class NodeItem(BaseModel):
+    id: str
+    name: str
+    country: str
+    kind: str

@@ -85,13 +85,26 @@ def table(request: Request, job_id: str = JobId,
           table: str = Path(pattern=r"^[a-z0-9_]{1,64}$", description="Table name"),
           fmt: Literal["csv", "xlsx"] = Path(description="csv or xlsx"),
           who: Any = Depends(auth.viewer)) -> Response:
-    from transcaspian.model.results import _plain
-
     res = _result(request, who.team, job_id)
     if table not in res.tables:
         raise HTTPException(404, f"job '{job_id}' has no table '{table}' (tables: "
                             f"{', '.join(res.tables)})")
-    frame = _plain(res.tables[table])
+    return table_file(res.tables[table], table, fmt, f"{job_id}-{table}")
+
+
+def table_file(frame: Any, table: str, fmt: str, stem: str) -> Response:
+    """One result table as a CSV or xlsx attachment named ``stem.fmt`` (the API's one table writer).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = table_file(pd.DataFrame({"x_km": [1.5]}), "legs", "csv", "job-legs")
+    >>> r.body, r.headers["content-disposition"]
+    (b'x_km\\n1.5\\n', 'attachment; filename="job-legs.csv"')
+    """
+    from transcaspian.model.results import _plain
+
+    frame = _plain(frame)
     if fmt == "csv":
         data = frame.to_csv(index=False).encode("utf-8")
     else:
@@ -99,6 +112,4 @@ def table(request: Request, job_id: str = JobId,
         frame.to_excel(buf, index=False, sheet_name=table[:31])
         data = buf.getvalue()
     return Response(data, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{job_id}-{table}.{fmt}"'})
-
-
+        "Content-Disposition": f'attachment; filename="{stem}.{fmt}"'})
