@@ -9,6 +9,7 @@ ordered merge are both exercised.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -156,3 +157,17 @@ def test_a_web_job_on_the_cluster_gives_the_same_numbers(tmp_path, scenario, clu
     assert len(keys) == 9                     # on the cluster: 9 replications on 2 workers, tasks of 1
     store.close()
 
+
+
+def test_cli_calibrate_check_on_an_existing_cluster_matches_the_default(cluster):
+    args = ["calibrate", "baseline-2024", "--engine", "sim", "--years", "0.1", "-n", "4", "-f", "json"]
+    plain = CliRunner().invoke(app, args, catch_exceptions=False)
+    address = cluster.client.scheduler.address
+    with chunk_tasks(cluster) as keys:
+        dask = CliRunner().invoke(app, [*args, "--scheduler", address], catch_exceptions=False)
+    assert plain.exit_code == 0 and dask.exit_code == 0
+    assert f"replications on Dask scheduler {address}, 2 worker processes" in dask.stderr
+    assert len(keys) == 4                        # 4 replications on 2 workers: 4 tasks of 1
+    rows = json.loads(plain.stdout)["rows"]
+    assert any(r["engine"] == "sim" and r["modelled"] is not None for r in rows)
+    assert dask.stdout == plain.stdout

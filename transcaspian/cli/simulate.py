@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from transcaspian.cli._common import (
 )
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli._kernel import COMPILING, kernel_compiled
+from transcaspian.model.executors import Workers
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_WARMUP_DAYS, SimOptions
@@ -91,23 +91,33 @@ def window_line(window: dict[str, float]) -> str:
             f"({window['in_transit_units']:,.0f} units)")
 
 
-def run_simulation(scen: Scenario, opts: SimOptions, scheduler: str | None = None) -> Result:
-    """Simulate with a progress bar on standard error; with a ``scheduler`` (``--scheduler``) the
-    replications run on that Dask cluster (:func:`~transcaspian.model.executors.open_executor`),
-    and standard error says where."""
+def scheduler_pool(ctx: typer.Context, scheduler: str | None, workers: int | None) -> Workers | None:
+    """The executor ``--scheduler`` names, open until the command ``ctx`` ends (None without
+    one), and where it runs said on standard error; ``workers`` sizes a LocalCluster. A bad or
+    silent address is a UserError naming ``scheduler``."""
     from transcaspian.model.executors import open_executor
+
+    if scheduler is None:
+        return None
+    pool = ctx.with_resource(open_executor(scheduler, workers))
+    err_console.print(f"replications on {pool.label}", highlight=False)
+    return pool
+
+
+def run_simulation(ctx: typer.Context, scen: Scenario, opts: SimOptions,
+                   scheduler: str | None = None) -> Result:
+    """Simulate with a progress bar on standard error; with a ``scheduler`` (``--scheduler``) the
+    replications run on that Dask cluster (:func:`scheduler_pool`)."""
     from transcaspian.sim import simulate
 
     compiling = not kernel_compiled()
     if compiling:
         err_console.print(COMPILING, highlight=False)
-    with user_errors(), flag_names(FLAGS), ExitStack() as stack:
-        pool = stack.enter_context(open_executor(scheduler, opts.workers)) if scheduler else None
-        if pool is not None:
-            err_console.print(f"replications on {pool.label}", highlight=False)
-        bar = stack.enter_context(Progress(
+    with user_errors(), flag_names(FLAGS):
+        pool = scheduler_pool(ctx, scheduler, opts.workers)
+    with user_errors(), flag_names(FLAGS), Progress(
             TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=err_console, transient=True))
+            TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task(f"{scen.name} (compiling the kernel first)" if compiling else scen.name,
                             total=opts.replications)
         return simulate(scen, opts, executor=pool, progress=lambda done, total: bar.update(
@@ -119,6 +129,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("simulate")
     def simulate_cmd(
+        ctx: typer.Context,
         scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
         years: float = typer.Option(1.0, "--years", "-y", help="Simulated years per replication"),
         replications: int = typer.Option(DEFAULT_REPLICATIONS, "--replications", "-n",
@@ -164,7 +175,7 @@ def register(app: typer.Typer) -> None:
             scen = open_scenario(scenario)
         from transcaspian.sim.tables import SIMULATION
 
-        res = run_simulation(scen, opts, scheduler)
+        res = run_simulation(ctx, scen, opts, scheduler)
         meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",
                                           "replications") if k in res.meta}
         transit = main_od_pairs(res)
