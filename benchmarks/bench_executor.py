@@ -12,7 +12,10 @@ Measurements (``baseline-2024``, N replications of one year after the default wa
    the cached kernel (1-2 s per fresh process) before timing; that is timed apart ("open").
 3. Per-task overhead: ``(2 x wall - in-process wall) / tasks``, the worker time a task costs
    beyond its replications (transfer, unpickling, building the kernel model, scheduling).
-   Also the round trip of an empty task on each executor (median of 20).
+   It assumes both cores free; on a loaded machine it also counts the waits for a core, so
+   "task alone" measures the same cost one task at a time (round trip minus the time the task
+   spent running its replications, median of 8), and "empty task" the round trip of a task
+   doing nothing (median of 20).
 
 The numbers of the three runs are checked equal (the same seed gives the same tables).
 """
@@ -45,6 +48,23 @@ def _noop() -> int:
 
 def _load_kernel(cm) -> None:
     KernelModel(cm).run(100.0, rep_seed(0, 0))
+
+
+def _timed_chunk(cm, opts: SimOptions, start: int, stop: int) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    reps = run_chunk(cm, opts, start, stop)
+    return time.perf_counter() - t0, len(reps)
+
+
+def _task_cost_ms(executor, cm, opts: SimOptions, size: int, n: int = 8) -> float:
+    """Median time (ms) a task of ``size`` replications takes beyond running them, one task in
+    flight at a time: carrying the model there, scheduling, bringing the summaries back."""
+    extra = []
+    for k in range(n):
+        t0 = time.perf_counter()
+        inside, _ = executor.submit(_timed_chunk, cm, opts, k * size, (k + 1) * size).result()
+        extra.append(time.perf_counter() - t0 - inside)
+    return 1e3 * statistics.median(extra)
 
 
 def _round_trip_s(executor, n: int = 20) -> float:
@@ -88,6 +108,7 @@ def bench(reps: int) -> dict[str, object]:
             out[f"{key}_s"] = wall
             out[f"{key}_task_overhead_ms"] = 1e3 * (WORKERS * wall - serial) / tasks
             out[f"{key}_empty_task_ms"] = 1e3 * _round_trip_s(pool.executor)
+            out[f"{key}_task_cost_ms"] = _task_cost_ms(pool.executor, cm, opts, out["chunk"])
             out[f"{key}_label"] = pool.label
         for name, frame in want.tables.items():
             pd.testing.assert_frame_equal(got[name], frame, check_exact=True)
@@ -107,13 +128,13 @@ def main() -> int:
     print(f"baseline-2024, {b['replications']} x 1 yr: {b['tasks']} tasks of {b['chunk']} on {WORKERS} "
           f"workers; a task carries {b['task_input_kb']:.0f} kB, a replication returns "
           f"{b['summary_kb']:.0f} kB (pickled)")
-    print("| where | open s | run s | speed-up | overhead per task ms | empty task ms |")
-    print("|---|---|---|---|---|---|")
-    print(f"| in this process | - | {b['in_process_s']:.2f} | 1.00x | - | - |")
+    print("| where | open s | run s | speed-up | overhead per task ms | task alone ms | empty task ms |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| in this process | - | {b['in_process_s']:.2f} | 1.00x | - | - | - |")
     for key, name in (("pool", "local pool"), ("dask", "Dask LocalCluster")):
         print(f"| {name} ({b[f'{key}_label']}) | {b[f'{key}_open_s']:.1f} | {b[f'{key}_s']:.2f} | "
               f"{b['in_process_s'] / b[f'{key}_s']:.2f}x | {b[f'{key}_task_overhead_ms']:.0f} | "
-              f"{b[f'{key}_empty_task_ms']:.1f} |")
+              f"{b[f'{key}_task_cost_ms']:.0f} | {b[f'{key}_empty_task_ms']:.1f} |")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, **b}, indent=2))
     return 0

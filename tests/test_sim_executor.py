@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +21,7 @@ from distributed import get_task_stream
 from typer.testing import CliRunner
 
 from transcaspian.cli import register_all
+from transcaspian.cli.serve import job_scheduler
 from transcaspian.model import load_scenario
 from transcaspian.model.executors import LOCAL_CLUSTER, open_executor
 from transcaspian.sim import simulate
@@ -171,3 +172,14 @@ def test_cli_calibrate_check_on_an_existing_cluster_matches_the_default(cluster)
     rows = json.loads(plain.stdout)["rows"]
     assert any(r["engine"] == "sim" and r["modelled"] is not None for r in rows)
     assert dask.stdout == plain.stdout
+
+
+def test_serve_shares_one_cluster_with_its_job_workers(cluster):
+    address = cluster.client.scheduler.address
+    with ExitStack() as stack:
+        assert job_scheduler(stack, None) is None
+        assert job_scheduler(stack, address) == address          # an address answers: kept as given
+        local = job_scheduler(stack, LOCAL_CLUSTER)              # 'local': one cluster the server starts
+        assert local.startswith("tcp://") and local != address
+        with open_executor(local) as pool:                       # ... that a job worker connects to
+            assert pool.executor.submit(pow, 2, 10).result() == 1024

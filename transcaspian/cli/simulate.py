@@ -25,7 +25,8 @@ from transcaspian.cli._common import (
 )
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli._kernel import COMPILING, kernel_compiled
-from transcaspian.model.executors import Workers
+from transcaspian.model.errors import UserError
+from transcaspian.model.executors import Workers, check_scheduler
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_WARMUP_DAYS, SimOptions
@@ -155,10 +156,6 @@ def register(app: typer.Typer) -> None:
         wide: bool = WIDE_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
-        from transcaspian.model.errors import UserError
-        from transcaspian.model.executors import check_scheduler
-        from transcaspian.sim import SimOptions
-
         with user_errors():
             with flag_names(FLAGS):
                 problems = check_scheduler(scheduler)
