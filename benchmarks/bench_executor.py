@@ -15,7 +15,7 @@ Measurements (``baseline-2024``, N replications of one year after the default wa
    It assumes both cores free; on a loaded machine it also counts the waits for a core, so
    "task alone" measures the same cost one task at a time (round trip minus the time the task
    spent running its replications, median of 8), and "empty task" the round trip of a task
-   doing nothing (median of 20).
+   doing nothing (median of 20); "1 rep in worker" is a replication's own time there.
 
 The numbers of the three runs are checked equal (the same seed gives the same tables).
 """
@@ -56,15 +56,17 @@ def _timed_chunk(cm, opts: SimOptions, start: int, stop: int) -> tuple[float, in
     return time.perf_counter() - t0, len(reps)
 
 
-def _task_cost_ms(executor, cm, opts: SimOptions, size: int, n: int = 8) -> float:
+def _task_cost_ms(executor, cm, opts: SimOptions, size: int, n: int = 8) -> tuple[float, float]:
     """Median time (ms) a task of ``size`` replications takes beyond running them, one task in
-    flight at a time: carrying the model there, scheduling, bringing the summaries back."""
-    extra = []
+    flight at a time (carrying the model there, scheduling, bringing the summaries back), and
+    the median time (ms) a replication takes inside the worker."""
+    extra, inner = [], []
     for k in range(n):
         t0 = time.perf_counter()
         inside, _ = executor.submit(_timed_chunk, cm, opts, k * size, (k + 1) * size).result()
         extra.append(time.perf_counter() - t0 - inside)
-    return 1e3 * statistics.median(extra)
+        inner.append(inside / size)
+    return 1e3 * statistics.median(extra), 1e3 * statistics.median(inner)
 
 
 def _round_trip_s(executor, n: int = 20) -> float:
@@ -108,7 +110,8 @@ def bench(reps: int) -> dict[str, object]:
             out[f"{key}_s"] = wall
             out[f"{key}_task_overhead_ms"] = 1e3 * (WORKERS * wall - serial) / tasks
             out[f"{key}_empty_task_ms"] = 1e3 * _round_trip_s(pool.executor)
-            out[f"{key}_task_cost_ms"] = _task_cost_ms(pool.executor, cm, opts, out["chunk"])
+            out[f"{key}_task_cost_ms"], out[f"{key}_rep_ms"] = _task_cost_ms(pool.executor, cm, opts,
+                                                                             out["chunk"])
             out[f"{key}_label"] = pool.label
         for name, frame in want.tables.items():
             pd.testing.assert_frame_equal(got[name], frame, check_exact=True)
@@ -128,13 +131,16 @@ def main() -> int:
     print(f"baseline-2024, {b['replications']} x 1 yr: {b['tasks']} tasks of {b['chunk']} on {WORKERS} "
           f"workers; a task carries {b['task_input_kb']:.0f} kB, a replication returns "
           f"{b['summary_kb']:.0f} kB (pickled)")
-    print("| where | open s | run s | speed-up | overhead per task ms | task alone ms | empty task ms |")
-    print("|---|---|---|---|---|---|---|")
-    print(f"| in this process | - | {b['in_process_s']:.2f} | 1.00x | - | - | - |")
+    print("| where | open s | run s | speed-up | overhead/task ms | task alone ms | empty task ms "
+          "| 1 rep in worker ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| in this process | - | {b['in_process_s']:.2f} | 1.00x | - | - | - | "
+          f"{1e3 * b['in_process_s'] / b['replications']:.0f} |")
     for key, name in (("pool", "local pool"), ("dask", "Dask LocalCluster")):
         print(f"| {name} ({b[f'{key}_label']}) | {b[f'{key}_open_s']:.1f} | {b[f'{key}_s']:.2f} | "
               f"{b['in_process_s'] / b[f'{key}_s']:.2f}x | {b[f'{key}_task_overhead_ms']:.0f} | "
-              f"{b[f'{key}_task_cost_ms']:.0f} | {b[f'{key}_empty_task_ms']:.1f} |")
+              f"{b[f'{key}_task_cost_ms']:.0f} | {b[f'{key}_empty_task_ms']:.1f} | "
+              f"{b[f'{key}_rep_ms']:.0f} |")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, **b}, indent=2))
     return 0
