@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +47,7 @@ from transcaspian.calibration.address import FitField, Patcher, patch_document, 
 from transcaspian.calibration.kpis import model_kpis
 from transcaspian.model import Scenario
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.executors import Workers
 from transcaspian.model.observed import check_elements, load_observed
 from transcaspian.model.options import EngineOptions
 from transcaspian.model.results import Result
@@ -164,6 +166,7 @@ class _Search:
     rows: pd.DataFrame
     options: CalibrateOptions
     progress: Callable[[int, int, float, float], None] | None
+    executor: Executor | Workers | None = None
     patcher: Patcher = field(init=False)
     weights: np.ndarray = field(init=False, default_factory=lambda: np.zeros(0))
     cache: dict[tuple[float, ...], tuple[float, pd.DataFrame]] = field(default_factory=dict)
@@ -184,7 +187,8 @@ class _Search:
             scen = self.patcher.apply(self.fields, values)
         except UserError:
             return None
-        return model_kpis(scen, self.rows, engine=self.options.engine, sim_options=self.sim)
+        return model_kpis(scen, self.rows, engine=self.options.engine, sim_options=self.sim,
+                          executor=self.executor)
 
     def __call__(self, u: np.ndarray) -> float:
         values = self.values(u)
@@ -231,7 +235,8 @@ def _weights(rows: pd.DataFrame, before: pd.DataFrame, given: dict[str, float]) 
 
 
 def calibrate(scenario: Scenario, options: CalibrateOptions, *,
-              progress: Callable[[int, int, float, float], None] | None = None) -> Result:
+              progress: Callable[[int, int, float, float], None] | None = None,
+              executor: Executor | Workers | None = None) -> Result:
     """Fit ``options.fit`` fields of ``scenario`` to observed KPIs.
 
     Parameters
@@ -240,6 +245,8 @@ def calibrate(scenario: Scenario, options: CalibrateOptions, *,
         :class:`CalibrateOptions`.
     progress
         Called after each evaluation with (evaluation, max evaluations, loss, best loss).
+    executor
+        Where each evaluation's simulator replications run (:func:`transcaspian.sim.simulate`).
 
     Returns
     -------
@@ -265,7 +272,7 @@ def calibrate(scenario: Scenario, options: CalibrateOptions, *,
     """
     rows = observed_rows(scenario, options.observed, options.year)
     fields = resolve_fields(scenario, options.fit, options.bounds)
-    search = _Search(scenario, fields, rows, options, progress)
+    search = _Search(scenario, fields, rows, options, progress, executor)
     start = np.array([0.5 if math.isnan(f.current) else (f.current - f.lower) / (f.upper - f.lower)
                       for f in fields])
     start_values = search.values(start)

@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -53,6 +54,7 @@ from transcaspian.analysis import QuoteOptions, RoutePlanner, capacity, quote
 from transcaspian.analysis.capacity import unit_tonnes
 from transcaspian.model import Scenario
 from transcaspian.model.errors import UserError
+from transcaspian.model.executors import Workers
 from transcaspian.model.observed import KPIS
 from transcaspian.model.physics import crossing_h, vessel_cycle
 from transcaspian.model.results import Result
@@ -345,8 +347,8 @@ class _Views:
     """The engines' results, run on first need."""
 
     def __init__(self, scenario: Scenario, sim_options: SimOptions | None, capacity_result: Result | None,
-                 sim_result: Result | None) -> None:
-        self.scenario, self.sim_options = scenario, sim_options
+                 sim_result: Result | None, executor: Executor | Workers | None = None) -> None:
+        self.scenario, self.sim_options, self.executor = scenario, sim_options, executor
         self.results = {"capacity": capacity_result, "sim": sim_result}
         self.views: dict[str, Callable[[str, str], float]] = {}
 
@@ -357,7 +359,8 @@ class _Views:
                 self.views[name] = CapacityView(self.scenario, res or capacity(self.scenario)).compute
             else:
                 res = res or simulate(self.scenario,
-                                      self.sim_options or SimOptions(replications=1, workers=1))
+                                      self.sim_options or SimOptions(replications=1, workers=1),
+                                      executor=self.executor)
                 self.views[name] = SimView(self.scenario, res).compute
         return self.views[name]
 
@@ -384,7 +387,8 @@ CHECK_COLUMNS = ("kpi", "element", "year", "unit", "observed", "modelled", "erro
 
 def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "auto",
                sim_options: SimOptions | None = None, capacity_result: Result | None = None,
-               sim_result: Result | None = None) -> pd.DataFrame:
+               sim_result: Result | None = None,
+               executor: Executor | Workers | None = None) -> pd.DataFrame:
     """Observed figures beside the model's: modelled value, error and whether it is within tolerance.
 
     Parameters
@@ -399,6 +403,8 @@ def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "
     capacity_result, sim_result
         Results already computed on ``scenario`` (each engine runs only if a row needs it
         and its result is not given).
+    executor
+        Where the simulator's replications run (:func:`transcaspian.sim.simulate`).
 
     Returns
     -------
@@ -416,7 +422,7 @@ def model_kpis(scenario: Scenario, observed: pd.DataFrame, *, engine: Engine = "
     >>> round(float(model_kpis(s, obs)["modelled"].iloc[0]), 2) > 0
     True
     """
-    views = _Views(scenario, sim_options, capacity_result, sim_result)
+    views = _Views(scenario, sim_options, capacity_result, sim_result, executor)
     rows = []
     for r in observed.to_dict("records"):
         kpi, element = str(r["kpi"]), str(r["element"])

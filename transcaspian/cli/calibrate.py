@@ -25,6 +25,7 @@ from transcaspian.cli._common import (
     user_errors,
 )
 from transcaspian.cli._flags import flag_names
+from transcaspian.cli.simulate import SCHEDULER_HELP, scheduler_pool
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.results import Result
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 FLAGS = {"observed": "--observed", "fit": "--fit", "engine": "--engine", "year": "--year",
          "years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
          "warmup_days": "--warmup-days", "max_evaluations": "--max-evaluations", "method": "--method",
-         "weights": "--weight", "bounds": "--fit", "output": "--output"}
+         "weights": "--weight", "bounds": "--fit", "output": "--output", "scheduler": "--scheduler"}
 
 
 #: Width of the printed check table (characters).
@@ -123,6 +124,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("calibrate")
     def calibrate_cmd(
+        ctx: typer.Context,
         scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
         observed: str = typer.Option("builtin", "--observed", help="Observed-KPI CSV file or folder, "
                                      "or 'builtin' (the package's files)"),
@@ -147,6 +149,7 @@ def register(app: typer.Typer) -> None:
             None, "--write-table", help="Check mode: also write the table as Markdown into this file "
             "after its '<!-- observed-vs-modelled table -->' line (docs/calibration.md; make docs)"),
         fmt: Format = FORMAT_OPTION,
+        scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     ) -> None:
         """Compare the model with observed figures or, with --fit, fit fields to them and write an
         overlay."""
@@ -165,8 +168,10 @@ def register(app: typer.Typer) -> None:
                 max_evaluations=max_evaluations, method=method.value, weights=_weights(weight))
             scen = open_scenario(scenario)
             rows = _preflight(scen, opts, output, force)
+            pool = scheduler_pool(ctx, scheduler, opts.workers)
             if not fit:
-                check = model_kpis(scen, rows, engine=opts.engine, sim_options=opts.sim_options())
+                check = model_kpis(scen, rows, engine=opts.engine, sim_options=opts.sim_options(),
+                                   executor=pool)
                 if write_table is not None:
                     _write_table(write_table, check, scen, opts)
                 _show_check(check, fmt, scen.metadata())
@@ -176,7 +181,7 @@ def register(app: typer.Typer) -> None:
                 TextColumn("loss {task.fields[best]}"), TimeElapsedColumn(), console=err_console,
                 transient=True) as bar:
             task = bar.add_task(scen.name, total=opts.max_evaluations, best="")
-            res = calibrate(scen, opts, progress=lambda i, n, loss, best: bar.update(
+            res = calibrate(scen, opts, executor=pool, progress=lambda i, n, loss, best: bar.update(
                 task, completed=i, best=f"{best:.4g}"))
         with user_errors(), flag_names(FLAGS):
             written = _write(res, output, scenario, force)

@@ -1,17 +1,21 @@
 """``transcaspian serve``: the web app and REST API (``serve``), and its tokens (``serve token``).
 
-``transcaspian serve [--host] [--port] [--db URL] [--workers N]`` opens the store (SQLite in
-the data folder by default), marks the jobs a previous server left running as interrupted,
-starts the job workers and serves the app with uvicorn until interrupted.
+``transcaspian serve [--host] [--port] [--db URL] [--workers N] [--scheduler ADDRESS]`` opens
+the store (SQLite in the data folder by default), marks the jobs a previous server left running
+as interrupted, starts the job workers and serves the app with uvicorn until interrupted. With
+``--scheduler``, simulate jobs' replications run on that Dask cluster (``local``: one
+LocalCluster the server starts and every job worker shares).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import typer
 
 from transcaspian.cli._common import err_console, user_errors
+from transcaspian.cli._flags import flag_names
 
 if TYPE_CHECKING:
     from transcaspian.web.limits import Limits
@@ -50,23 +54,47 @@ def serve_cmd(
                                                   "(default 3600)"),
     max_upload_bytes: int | None = typer.Option(None, "--max-upload-bytes", help="Largest request body "
                                                 "(bytes; default 1,000,000)"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Run simulate jobs' replications on "
+                                         "Dask: 'local' (a LocalCluster, one process per core) or a "
+                                         "scheduler address tcp://host:8786 (default: in the job worker)"),
 ) -> None:
     """Serve the web app and REST API at http://HOST:PORT (docs at /docs)."""
     if ctx.invoked_subcommand is not None:
         return
+    from transcaspian.model.errors import UserError
+    from transcaspian.model.executors import check_scheduler
     from transcaspian.web.limits import Limits
 
-    with user_errors():
+    with user_errors(), flag_names({"scheduler": "--scheduler"}):
         limits = Limits.from_env(max_replication_years=max_replication_years,
                                  max_concurrent_jobs=max_concurrent_jobs, max_queued_jobs=max_queued_jobs,
                                  job_time_limit_s=job_time_limit_s, max_upload_bytes=max_upload_bytes)
         url = store_url(db)
-        run_server(url, host, port, workers, limits, cors_origin)
+        if problems := check_scheduler(scheduler):
+            raise UserError(problems, "the command")
+        with ExitStack() as stack:
+            address = job_scheduler(stack, scheduler) if workers else None
+            run_server(url, host, port, workers, limits, cors_origin, address)
+
+
+def job_scheduler(stack: ExitStack, scheduler: str | None) -> str | None:
+    """The Dask scheduler address the job workers send replications to (None: none); checks an
+    address answers, or starts the shared LocalCluster of ``local`` (closed with ``stack``).
+    Says where on standard error."""
+    from transcaspian.model.executors import LOCAL_CLUSTER, open_executor
+
+    if scheduler is None:
+        return None
+    pool = stack.enter_context(open_executor(scheduler))
+    err_console.print(f"simulate jobs' replications on {pool.label}", highlight=False)
+    return str(pool.client.scheduler.address) if scheduler == LOCAL_CLUSTER else scheduler
 
 
 def run_server(url: str, host: str, port: int, workers: int, limits: Limits,
-               cors_origins: list[str]) -> None:
-    """Open the store, start the workers, serve until interrupted, stop the workers."""
+               cors_origins: list[str], scheduler: str | None = None) -> None:
+    """Open the store, start the workers, serve until interrupted, stop the workers.
+    ``scheduler``: the Dask scheduler address simulate jobs' replications go to (None: in the
+    job workers)."""
     import uvicorn
 
     from transcaspian.web.app import create_app
@@ -80,7 +108,7 @@ def run_server(url: str, host: str, port: int, workers: int, limits: Limits,
                           "server marked interrupted (resubmit them)", highlight=False)
     run_limits = RunLimits(time_limit_s=limits.job_time_limit_s,
                            max_running_per_team=limits.max_concurrent_jobs)
-    runner = JobRunner(url, workers=workers, limits=run_limits) if workers else None
+    runner = JobRunner(url, workers=workers, limits=run_limits, scheduler=scheduler) if workers else None
     if runner is not None:
         runner.start()
     try:

@@ -25,13 +25,19 @@ from transcaspian.cli._common import (
 )
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli._kernel import COMPILING, kernel_compiled
+from transcaspian.model.errors import UserError
+from transcaspian.model.executors import Workers, check_scheduler
 from transcaspian.model.results import Result
-from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_WARMUP_DAYS
+from transcaspian.model.scenario import Scenario
+from transcaspian.sim.options import DEFAULT_REPLICATIONS, DEFAULT_SEED, DEFAULT_WARMUP_DAYS, SimOptions
 
 #: Command-line flag of each simulator option (errors name options; the CLI shows flags).
 FLAGS = {"years": "--years", "replications": "--replications", "seed": "--seed", "workers": "--workers",
          "warmup_days": "--warmup-days", "track": "--track", "max_events": "--max-events",
-         "max_trains": "--max-trains", "max_memory_gb": "--max-memory-gb"}
+         "max_trains": "--max-trains", "max_memory_gb": "--max-memory-gb", "scheduler": "--scheduler"}
+#: Help of ``--scheduler`` (every command whose replications can run on a Dask cluster).
+SCHEDULER_HELP = ("Run the replications on Dask: 'local' (a LocalCluster of --workers processes) or "
+                  "a scheduler address tcp://host:8786 (default: local processes)")
 
 
 class TableFormat(StrEnum):
@@ -86,11 +92,45 @@ def window_line(window: dict[str, float]) -> str:
             f"({window['in_transit_units']:,.0f} units)")
 
 
+def scheduler_pool(ctx: typer.Context, scheduler: str | None, workers: int | None) -> Workers | None:
+    """The executor ``--scheduler`` names, open until the command ``ctx`` ends (None without
+    one), and where it runs said on standard error; ``workers`` sizes a LocalCluster. A bad or
+    silent address is a UserError naming ``scheduler``."""
+    from transcaspian.model.executors import open_executor
+
+    if scheduler is None:
+        return None
+    pool = ctx.with_resource(open_executor(scheduler, workers))
+    err_console.print(f"replications on {pool.label}", highlight=False)
+    return pool
+
+
+def run_simulation(ctx: typer.Context, scen: Scenario, opts: SimOptions,
+                   scheduler: str | None = None) -> Result:
+    """Simulate with a progress bar on standard error; with a ``scheduler`` (``--scheduler``) the
+    replications run on that Dask cluster (:func:`scheduler_pool`)."""
+    from transcaspian.sim import simulate
+
+    compiling = not kernel_compiled()
+    if compiling:
+        err_console.print(COMPILING, highlight=False)
+    with user_errors(), flag_names(FLAGS):
+        pool = scheduler_pool(ctx, scheduler, opts.workers)
+    with user_errors(), flag_names(FLAGS), Progress(
+            TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(f"{scen.name} (compiling the kernel first)" if compiling else scen.name,
+                            total=opts.replications)
+        return simulate(scen, opts, executor=pool, progress=lambda done, total: bar.update(
+            task, completed=done, description=scen.name))
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``simulate`` command."""
 
     @app.command("simulate")
     def simulate_cmd(
+        ctx: typer.Context,
         scenario: str = typer.Argument(..., help="Built-in name, YAML file or CSV folder"),
         years: float = typer.Option(1.0, "--years", "-y", help="Simulated years per replication"),
         replications: int = typer.Option(DEFAULT_REPLICATIONS, "--replications", "-n",
@@ -111,32 +151,28 @@ def register(app: typer.Typer) -> None:
                                        help="Refuse runs releasing more trains a replication"),
         max_memory_gb: float = typer.Option(8.0, "--max-memory-gb",
                                             help="Refuse runs needing more memory a worker (GB)"),
+        scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
         out_format: Format = FORMAT_OPTION,
         wide: bool = WIDE_OPTION,
     ) -> None:
         """Simulate operations with Monte Carlo replications: transit times, waits, throughput."""
-        from transcaspian.sim import SimOptions, simulate
-
         with user_errors():
             with flag_names(FLAGS):
-                opts = SimOptions.build(years=years, replications=replications, seed=seed,
-                                        workers=workers or None, warmup_days=warmup_days, track=track,
-                                        max_events=max_events, max_trains=max_trains,
-                                        max_memory_gb=max_memory_gb)
+                problems = check_scheduler(scheduler)
+                try:
+                    opts = SimOptions.build(years=years, replications=replications, seed=seed,
+                                            workers=workers or None, warmup_days=warmup_days, track=track,
+                                            max_events=max_events, max_trains=max_trains,
+                                            max_memory_gb=max_memory_gb)
+                except UserError as exc:
+                    raise UserError(exc.problems + problems, exc.what) from None
+                if problems:
+                    raise UserError(problems, "the command")
             check_out(out)
             scen = open_scenario(scenario)
         from transcaspian.sim.tables import SIMULATION
 
-        compiling = not kernel_compiled()
-        if compiling:
-            err_console.print(COMPILING, highlight=False)
-        with user_errors(), flag_names(FLAGS), Progress(
-                TextColumn("[bold]simulating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=err_console, transient=True) as bar:
-            task = bar.add_task(f"{scen.name} (compiling the kernel first)" if compiling else scen.name,
-                                total=replications)
-            res = simulate(scen, opts, progress=lambda done, total: bar.update(
-                task, completed=done, description=scen.name))
+        res = run_simulation(ctx, scen, opts, scheduler)
         meta = {k: res.meta[k] for k in ("scenario", "scenario_hash", "version", "seed", "years",
                                           "replications") if k in res.meta}
         transit = main_od_pairs(res)

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import pandas as pd
 
+from transcaspian.model.executors import Workers
 from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.sim.budget import Estimate, check_budget, estimate
@@ -68,7 +70,8 @@ def tracking_log(scenario: Scenario | Compiled, years: float = 1.0, seed: int = 
 
 
 def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = None, *,
-             progress: Callable[[int, int], None] | None = None) -> Result:
+             progress: Callable[[int, int], None] | None = None,
+             executor: Executor | Workers | None = None) -> Result:
     """Simulate a scenario with Monte Carlo replications on the kernel.
 
     Parameters
@@ -81,6 +84,11 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
         Bad values raise :class:`~transcaspian.model.errors.UserError` naming the option.
     progress
         Called with (replications done, total) as results arrive.
+    executor
+        Where the replications run: a ``concurrent.futures`` executor or an open
+        :class:`~transcaspian.model.executors.Workers` (``open_executor``: a local pool, a Dask
+        LocalCluster or cluster). None: ``options.workers`` local processes (1: this
+        process). The numbers are the same wherever they run.
 
     Returns
     -------
@@ -102,7 +110,7 @@ def simulate(scenario: Scenario, options: SimOptions | dict[str, Any] | None = N
     opts = sim_options(options)
     cm = compile_scenario(scenario)
     est = check_budget(cm, opts)
-    agg = run_montecarlo(cm, opts, progress)
+    agg = run_montecarlo(cm, opts, progress, executor)
     tables = agg.tables()
     if opts.track:
         tables["tracking"] = tracking_log(cm, opts.years, opts.seed, warmup_days=opts.warmup_days)

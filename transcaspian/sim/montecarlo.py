@@ -3,21 +3,28 @@
 Replication ``i`` of a run with seed ``s`` always uses the random stream
 ``SeedSequence(s).spawn(n)[i]`` (equivalently ``SeedSequence(s, spawn_key=(i,))``), and
 results are merged in replication order, so the numbers do not depend on the number of
-workers. Only running sums, sums of squares and pooled histograms are kept: memory does
-not grow with the number of replications (bar one small row per replication).
+workers nor on the executor they run on (a local process pool, a Dask cluster: see
+:mod:`transcaspian.model.executors`). A parallel run is cut into tasks of up to
+:data:`MAX_CHUNK` consecutive replications; each task carries the compiled scenario and the
+options (about 40 kB pickled for the built-ins) and builds its kernel model once; a few
+tasks per worker are in flight at once. Only running sums, sums of squares and pooled
+histograms are kept: memory does not grow with the number of replications (bar one small
+row per replication).
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from concurrent.futures import Executor, Future
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
 
+from transcaspian.model.executors import Workers, open_executor
 from transcaspian.model.physics import HOURS_PER_YEAR
 from transcaspian.sim.compile import Compiled
 from transcaspian.sim.kernel import KernelModel
@@ -29,16 +36,11 @@ from transcaspian.sim.summary import BIN_H, N_BINS, RepSummary
 #: Bin width (h) of the published ``transit_histogram`` table.
 TABLE_BIN_H = 6.0
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(cm: Compiled, opts: SimOptions) -> None:
-    _WORKER.update(model=KernelModel(cm, opts.max_memory_gb * 1e9), opts=opts)
-
-
-def _run_one(i: int) -> RepSummary:
-    opts = _WORKER["opts"]
-    return _WORKER["model"].run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
+#: Most replications one task carries (a task builds its kernel model once, ~10 ms).
+MAX_CHUNK = 16
+#: Tasks per worker a run is cut into (balances the load at the end of the run), and tasks
+#: per worker in flight at once (bounds what is queued and what waits to be merged in order).
+TASKS_PER_WORKER = 4
 
 
 def rep_seed(seed: int, i: int) -> np.random.SeedSequence:
@@ -58,17 +60,79 @@ def worker_count(opts: SimOptions) -> int:
     return max(1, min(workers, opts.replications))
 
 
-def iter_replications(cm: Compiled, opts: SimOptions) -> Iterator[RepSummary]:
-    """Yield replication summaries in replication order, computed on ``opts.workers`` processes."""
+def chunk_size(replications: int, workers: int) -> int:
+    """Replications per task: about :data:`TASKS_PER_WORKER` tasks per worker, 1 to :data:`MAX_CHUNK`.
+
+    Examples
+    --------
+    >>> chunk_size(40, 2), chunk_size(3, 2), chunk_size(10_000, 2)
+    (5, 1, 16)
+    """
+    return max(1, min(MAX_CHUNK, replications // (workers * TASKS_PER_WORKER)))
+
+
+def replications(cm: Compiled, opts: SimOptions, start: int, stop: int) -> Iterator[RepSummary]:
+    """Replications ``start`` to ``stop - 1``, one after the other on one kernel model."""
+    model = KernelModel(cm, opts.max_memory_gb * 1e9)
+    for i in range(start, stop):
+        yield model.run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
+
+
+def run_chunk(cm: Compiled, opts: SimOptions, start: int, stop: int) -> list[RepSummary]:
+    """One task: :func:`replications` ``start`` to ``stop - 1`` (what it needs comes with it, so
+    any worker process of any executor can run it)."""
+    return list(replications(cm, opts, start, stop))
+
+
+def iter_replications(cm: Compiled, opts: SimOptions,
+                      executor: Executor | Workers | None = None) -> Iterator[RepSummary]:
+    """Yield replication summaries in replication order.
+
+    Parameters
+    ----------
+    cm, opts
+        The compiled scenario and the options.
+    executor
+        Where the replications run: a ``concurrent.futures`` executor (a Dask client's
+        included) or an open :class:`~transcaspian.model.executors.Workers` (its worker count
+        sizes the tasks). None: in this process when :func:`worker_count` is 1, else on a
+        local pool of that many processes (:func:`~transcaspian.model.executors.open_executor`).
+
+    The numbers do not depend on where they run: replication ``i`` always uses
+    :func:`rep_seed` ``(opts.seed, i)``. Closing the iterator early cancels the tasks not started.
+    """
+    if executor is not None:
+        ex, workers = ((executor.executor, executor.workers) if isinstance(executor, Workers)
+                       else (executor, worker_count(opts)))
+        yield from _on_executor(ex, cm, opts, max(1, workers))
+        return
     workers = worker_count(opts)
     if workers == 1:
-        model = KernelModel(cm, opts.max_memory_gb * 1e9)
-        for i in range(opts.replications):
-            yield model.run(opts.horizon_h, rep_seed(opts.seed, i), opts.warmup_h)
+        yield from replications(cm, opts, 0, opts.replications)
         return
-    chunk = max(1, min(16, opts.replications // (workers * 4)))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(cm, opts)) as ex:
-        yield from ex.map(_run_one, range(opts.replications), chunksize=chunk)
+    with open_executor(None, workers) as pool:
+        yield from _on_executor(pool.executor, cm, opts, workers)
+
+
+def _on_executor(ex: Executor, cm: Compiled, opts: SimOptions, workers: int) -> Iterator[RepSummary]:
+    """Chunks of replications as tasks on ``ex``, a bounded number in flight, merged in order."""
+    n = opts.replications
+    size = chunk_size(n, workers)
+    starts = iter(range(0, n, size))
+    pending: deque[Future[list[RepSummary]]] = deque()
+    try:
+        while True:
+            while len(pending) < workers * TASKS_PER_WORKER:
+                start = next(starts, None)
+                if start is None:
+                    break
+                pending.append(ex.submit(run_chunk, cm, opts, start, min(n, start + size)))
+            if not pending:
+                return
+            yield from pending.popleft().result()
+    finally:
+        for fut in pending:
+            fut.cancel()
 
 
 class Aggregate:
@@ -328,12 +392,26 @@ class Aggregate:
         return out
 
 
-def run_montecarlo(cm: Compiled, opts: SimOptions,
-                   progress: Callable[[int, int], None] | None = None) -> Aggregate:
-    """Run ``opts.replications`` replications and aggregate them in replication order."""
+def run_montecarlo(cm: Compiled, opts: SimOptions, progress: Callable[[int, int], None] | None = None,
+                   executor: Executor | Workers | None = None) -> Aggregate:
+    """Run ``opts.replications`` replications and aggregate them in replication order.
+
+    ``progress(done, total)`` follows the merge; ``executor`` is where they run
+    (:func:`iter_replications`). An exception from ``progress`` stops the run and cancels the
+    tasks not started.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.sim.compile import compile_scenario
+    >>> opts = SimOptions.build(years=0.02, replications=2, workers=1, warmup_days=0)
+    >>> run_montecarlo(compile_scenario(load_scenario("baseline-2024")), opts).n
+    2
+    """
     agg = Aggregate(cm, opts.horizon_h, opts.warmup_h)
-    for i, rep in enumerate(iter_replications(cm, opts)):
-        agg.add(rep)
-        if progress is not None:
-            progress(i + 1, opts.replications)
+    with closing(iter_replications(cm, opts, executor)) as reps:
+        for i, rep in enumerate(reps):
+            agg.add(rep)
+            if progress is not None:
+                progress(i + 1, opts.replications)
     return agg

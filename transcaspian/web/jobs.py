@@ -16,6 +16,11 @@ failed, naming the exit code). When the server process dies, even by SIGKILL, it
 end with it (Linux parent-death signal, and a check of the parent before every claim), and
 the next server start marks the jobs they were running ``interrupted``.
 
+With a ``scheduler`` (``transcaspian serve --scheduler``), a worker sends a simulate job's
+replications to that Dask cluster: it connects for the job
+(:func:`~transcaspian.model.executors.open_executor`) and disconnects when it ends; the
+numbers are the same as in the worker process.
+
 Examples
 --------
 >>> RunLimits(time_limit_s=600).time_limit_message(600)
@@ -44,6 +49,7 @@ from pydantic import ValidationError
 
 from transcaspian.model import Scenario
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.executors import check_scheduler
 from transcaspian.model.options import EngineOptions, options_error
 from transcaspian.model.results import Result
 from transcaspian.web.resolve import open_scenario
@@ -91,13 +97,16 @@ class JobStopped(Exception):
 
 @dataclass
 class Control:
-    """A running job's link to the store: progress reports, cancel and time-limit checks."""
+    """A running job's link to the store: progress reports, cancel and time-limit checks; and
+    where its parallel parts run (``scheduler``: None, in the worker process; else a Dask
+    scheduler for :func:`~transcaspian.model.executors.open_executor`)."""
 
     store: Store
     job_id: str
     limit_s: float | None = None
     started: float = field(default_factory=time.monotonic)
     _last: float = -1e9
+    scheduler: str | None = None
 
     def report(self, share: float, message: str, force: bool = False) -> None:
         """Record progress (share 0..1); raise :class:`JobStopped` when the job was cancelled or
@@ -122,11 +131,14 @@ def engine_options(cls: type[EngineOptions], options: dict[str, Any]) -> EngineO
 
 
 def _simulate(scenario: Scenario, ref: str, options: dict[str, Any], control: Control) -> Result:
+    from transcaspian.model.executors import open_executor
     from transcaspian.sim import SimOptions, simulate
 
     opts = engine_options(SimOptions, {"workers": 1, **options})
-    return simulate(scenario, opts, progress=lambda done, total: control.report(
-        done / total, f"{done} of {total} replications"))
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(open_executor(control.scheduler)) if control.scheduler else None
+        return simulate(scenario, opts, executor=pool, progress=lambda done, total: control.report(
+            done / total, f"{done} of {total} replications"))
 
 
 def _calibrate(scenario: Scenario, ref: str, options: dict[str, Any], control: Control) -> Result:
@@ -159,12 +171,14 @@ KINDS: dict[str, Callable[[Scenario, str, dict[str, Any], Control], Result]] = {
     "simulate": _simulate, "calibrate": _calibrate, "plan": _plan, "capacity": _capacity}
 
 
-def run_job(store: Store, job: JobRecord, limit_s: float | None = None) -> str:
+def run_job(store: Store, job: JobRecord, limit_s: float | None = None,
+            scheduler: str | None = None) -> str:
     """Run a claimed (running) job to its end and return how it ended: ``done``, ``failed``
     or ``cancelled``. A user's mistake (bad options, a scenario that no longer validates) fails
     the job with every problem; anything else fails it as an internal error (traceback on
-    the worker's standard error)."""
-    control = Control(store, job.id, limit_s)
+    the worker's standard error). ``scheduler``: where a simulate job's replications run
+    (:class:`Control`)."""
+    control = Control(store, job.id, limit_s, scheduler=scheduler)
     try:
         engine = KINDS.get(job.kind)
         if engine is None:
@@ -195,9 +209,10 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def worker_main(url: str, name: str, limits: RunLimits, current: Any) -> None:
+def worker_main(url: str, name: str, limits: RunLimits, current: Any, scheduler: str | None = None) -> None:
     """A worker process: claim, run, repeat, while the parent lives. ``current`` (a shared
-    byte array) holds the id of the job being run, for the supervisor."""
+    byte array) holds the id of the job being run, for the supervisor; ``scheduler`` is where
+    simulate jobs' replications run (None: in this process)."""
     _die_with_parent()
     parent = mp.parent_process()
     store = Store(url, migrate=False)
@@ -209,7 +224,7 @@ def worker_main(url: str, name: str, limits: RunLimits, current: Any) -> None:
                 continue
             current.value = job.id.encode()
             try:
-                run_job(store, job, limits.time_limit_s)
+                run_job(store, job, limits.time_limit_s, scheduler)
             finally:
                 current.value = b""
     finally:
@@ -234,6 +249,10 @@ class JobRunner:
         Worker processes (count, at least 1).
     limits
         :class:`RunLimits` (time limit, jobs running per team, polling).
+    scheduler
+        Dask scheduler a simulate job's replications go to (``"local"`` or an address, as
+        :func:`~transcaspian.model.executors.open_executor`; ``"local"`` starts a LocalCluster
+        per job: a server shares one by passing its address). None: in the worker process.
 
     Examples
     --------
@@ -246,11 +265,15 @@ class JobRunner:
     'done'
     """
 
-    def __init__(self, url: str, workers: int = 1, limits: RunLimits | None = None) -> None:
+    def __init__(self, url: str, workers: int = 1, limits: RunLimits | None = None,
+                 scheduler: str | None = None) -> None:
+        problems = check_scheduler(scheduler)
         if workers < 1:
-            raise UserError([Problem(f"workers must be at least 1 (got {workers})", field="workers")],
-                            "the job runner")
+            problems.append(Problem(f"workers must be at least 1 (got {workers})", field="workers"))
+        if problems:
+            raise UserError(problems, "the job runner")
         self.url, self.workers, self.limits = url, workers, limits or RunLimits()
+        self.scheduler = scheduler
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
         self._stop = threading.Event()
@@ -261,7 +284,8 @@ class JobRunner:
     def _spawn(self, index: int) -> _Slot:
         name = f"{os.uname().nodename}:{os.getpid()}:w{index}:{time.time_ns() % 10**9}"
         current = self._ctx.Array("c", 64, lock=False)
-        proc = self._ctx.Process(target=worker_main, args=(self.url, name, self.limits, current),
+        proc = self._ctx.Process(target=worker_main, args=(self.url, name, self.limits, current,
+                                                           self.scheduler),
                                  name=f"transcaspian-worker-{index}", daemon=False)
         proc.start()
         return _Slot(name, proc, current)
