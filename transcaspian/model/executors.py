@@ -130,8 +130,9 @@ def _dask_client(scheduler: str, workers: int) -> Iterator[Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler == LOCAL_CLUSTER:
+        # ":0": the scheduler's HTTP endpoints on a free port (never a clash with another cluster)
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             yield client
         return
