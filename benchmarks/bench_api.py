@@ -206,12 +206,16 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
     env = {**os.environ, "TRANSCASPIAN_CACHE_DIR": str(data / "cache"),
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent),
                                           os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    t0 = time.perf_counter()
     token = make_token(url, "analyst", env)  # one token: each `token create` is a process start
+    token_s = time.perf_counter() - t0
     out: dict[str, Any] = {"date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                            "machine": machine(), "python": platform.python_version(),
-                           "load_before": list(os.getloadavg()),
+                           "load_before": list(os.getloadavg()), "token_create_s": token_s,
                            "workers": args.workers if args.workers is not None else "default (2)"}
+    t0 = time.perf_counter()
     server = Server(url, args.workers, data / "server.log", env)
+    out["server_start_s"] = time.perf_counter() - t0
     try:
         out["quotes"] = asyncio.run(quote_load(server.base, token, args.clients, args.seconds))
         out["jobs"] = asyncio.run(job_burst(server.base, token, args.jobs, args.job_timeout))
