@@ -19,7 +19,8 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_api.py"
 def test_bench_api_smoke_run_counts_add_up(tmp_path):
     out = tmp_path / "figures.json"
     run = subprocess.run([sys.executable, str(SCRIPT), "--clients", "2", "--seconds", "2", "--jobs", "2",
-                          "--job-timeout", "600", "--data", str(tmp_path / "data"), "--json", str(out)],
+                          "--job-timeout", "600", "--workers", "1", "--data", str(tmp_path / "data"),
+                          "--json", str(out)],
                          capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     fig = json.loads(out.read_text())
