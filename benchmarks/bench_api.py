@@ -226,6 +226,7 @@ def run(args: argparse.Namespace, data: Path) -> dict[str, Any]:
 
 
 def main() -> int:
+    """Parse the options, run, print the table (and write the JSON); 1 if anything went wrong."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=50, help="concurrent quote clients (count)")
     ap.add_argument("--seconds", type=float, default=60.0, help="how long the clients send quotes (s)")
