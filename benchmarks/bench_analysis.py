@@ -46,6 +46,18 @@ def machine() -> str:
             f"transcaspian {__version__}")
 
 
+def quote_pairs(s) -> list[tuple[str, str, str]]:
+    """The (origin, destination, cargo) of the scenario's demand flows, one typical shipment each
+    (2 FEU, 3 wagons, 1 truck or 500 t), sorted and without repeats (also bench_api.py's mix)."""
+    pairs = []
+    for d in s.doc.demand:
+        unit = s.unit_of(d.commodity)
+        cargo = {"teu": "2 FEU", "wagon": f"3 wagons {d.commodity}", "truck": "1 truck",
+                 "tonne": f"500 t {d.commodity}"}[unit]
+        pairs.append((d.origin, d.destination, cargo))
+    return sorted(set(pairs))
+
+
 def timed(fn, repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
@@ -82,13 +94,7 @@ def main() -> None:
     t0 = time.perf_counter()
     planner = RoutePlanner(s, res)
     cold = time.perf_counter() - t0
-    pairs = []
-    for d in s.doc.demand:
-        unit = s.unit_of(d.commodity)
-        cargo = {"teu": "2 FEU", "wagon": f"3 wagons {d.commodity}", "truck": "1 truck",
-                 "tonne": f"500 t {d.commodity}"}[unit]
-        pairs.append((d.origin, d.destination, cargo))
-    pairs = sorted(set(pairs))
+    pairs = quote_pairs(s)
     rng = np.random.default_rng(1)
     picks = [pairs[i] for i in rng.integers(0, len(pairs), args.quotes)]
     t0 = time.perf_counter()

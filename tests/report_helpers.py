@@ -1,10 +1,13 @@
-"""Shared by the report tests: a small corridor scenario, a fake simulation folder, and the
-static check for external loads in an HTML file."""
+"""Shared by the report tests: a small corridor scenario, a fake simulation folder, the
+baseline reports (each built once per test session), and the static check for external loads in
+an HTML file."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import tempfile
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -237,14 +240,32 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
             for r in rows]
 
 
-def write_baseline_report(folder: Path) -> tuple[Scenario, Path, str]:
-    """baseline-2024's report with a small simulation, written to ``folder/report.html``."""
+@functools.lru_cache(maxsize=1)
+def baseline_html() -> str:
+    """baseline-2024's report without a simulation (built once per test session)."""
+    from transcaspian.model import load_scenario
+    from transcaspian.report.build import build_report
+
+    return build_report(load_scenario("baseline-2024"))
+
+
+@functools.lru_cache(maxsize=1)
+def _baseline_sim_report() -> tuple[Scenario, str]:
+    """baseline-2024 and its report on :func:`write_sim_folder`'s simulation (built once)."""
     from transcaspian.model import load_scenario
     from transcaspian.report.build import build_report
 
     s = load_scenario("baseline-2024")
+    with tempfile.TemporaryDirectory(prefix="baseline-report-") as tmp:
+        write_sim_folder(s, Path(tmp) / "sim")
+        return s, build_report(s, sim_result_dir=Path(tmp) / "sim")
+
+
+def write_baseline_report(folder: Path) -> tuple[Scenario, Path, str]:
+    """baseline-2024's report with a small simulation (``folder/sim``), written to
+    ``folder/report.html``; the report is built once per test session."""
+    s, html = _baseline_sim_report()
     write_sim_folder(s, folder / "sim")
-    html = build_report(s, sim_result_dir=folder / "sim")
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
     return s, path, html

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import report_helpers
 from report_helpers import chart_ids, external_loads, mini_dict, table_rows, write_sim_folder
 from typer.testing import CliRunner
 
@@ -52,8 +53,8 @@ def baseline() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def baseline_html(baseline: Scenario) -> str:
-    return build_report(baseline)
+def baseline_html() -> str:
+    return report_helpers.baseline_html()  # built once per session
 
 
 

@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 import pytest
+import report_helpers
 from report_helpers import table_rows
 
 from transcaspian.analysis import capacity
@@ -13,7 +14,6 @@ from transcaspian.analysis.emissions import corridor_emissions, corridor_totals
 from transcaspian.model import Scenario, load_scenario
 from transcaspian.model.provenance import iter_figures, provenance_counts
 from transcaspian.model.results import Result
-from transcaspian.report.build import build_report
 from transcaspian.report.sections.emissions import emissions_section
 from transcaspian.report.sections.method import NOT_MODELLED, method_section
 
@@ -75,8 +75,8 @@ def test_no_served_cargo_says_so(baseline, baseline_cap):
 # -- the whole report ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def baseline_html(baseline: Scenario) -> str:
-    return build_report(baseline)
+def baseline_html() -> str:
+    return report_helpers.baseline_html()  # built once per session
 
 
 def _h2s(html: str) -> list[str]:

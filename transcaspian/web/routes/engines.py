@@ -17,6 +17,9 @@ from transcaspian.web.routes import COMMON, open_scenario, store
 from transcaspian.web.schemas import SERVER_SET, CapacityRequest, CapacityResult, QuoteRequest, QuoteResult
 
 router = APIRouter(tags=["engines"], responses=COMMON)
+#: The access rule of the read-only computations (/capacity, /quote, /compare), said in their docs.
+READ_ONLY = ("Any token of the team may call it, a viewer's too: a read-only computation within the "
+             "server's limits (nothing is stored).")
 
 
 def result_json(res: Result) -> dict[str, Any]:
@@ -38,7 +41,8 @@ def capacity_of(scen: Scenario, options: dict[str, Any] | None = None) -> Result
     return _capacity(scen, json.dumps(options or {}, sort_keys=True))
 
 
-@router.post("/capacity", response_model=CapacityResult, summary="Capacity, routing and bottlenecks")
+@router.post("/capacity", response_model=CapacityResult, summary="Capacity, routing and bottlenecks",
+             description=READ_ONLY)
 def post_capacity(body: CapacityRequest, request: Request,  # type: ignore[valid-type]
                   who: Any = Depends(auth.viewer)) -> dict[str, Any]:
     options = body.model_dump(exclude={"scenario"} | SERVER_SET["capacity"])  # type: ignore[attr-defined]
@@ -63,6 +67,7 @@ def simulation_for(request: Request, team: str, job_id: str | None, scen: Scenar
 
 
 @router.post("/quote", response_model=QuoteResult, summary="Quote a shipment: the k best itineraries",
+             description=READ_ONLY,
              responses={409: {"model": COMMON[422]["model"], "description": "simulation_job not done"}})
 def post_quote(body: QuoteRequest, request: Request,  # type: ignore[valid-type]
                who: Any = Depends(auth.viewer)) -> dict[str, Any]:
