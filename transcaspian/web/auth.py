@@ -6,7 +6,8 @@ another team are answered 404 by the routes (the store does not return them), so
 cannot tell another team's ids from ids that do not exist.
 
 Roles, each including the one before: ``viewer`` reads the team's scenarios, jobs and
-results; ``analyst`` also uploads scenarios and runs jobs; ``admin`` also manages tokens.
+results and may call the read-only computations (capacity, quote, compare: nothing is
+stored); ``analyst`` also uploads scenarios and runs jobs; ``admin`` also manages tokens.
 
 Examples
 --------

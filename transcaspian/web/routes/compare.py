@@ -12,7 +12,7 @@ from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.web import auth
 from transcaspian.web.routes import COMMON, open_scenario
-from transcaspian.web.routes.engines import result_json, simulation_for
+from transcaspian.web.routes.engines import READ_ONLY, result_json, simulation_for
 from transcaspian.web.schemas import CompareRequest, CompareResult, ErrorOut
 
 router = APIRouter(tags=["engines"], responses=COMMON)
@@ -27,7 +27,8 @@ def _analytic(scens: tuple[Scenario, ...], corridors: int) -> Result:
 
 
 @router.post("/compare", response_model=CompareResult, summary="Compare scenarios side by side (deltas "
-             "to the first)", responses={409: {"model": ErrorOut, "description": "simulation job not done"}})
+             "to the first)", description=READ_ONLY,
+             responses={409: {"model": ErrorOut, "description": "simulation job not done"}})
 def post_compare(body: CompareRequest, request: Request,  # type: ignore[valid-type]
                  who: Any = Depends(auth.viewer)) -> dict[str, Any]:
     from transcaspian.analysis.compare import CompareOptions, compare
