@@ -238,6 +238,20 @@ def open_folder(out: str | Path, plan: SweepPlan, resume: bool) -> tuple[Path, d
     mistake); any other non-empty folder is refused (UserError).
     """
     folder = Path(out)
+    done = check_folder(folder, plan, resume)
+    if done is not None:
+        return folder, done
+    (folder / PARTS).mkdir(parents=True, exist_ok=True)
+    (folder / "spec.yaml").write_text(plan.spec_text or json.dumps(plan.spec.model_dump(mode="json")),
+                                      encoding="utf-8")
+    _write_json(folder / "meta.json", sweep_meta(plan, "running"))
+    return folder, {}
+
+
+def check_folder(out: str | Path, plan: SweepPlan, resume: bool) -> dict[int, dict[str, Any]] | None:
+    """Refuse an output folder the sweep may not use (UserError), writing nothing; the points
+    finished there when it continues a sweep of this spec, None when it is new or empty."""
+    folder = Path(out)
     if folder.resolve() == Path.cwd().resolve() or folder.name in ("", ".", ".."):
         raise _error(folder, "is the current or a parent folder; give a new folder such as out/sweep")
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
@@ -255,12 +269,11 @@ def open_folder(out: str | Path, plan: SweepPlan, resume: bool) -> tuple[Path, d
         if not resume:
             raise _error(folder, f"holds this sweep ({len(done)} of {len(plan.design)} points done); "
                          "add --resume to continue it, or choose a new folder")
-        return folder, done
-    (folder / PARTS).mkdir(parents=True, exist_ok=True)
-    (folder / "spec.yaml").write_text(plan.spec_text or json.dumps(plan.spec.model_dump(mode="json")),
-                                      encoding="utf-8")
-    _write_json(folder / "meta.json", sweep_meta(plan, "running"))
-    return folder, {}
+        return done
+    for parent in folder.parents:
+        if parent.exists() and not parent.is_dir():
+            raise _error(folder, f"'{parent}' is a file, so no folder can be made under it")
+    return None
 
 
 # -- the sweep --------------------------------------------------------------------------------

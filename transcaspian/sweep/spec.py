@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import hashlib
 import json
 import math
@@ -66,7 +68,7 @@ class Parameter(_Model):
     field: str = Field(..., min_length=1, max_length=200, description="component[id].field, "
                        "sea_level.change_m, or demand.multiplier")
     range: tuple[float, float] | None = Field(None, description="[low, high] in the field's unit")
-    values: list[float] | None = Field(None, min_length=2, max_length=1000,
+    values: list[float] | None = Field(None, max_length=1000,
                                        description="Discrete values, equally likely")
     distribution: Literal["uniform", "triangular", "normal"] = "uniform"
     mode: float | None = Field(None, description="triangular: most likely value")
@@ -241,15 +243,36 @@ def parse_spec(data: Any, file: str = "<spec>") -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-            problems.append(Problem(err["msg"].removeprefix("Value error, "), file=file, field=loc))
+        problems = [Problem(err["msg"].removeprefix("Value error, "), file=file, field=_loc(err["loc"]))
+                    for err in exc.errors()]
+        rest = _without(data, [err["loc"] for err in exc.errors()])
+        with contextlib.suppress(ValidationError):   # the other fields' problems too (defaults)
+            problems += check_spec(SweepSpec.model_validate(rest), file)
         raise UserError(problems, "the sweep spec") from None
     problems = check_spec(spec, file)
     if problems:
         raise UserError(problems, "the sweep spec")
     return spec
+
+
+def _loc(loc: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def _without(data: Any, locs: list[tuple]) -> Any:
+    """A copy of ``data`` without the leaves at ``locs`` (so their defaults apply)."""
+    out = copy.deepcopy(data)
+    for loc in locs:
+        node = out
+        for key in loc[:-1]:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if isinstance(node, dict) and loc and loc[-1] in node:
+                del node[loc[-1]]
+    return out
 
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
