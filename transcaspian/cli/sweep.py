@@ -56,6 +56,18 @@ def print_ranking(meta: dict, sens: pd.DataFrame, points: pd.DataFrame) -> None:
         emit(ranking_view(sens, kpi), Format.table, title=title, keep=["parameter"])
 
 
+def _compile_kernel_once(base: object) -> None:
+    """Compile the simulator's kernel here, once, so that the workers load it from numba's
+    cache instead of each compiling it."""
+    from transcaspian.cli._kernel import COMPILING, kernel_compiled
+
+    if not kernel_compiled():
+        from transcaspian.sim import SimOptions, simulate
+
+        err_console.print(COMPILING, highlight=False)
+        simulate(base, SimOptions.build(years=0.01, replications=1, workers=1, warmup_days=0))
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``sweep`` command."""
 
@@ -85,6 +97,8 @@ def register(app: typer.Typer) -> None:
             spec, text = load_spec(spec_file)
             plan = plan_sweep(spec, open_base(spec, spec_file), text, str(spec_file))
             check_folder(out, plan, resume)
+            if spec.engines.simulate is not None:
+                _compile_kernel_once(plan.base)
             where = None if scheduler == "processes" else scheduler
             warnings.filterwarnings("ignore", message="Port .* is already in use")  # Dask's dashboard
             with open_executor(where, workers) as pool:

@@ -20,11 +20,12 @@ A killed sweep resumes (``resume=True``) without redoing a finished point.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -289,7 +290,7 @@ class SweepResult:
 
 
 def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> SweepResult:
+              progress: Callable[[int, int], None] | None = None, in_flight: int = 64) -> SweepResult:
     """Run the points not yet finished in ``out`` on ``executor``; assemble and analyse.
 
     Parameters
@@ -304,6 +305,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: b
         Continue a sweep of the same spec in ``out``.
     progress
         Called with (points done, total) as points finish.
+    in_flight
+        Most points submitted and not yet finished (each task carries the base scenario).
     """
     folder, done = open_folder(out, plan, resume)
     total = len(plan.design)
@@ -311,17 +314,24 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: b
     todo = [i for i in range(total) if i not in done]
     if progress:
         progress(len(done), total)
-    futures = {executor.submit(run_point, PointTask(i, _values(plan, i), spec_data, scen_data,
-                                                    plan.base.hash)): i for i in todo}
+    queue = iter(todo)
+    running: set[Future] = set()
     try:
-        for fut in as_completed(futures):
-            row = fut.result()
-            write_parquet_atomic(pd.DataFrame([row]), folder / PARTS / _part_name(row["point"]))
-            done[row["point"]] = row
-            if progress:
-                progress(len(done), total)
+        while True:   # at most in_flight tasks submitted at once: memory stays bounded
+            for i in itertools.islice(queue, in_flight - len(running)):
+                running.add(executor.submit(run_point, PointTask(i, _values(plan, i), spec_data,
+                                                                 scen_data, plan.base.hash)))
+            if not running:
+                break
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                row = fut.result()
+                write_parquet_atomic(pd.DataFrame([row]), folder / PARTS / _part_name(row["point"]))
+                done[row["point"]] = row
+                if progress:
+                    progress(len(done), total)
     finally:
-        for fut in futures:
+        for fut in running:
             fut.cancel()
     return _assemble(plan, folder, done, len(todo))
 
