@@ -55,7 +55,13 @@ def unit_values(p: Parameter, u: np.ndarray, integer: bool = False) -> np.ndarra
 
 
 def unit_design(design: Design, k: int, seed: int) -> np.ndarray:
-    """The design's points in the unit hypercube, shape (points, k); not for ``grid``."""
+    """The design's points in the unit hypercube, shape (points, k); not for ``grid``.
+
+    Examples
+    --------
+    >>> unit_design(Design(method="morris", samples=3, levels=4), k=2, seed=1).shape
+    (9, 2)
+    """
     problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
     if design.method == "latin_hypercube":
         return qmc.LatinHypercube(d=k, seed=seed).random(design.samples)

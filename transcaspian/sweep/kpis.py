@@ -34,7 +34,15 @@ from transcaspian.sweep.spec import Kpi
 
 
 def check_kpis(scenario: Scenario, kpis: Sequence[Kpi], file: str = "") -> list[Problem]:
-    """Problems with the KPIs' node ids in the base scenario (each named with its field)."""
+    """Problems with the KPIs' node ids in the base scenario (each named with its field).
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> [str(p) for p in check_kpis(s, [Kpi(kpi="waiting_h", port="aktua")], "s.yaml")]
+    ["s.yaml: kpis[0].port: no seaport 'aktua' in baseline-2024 (did you mean 'aktau'?)"]
+    """
     nodes = list(scenario.nodes.index)
     ports = [n for n in nodes if scenario.nodes.loc[n, "kind"] == "seaport"]
     problems = []

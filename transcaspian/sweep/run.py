@@ -80,7 +80,20 @@ class SweepPlan:
 
 
 def plan_sweep(spec: SweepSpec, base: Scenario, spec_text: str = "", file: str = "") -> SweepPlan:
-    """Check the spec against the base scenario (UserError naming every problem) and design it."""
+    """Check the spec against the base scenario (UserError naming every problem) and design it.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.sweep.spec import parse_spec
+    >>> spec = parse_spec({"name": "d", "scenario": "baseline-2024",
+    ...     "design": {"method": "grid", "levels": 3},
+    ...     "parameters": [{"name": "n", "field": "vessels[asco-ferry-kuryk].count", "range": [2, 4],
+    ...                     "assumption": "demo"}], "kpis": [{"kpi": "served_share"}]})
+    >>> p = plan_sweep(spec, load_scenario("baseline-2024"))
+    >>> p.design["n"].tolist(), p.units["n"], p.units["served_share"]
+    ([2, 3, 4], 'vessels', 'share')
+    """
     problems: list[Problem] = check_kpis(base, spec.kpis, file)
     try:
         applied = resolve_parameters(base, spec.parameters, file)
@@ -149,7 +162,15 @@ def run_point(task: PointTask) -> dict[str, Any]:
 # -- files ------------------------------------------------------------------------------------
 def write_parquet_atomic(df: pd.DataFrame, path: Path, units: Mapping[str, str] | None = None) -> Path:
     """Write ``df`` (no index) to ``path`` whole or not at all: a temporary file, then os.replace.
-    ``units`` (column -> unit) go into the file's metadata (key ``transcaspian.units``)."""
+    ``units`` (column -> unit) go into the file's metadata (key ``transcaspian.units``).
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = write_parquet_atomic(pd.DataFrame({"a": [1.5]}), Path(d) / "t.parquet", {"a": "h"})
+    ...     pq.read_schema(path).metadata[b"transcaspian.units"], sorted(os.listdir(d))
+    (b'{"a": "h"}', ['t.parquet'])
+    """
     table = pa.Table.from_pandas(df, preserve_index=False)
     if units:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
@@ -172,7 +193,7 @@ def _write_json(path: Path, data: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def sweep_meta(plan: SweepPlan, status: str) -> dict[str, Any]:
+def _sweep_meta(plan: SweepPlan, status: str) -> dict[str, Any]:
     """What ``meta.json`` holds."""
     spec = plan.spec
     return {
@@ -205,7 +226,7 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) and meta.get("tool") == TOOL else None
 
 
-def finished_points(folder: Path, plan: SweepPlan) -> dict[int, dict[str, Any]]:
+def _finished_points(folder: Path, plan: SweepPlan) -> dict[int, dict[str, Any]]:
     """Rows of the parts already written whose values are this sweep's (others are removed)."""
     done: dict[int, dict[str, Any]] = {}
     parts = folder / PARTS
@@ -245,7 +266,7 @@ def open_folder(out: str | Path, plan: SweepPlan, resume: bool) -> tuple[Path, d
     (folder / PARTS).mkdir(parents=True, exist_ok=True)
     (folder / "spec.yaml").write_text(plan.spec_text or json.dumps(plan.spec.model_dump(mode="json")),
                                       encoding="utf-8")
-    _write_json(folder / "meta.json", sweep_meta(plan, "running"))
+    _write_json(folder / "meta.json", _sweep_meta(plan, "running"))
     return folder, {}
 
 
@@ -266,7 +287,7 @@ def check_folder(out: str | Path, plan: SweepPlan, resume: bool) -> dict[int, di
         if meta.get("spec_hash") != plan.spec.digest() or not same_base:
             raise _error(folder, f"holds the sweep '{meta.get('name')}' of another spec or scenario; "
                          "choose a new or empty folder")
-        done = finished_points(folder, plan)
+        done = _finished_points(folder, plan)
         if not resume:
             raise _error(folder, f"holds this sweep ({len(done)} of {len(plan.design)} points done); "
                          "add --resume to continue it, or choose a new folder")
@@ -352,7 +373,7 @@ def _assemble(plan: SweepPlan, folder: Path, done: Mapping[int, dict[str, Any]],
                        spec.seed, spec.design.levels)
     write_parquet_atomic(points, folder / "points.parquet", plan.units)
     write_parquet_atomic(sens, folder / "sensitivity.parquet")
-    meta = {**sweep_meta(plan, "complete"), "failed_points": int((points["error"] != "").sum())}
+    meta = {**_sweep_meta(plan, "complete"), "failed_points": int((points["error"] != "").sum())}
     _write_json(folder / "meta.json", meta)
     return SweepResult(meta, points, sens, folder, ran)
 

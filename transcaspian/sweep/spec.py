@@ -282,6 +282,14 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
     ------
     UserError
         The file is missing or too large, not YAML, or not a valid spec (every problem).
+
+    Examples
+    --------
+    >>> import transcaspian
+    >>> examples = Path(transcaspian.__file__).parents[1] / "docs" / "examples"
+    >>> spec, text = load_spec(examples / "sweep-caspian.yaml")
+    >>> spec.design.method, spec.points()
+    ('saltelli', 128)
     """
     path = Path(path)
     if not path.is_file():
@@ -298,7 +306,18 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
 
 
 def open_base(spec: SweepSpec, spec_file: str | Path | None = None) -> Scenario:
-    """The base scenario: a built-in name, or a path taken relative to the spec file's folder."""
+    """The base scenario: a built-in name, or a path taken relative to the spec file's folder.
+
+    Examples
+    --------
+    >>> spec = parse_spec({"name": "d", "scenario": "storm-winter.yaml", "design": {"method": "sobol",
+    ...     "samples": 2}, "parameters": [{"name": "x", "field": "sea_level.change_m", "range": [-1, 0],
+    ...     "assumption": "demo"}], "kpis": [{"kpi": "multiplier"}]})
+    >>> import transcaspian
+    >>> examples = Path(transcaspian.__file__).parents[1] / "docs" / "examples"
+    >>> open_base(spec, examples / "spec.yaml").files[-1].endswith("storm-winter.yaml")
+    True
+    """
     ref = spec.scenario
     if spec_file is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
         candidate = Path(spec_file).parent / ref
