@@ -9,7 +9,8 @@ import pytest
 from transcaspian.model import load_scenario
 from transcaspian.model.diff import diff_scenarios
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "docs" / "examples").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (Path(__file__).resolve().parents[1] / "docs" / "examples").glob("*.yaml")
+                  if not p.name.startswith("sweep-"))   # sweep specs: tests/test_sweep_*.py
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

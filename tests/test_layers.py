@@ -32,7 +32,7 @@ def _contracts_for(package: str) -> str:
 
 def _package(tmp_path: Path, imports: dict[str, str]) -> Path:
     pkg = tmp_path / "layered"
-    for sub in ("cli", "web", "report", "calibration", "planning", "analysis", "sim", "model"):
+    for sub in ("cli", "web", "report", "sweep", "calibration", "planning", "analysis", "sim", "model"):
         (pkg / sub).mkdir(parents=True)
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")
@@ -89,3 +89,10 @@ def test_contracts_put_web_between_the_cli_and_the_report(tmp_path, monkeypatch)
 
 def test_contracts_catch_the_report_importing_web(tmp_path, monkeypatch):
     assert _lint(tmp_path, monkeypatch, {"report.r": "import layered.web\n"}) == 1
+
+
+def test_contracts_put_sweep_between_the_report_and_the_engines(tmp_path, monkeypatch):
+    ok = {"report.r": "import layered.sweep\n",
+          "sweep.run": "import layered.calibration\nimport layered.sim\n"}
+    assert _lint(tmp_path, monkeypatch, ok) == 0
+    assert _lint(tmp_path / "up", monkeypatch, {"sweep.run": "import layered.report\n"}) == 1

@@ -103,7 +103,10 @@ def _with_deltas(df: pd.DataFrame, figures: list[str], keys: list[str]) -> pd.Da
     return df
 
 
-def _od_rows(s: Scenario, cap: Result, pairs: list, simulation: Result | None) -> list[dict[str, Any]]:
+def od_rows(s: Scenario, cap: Result, pairs: list, simulation: Result | None) -> list[dict[str, Any]]:
+    """Days on each pair (:class:`~transcaspian.analysis.corridors.Corridor`): the quote's analytic
+    expected days, and the simulated P50/P90 (lot-weighted over directions) when ``simulation``
+    carried the pair; NaN days where the scenario does not carry it (``cap``: its capacity result)."""
     planner = RoutePlanner(s, capacity_result=cap)
     rows = []
     for c in pairs:
@@ -210,7 +213,7 @@ def compare(scenarios: Sequence[Scenario], options: CompareOptions | None = None
     summary = _with_deltas(summary, [c for c in SUMMARY_FIGURES if c != "demand_t"], [])
     od = pd.DataFrame([{"scenario_index": i, **r} for i, (s, c, sim) in
                        enumerate(zip(scenarios, caps, sims, strict=True))
-                       for r in _od_rows(s, c, pairs, sim)],
+                       for r in od_rows(s, c, pairs, sim)],
                       columns=["scenario_index", *OD_COLUMNS[:9]])
     od = _with_deltas(od, OD_FIGURES, ["origin", "destination"])
     bott = [r for s, c in zip(scenarios[1:], caps[1:], strict=True)

@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
             None, "--compare", help="Scenario to compare with (adds 'Comparison with B'); an overlay "
                                    "compares with the scenario it extends by default"),
         no_compare: bool = typer.Option(False, "--no-compare", help="No comparison section"),
+        sweep: Path | None = typer.Option(
+            None, "--sweep", help="Sweep folder from `transcaspian sweep -o` on this scenario (adds "
+                                  "'Which assumptions matter': tornado and response charts)"),
         pdf: bool = typer.Option(
             False, "--pdf", help="Also print the report to PDF (A4) beside the HTML file, same name "
                                  "with .pdf, through headless Chromium (`make browser` installs it)"),
@@ -107,6 +110,10 @@ def register(app: typer.Typer) -> None:
 
             if plan is not None:
                 read_plan(plan, s)  # a bad folder fails before the simulation runs
+            if sweep is not None:
+                from transcaspian.report.build import read_sweep
+
+                read_sweep(sweep, s)
 
             simulation = None
             if sim is None and simulate_n < 0:
@@ -115,7 +122,7 @@ def register(app: typer.Typer) -> None:
                 simulation = cached_simulation(
                     s, simulate_n, seed, say=lambda text: typer.echo(text, err=True))
             html = build_report(s, sim_result_dir=sim, simulation=simulation, plan_result_dir=plan,
-                                compare=other)
+                                compare=other, sweep_dir=sweep)
             write_text_atomic(output, html)
             if pdf_path is not None:
                 from transcaspian.report.pdf import write_pdf

@@ -35,6 +35,8 @@ from transcaspian.report.sections.references import references_section
 from transcaspian.report.sections.simulation import sim_sections
 from transcaspian.report.sections.sources import demand_section, sources_section
 from transcaspian.report.sections.summary import headline_section
+from transcaspian.report.sections.sweep import check_sweep_scenario, sweep_section
+from transcaspian.sweep import SweepResult, load_sweep
 
 #: The ``<meta name="generator">`` content that marks a file as one of our reports.
 GENERATOR = "transcaspian report"
@@ -94,9 +96,17 @@ def read_plan(folder: str | Path, scenario: Scenario) -> Result:
     return plan
 
 
+def read_sweep(folder: str | Path, scenario: Scenario) -> SweepResult:
+    """A complete sweep folder made on ``scenario`` (UserError otherwise)."""
+    res = load_sweep(folder)
+    check_sweep_scenario(res, scenario)
+    return res
+
+
 def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
                  generated: dt.datetime | None = None, *, simulation: Result | None = None,
-                 plan_result_dir: str | Path | None = None, compare: Scenario | None = None) -> str:
+                 plan_result_dir: str | Path | None = None, compare: Scenario | None = None,
+                 sweep_dir: str | Path | None = None) -> str:
     """The complete report for ``scenario`` as one self-contained HTML string.
 
     Parameters
@@ -116,6 +126,9 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     compare
         Another scenario to compare with: adds the "Comparison with B" section (deltas of this
         scenario against it, :func:`~transcaspian.analysis.compare.compare`).
+    sweep_dir
+        Optional folder written by ``transcaspian sweep`` on this scenario: adds "Which
+        assumptions matter" (tornado and response charts per KPI).
     generated
         Timestamp shown in the header (default: now, UTC).
 
@@ -129,6 +142,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
     from transcaspian.sim.tables import REPORT_TABLES, SIMULATION
 
     plan = read_plan(plan_result_dir, scenario) if plan_result_dir is not None else None
+    swept = read_sweep(sweep_dir, scenario) if sweep_dir is not None else None
     sim = (read_result(sim_result_dir, scenario, SIMULATION, REPORT_TABLES)
            if sim_result_dir is not None else simulation)
     when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
@@ -150,5 +164,7 @@ def build_report(scenario: Scenario, sim_result_dir: str | Path | None = None,
         sections.insert(1, compare_section(compare_engine([compare, scenario])))
     if sim is not None:
         sections += sim_sections(scenario, sim) + ports_section(scenario, sim)
+    if swept is not None:
+        sections.append(sweep_section(swept))
     sections += [demand_section(scenario), method_section(scenario, cap, sim), sources_section(scenario)]
     return render(scenario, sections, when, sim.meta if sim is not None else None)
