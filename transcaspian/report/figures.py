@@ -53,20 +53,35 @@ def utilisation_figure(b: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def capacity_demand_figure(g: pd.DataFrame, lam: float) -> go.Figure:
+def capacity_maxima_figure(g: pd.DataFrame) -> go.Figure:
+    """Demand, served and each group's own maximum alone (Mt/yr) by commodity and direction.
+
+    ``g``: rows of :func:`~transcaspian.analysis.capacity.commodity_maxima` with a readable
+    ``name``; an unbounded maximum (inf) draws no bar and says so in its label.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"name": ["Crude"], "direction": ["westbound"], "demand_t": [1.4e6],
+    ...                   "served_t": [1.4e6], "max_t": [1.9e6]})
+    >>> [round(v, 1) for v in capacity_maxima_figure(g).data[2].y]
+    [1.9]
+    """
     labels = [esc(f"{n} · {d}") for n, d in zip(g["name"], g["direction"], strict=True)]
+    finite = [math.isfinite(v) for v in g["max_t"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=g["demand_t"] / 1e6, name="demand", marker={"color": PALETTE["light"]},
-                         hovertemplate="%{x}<br>demand %{y:.2f} Mt/yr<extra></extra>"))
-    fig.add_trace(go.Bar(x=labels, y=g["served_t"] / 1e6, name="served", marker={"color": PALETTE["primary"]},
-                         hovertemplate="%{x}<br>served %{y:.2f} Mt/yr<extra></extra>"))
-    if math.isfinite(lam):
-        fig.add_trace(go.Bar(x=labels, y=g["capacity_t"] / 1e6, name=f"capacity (demand × {lam:.2f})",
-                             marker={"color": PALETTE["secondary"]},
-                             hovertemplate="%{x}<br>capacity %{y:.2f} Mt/yr<extra></extra>"))
-    fig.update_layout(title="Capacity against demand by commodity and direction (million t/yr)",
-                      barmode="group", height=400, yaxis={"title": "Mt/yr"},
-                      xaxis={"automargin": True}, legend={"orientation": "h", "y": 1.08, "x": 0},
+    for col, name, colour in (("demand_t", "demand", PALETTE["light"]),
+                              ("served_t", "served", PALETTE["primary"])):
+        fig.add_trace(go.Bar(x=labels, y=g[col] / 1e6, name=name, marker={"color": colour},
+                             hovertemplate=f"%{{x}}<br>{name} %{{y:.2f}} Mt/yr<extra></extra>"))
+    own = [v / 1e6 if ok else None for v, ok in zip(g["max_t"], finite, strict=True)]
+    fig.add_trace(go.Bar(x=labels, y=own,
+                         name="own maximum, alone on the network", marker={"color": PALETTE["secondary"]},
+                         text=["" if ok else "unbounded" for ok in finite], textposition="outside",
+                         hovertemplate="%{x}<br>own maximum %{y:.2f} Mt/yr<extra></extra>"))
+    fig.update_layout(title="Demand, served and each commodity's own maximum by direction",
+                      barmode="group", height=420, yaxis={"title": "million t/yr (Mt/yr)"},
+                      xaxis={"automargin": True, "title": "commodity · direction"},
+                      legend={"orientation": "h", "y": 1.08, "x": 0},
                       margin={"l": 10, "r": 10, "t": 60, "b": 40}, plot_bgcolor="white")
     fig.update_yaxes(gridcolor=PALETTE["grid"])
     return fig
