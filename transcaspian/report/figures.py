@@ -7,10 +7,12 @@ scenario text is passed through :func:`~transcaspian.report.labels.esc` first.
 Examples
 --------
 >>> import pandas as pd
->>> w = pd.DataFrame({"node": ["aktau"], "wait_h_mean_per_unit": [12.0], "share_of_total": [1.0]})
+>>> w = pd.DataFrame({"node": ["aktau"], "wait_h_mean_per_unit": [12.0], "share_of_total": [1.0],
+...                   "tonne_hours_waited": [3.6e6]})
 >>> nodes = pd.DataFrame({"name": ["Aktau <port>"]}, index=["aktau"])
->>> waiting_figure(w, nodes).data[0].y
-('Aktau &lt;port&gt;',)
+>>> bars = waiting_figure(w, nodes).data[0]
+>>> bars.y, bars.text
+(('Aktau &lt;port&gt;',), ('3,600 kt·h (100%)',))
 """
 
 from __future__ import annotations
@@ -224,19 +226,24 @@ def histogram_figure(hist: pd.DataFrame, nodes: pd.DataFrame, weight: pd.Series 
 
 
 def waiting_figure(w: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
-    """Mean wait per unit by node (hours), longest first, labelled with each node's share
-    of all tonne-hours waited."""
-    w = w[(w["share_of_total"] >= 0.001) | (w["wait_h_mean_per_unit"] >= 0.5)]
-    w = w.sort_values("wait_h_mean_per_unit", ascending=False).head(25)
+    """Tonne-hours waited a year by node (thousand t·h/yr), most first; each bar's label is
+    its own value and its share of all tonne-hours waited (tonnes add up across TEU, wagons,
+    trucks and oil; units would not)."""
+    w = w[w["share_of_total"] >= 0.001].sort_values("tonne_hours_waited", ascending=False).head(25)
     w = w.iloc[::-1]
-    fig = go.Figure(go.Bar(y=[esc(short(nodes, n)) for n in w["node"]], x=w["wait_h_mean_per_unit"],
+    kth = w["tonne_hours_waited"] / 1e3
+    fig = go.Figure(go.Bar(y=[esc(short(nodes, n)) for n in w["node"]], x=kth,
                            orientation="h", marker={"color": PALETTE["waiting"]},
-                           text=[f"{s:.0%} of all waiting" for s in w["share_of_total"]],
+                           text=[f"{v:,.0f} kt·h ({s:.0%})" for v, s in zip(kth, w["share_of_total"],
+                                                                             strict=True)],
                            textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x:.1f} h per unit<br>%{text}<extra></extra>"))
-    fig.update_layout(title="Waiting by node: mean hours a unit waits there",
-                      height=max(260, 70 + 28 * len(w)), xaxis={"title": "hours per unit"},
-                      yaxis={"automargin": True}, margin={"l": 10, "r": 120, "t": 40, "b": 40},
+                           customdata=w["wait_h_mean_per_unit"],
+                           hovertemplate="%{y}: %{x:,.0f} thousand t·h/yr<br>mean wait "
+                           "%{customdata:.1f} h per tonne<extra></extra>"))
+    fig.update_layout(title="Waiting by node: tonne-hours waited a year (share of all waiting)",
+                      height=max(260, 70 + 28 * len(w)),
+                      xaxis={"title": "thousand tonne-hours waited per year (kt·h/yr)"},
+                      yaxis={"automargin": True}, margin={"l": 10, "r": 140, "t": 40, "b": 40},
                       plot_bgcolor="white")
     fig.update_xaxes(gridcolor=PALETTE["grid"])
     return fig
