@@ -470,3 +470,67 @@ def test_an_lp_beyond_the_ceiling_is_refused_before_solving():
     assert e.value.problems[0].field == "max_lp_nonzeros" and f"{nnz:,}" in str(e.value)
     assert capacity(s, CapacityOptions.build(max_lp_nonzeros=nnz, basis="theoretical")
                     )["summary"].shape[0] == 1
+
+
+# -- each commodity's own maximum (alone on the network) ---------------------------------------
+def maxima_scenario() -> Scenario:
+    """The shared link with two commodities and a reverse flow: m -> d runs 4 trains/day, d -> m
+    2 trains/day, 100-TEU trains. Containers (10 t/TEU) westbound 3 trains/day and eastbound
+    1 train/day, boxes (20 t/TEU) westbound 2 trains/day."""
+    s = shared_link_scenario()
+    doc = s.doc.model_dump(mode="json", by_alias=True, exclude_none=True)
+    doc["commodities"].append({"id": "boxes", "name": "B", "unit": "teu", "category": "container",
+                               "tonnes_per_unit": 20, **A})
+    doc["links"] = [rail("o1", "m", 10), rail("o2", "m", 10), rail("m", "d", 4, rev=2)]
+    doc["routes"].append({"id": "r3", "nodes": ["d", "m", "o1"]})
+    doc["demand"] = [flow("f1", "o1", "d", 3 * 365 * 100, ["r1"]),
+                     flow("f2", "o2", "d", 2 * 365 * 100, ["r2"], commodity="boxes"),
+                     {**flow("f3", "d", "o1", 365 * 100, ["r3"]), "direction": "eastbound"}]
+    return Scenario.from_dict(doc)
+
+
+def test_each_commodity_alone_fills_the_shared_link():
+    """Alone, each group takes the whole of m -> d (or d -> m): containers westbound 4 trains/day
+    x 365 x 100 TEU x 10 t = 1.46 Mt (x 4/3 of 3 trains/day), boxes the same trains at 20 t/TEU
+    = 2.92 Mt (x 2), containers eastbound the 2 reverse trains/day = 0.73 Mt (x 2). By commodity
+    alone both container directions grow together, so the westbound 4/3 binds:
+    4/3 x (1.095 + 0.365) Mt. Together all flows grow only 0.8x (5 trains/day for 4)."""
+    from transcaspian.analysis.capacity import commodity_maxima
+    from transcaspian.analysis.tables import COMMODITY_MAXIMA
+
+    s = maxima_scenario()
+    cap = capacity(s)
+    assert cap["summary"].iloc[0]["demand_multiplier"] == pytest.approx(0.8)
+    m = commodity_maxima(s, cap)
+    assert COMMODITY_MAXIMA.problems(m) == []
+    m = m.set_index(["commodity", "direction"])
+    assert m.loc[("container", "westbound"), "max_t"] == pytest.approx(1_460_000)
+    assert m.loc[("container", "westbound"), "max_multiplier"] == pytest.approx(4 / 3)
+    assert m.loc[("boxes", "westbound"), "max_t"] == pytest.approx(2_920_000)
+    assert m.loc[("container", "eastbound"), "max_t"] == pytest.approx(730_000)
+    assert m.loc[("container", "eastbound"), "max_multiplier"] == pytest.approx(2.0)
+    assert set(m["binding"]) == {"m-d"}
+    assert m["demand_t"].sum() == pytest.approx(cap["flows"]["demand_t"].sum())
+    assert m["served_t"].sum() == pytest.approx(cap["flows"]["served_t"].sum())
+    by_com = commodity_maxima(s, cap, by=("commodity",)).set_index("commodity")
+    assert by_com.loc["container", "max_t"] == pytest.approx(4 / 3 * (1_095_000 + 365_000))
+    with pytest.raises(ValueError, match="subset"):
+        commodity_maxima(s, cap, by=("route",))
+
+
+def test_baseline_commodity_maxima_exceed_demand_and_served():
+    """Baseline 2024 (practical basis): containers alone could ship more than their demand
+    (0.565 Mt; about 0.81 Mt alone, the Black Sea ferry binding), and no group's own maximum
+    is below what it is served with everything else running."""
+    from transcaspian.analysis.capacity import commodity_maxima
+    from transcaspian.model import load_scenario
+
+    s = load_scenario("baseline-2024")
+    cap = _capacity(s)
+    by_com = commodity_maxima(s, cap, by=("commodity",)).set_index("commodity")
+    assert by_com.loc["container", "demand_t"] == pytest.approx(565_000)
+    assert by_com.loc["container", "max_t"] > by_com.loc["container", "demand_t"]
+    assert (by_com["max_t"] >= by_com["served_t"] * (1 - 1e-9)).all()
+    m = commodity_maxima(s, cap)
+    assert (m["max_t"] >= m["served_t"] * (1 - 1e-9)).all()
+    assert len(m) == len(cap["flows"].groupby(["commodity", "direction"]))

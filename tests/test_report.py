@@ -173,16 +173,21 @@ def test_bottleneck_table_holds_every_ranked_element(mini, mini_html):
 
 
 def test_capacity_against_demand_by_commodity_and_direction(mini, mini_html):
+    """Demand and served per group from the flows; the own maximum column is the LP's
+    figure alone (commodity_maxima), at least the served tonnes."""
+    from transcaspian.analysis.capacity import commodity_maxima
+
     cap = capacity(mini)
     flows = cap["flows"]
     rows = table_rows(mini_html, "capacity-demand-table")
-    lam = float(cap["summary"]["demand_multiplier"].iloc[0])
+    maxima = commodity_maxima(mini, cap).set_index(["commodity", "direction"])
     got = {(r[0], r[1]): r for r in rows}
     for (com, direction), g in flows.groupby(["commodity", "direction"]):
         r = got[(com, direction)]
         assert r[2] == f"{g['demand_t'].sum():,.0f}"
         assert r[3] == f"{g['served_t'].sum():,.0f}"
-        assert r[5] == f"{g['demand_t'].sum() * lam:,.0f}"
+        own = maxima.loc[(com, direction), "max_t"]
+        assert r[4] == f"{own:,.0f}" and own >= g["served_t"].sum() - 1e-6
     assert "chart-capacity-demand" in chart_ids(mini_html)
 
 
@@ -264,7 +269,7 @@ def test_sim_result_adds_transit_distributions_and_waiting(mini, tmp_path, fmt):
     wrows = table_rows(html, "sim-waiting-table")
     w = sim["waiting_by_node"].sort_values("tonne_hours_waited", ascending=False)
     assert [r[1] for r in wrows] == list(w["node"])
-    assert [r[4] for r in wrows] == [f"{t:,.0f}" for t in w["tonne_hours_waited"]]
+    assert [r[3] for r in wrows] == [f"{t:,.0f}" for t in w["tonne_hours_waited"]]
     assert [r[5] for r in wrows] == [f"{s * 100:.0f}%" for s in w["share_of_total"]]
     assert "seed 7" in html and "3 × 1 yr" in html
     assert external_loads(html)[0] == []
@@ -285,8 +290,35 @@ def test_report_reads_a_real_simulation_folder(mini, tmp_path):
     tt = res["transit_times"]
     assert [r[5] for r in rows] == [f"{h / 24:.1f}" for h in tt["p50_h"]]
     w = res["waiting_by_node"]
-    assert [r[1] for r in table_rows(html, "sim-waiting-table")] == list(w["node"])
+    wrows = table_rows(html, "sim-waiting-table")
+    assert [r[1] for r in wrows] == list(w["node"])
     assert "seed 3" in html
+    # tonne-hours are conserved: the rows' figures add up to the result's, and each node's
+    # mean wait per tonne x its tonnes is its tonne-hours; the shares of that total add to 1
+    shown = sum(float(r[3].replace(",", "")) for r in wrows)
+    assert shown == pytest.approx(w["tonne_hours_waited"].sum(), abs=len(w))
+    assert w["share_of_total"].sum() == pytest.approx(1.0)
+    assert (w["wait_h_mean_per_unit"] * w["tonnes_queued"]).tolist() == pytest.approx(
+        w["tonne_hours_waited"].tolist())
+    from transcaspian.report.figures import waiting_figure
+
+    bars = waiting_figure(w, mini.nodes).data[0]
+    top = w[w["share_of_total"] >= 0.001].head(25).iloc[::-1]
+    assert list(bars.x) == pytest.approx(list(top["tonne_hours_waited"] / 1e3))
+    assert list(bars.text) == [f"{v / 1e3:,.0f} kt·h ({s:.0%})"
+                            for v, s in zip(top["tonne_hours_waited"], top["share_of_total"], strict=True)]
+
+
+def test_waiting_table_sums_no_handling_units(mini, tmp_path):
+    """TEU, wagons and tonnes of oil do not add: every column of the waiting table is per tonne,
+    in tonnes or a share of tonne-hours, and says so in its header."""
+    write_sim_folder(mini, tmp_path / "sim")
+    html = build_report(mini, sim_result_dir=tmp_path / "sim")
+    table = re.search(r'<table class="data" id="sim-waiting-table">.*?</thead>', html, re.S).group(0)
+    heads = [unescape(x) for x in re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table)]
+    assert heads == ["node", "id", "mean wait per tonne (h)", "tonne-hours waited (t·h/yr)",
+                     "tonnes queued (t/yr)", "share of all tonne-hours (%)"]
+    assert not any("unit" in x for x in heads)
 
 
 def test_sim_result_of_another_scenario_is_refused(mini, tmp_path):

@@ -197,3 +197,67 @@ def test_map_labels_do_not_overlap_at_1400px_and_name_every_seaport(tmp_path):
             assert ports <= set(texts), ports - set(texts)
     # the Caspian close-up names the ports of every crossing
     assert {"Aktau", "Kuryk", "Turkmenbashi", "Alat"} <= {b[0] for b in result["maps"]["chart-map-caspian"]}
+
+
+PRINT_PROBE = """<script>
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    function boxes(gd) {
+      return Array.prototype.map.call(
+        gd.querySelectorAll('.scatterlayer .textpoint text, .annotation-text-g text'), function (t) {
+          var r = t.getBoundingClientRect();
+          return [t.textContent, r.left, r.top, r.right, r.bottom];
+        }).filter(function (b) { return b[0] && b[3] > b[1]; });
+    }
+    function height(id) { return document.getElementById(id).getBoundingClientRect().height; }
+    var ids = ['chart-map', 'chart-map-caspian'], out = {screen: {}, paper: {}, back: {}, maps: {}};
+    ids.forEach(function (id) { out.screen[id] = height(id); });
+    window.dispatchEvent(new Event('beforeprint'));
+    setTimeout(function () {
+      ids.forEach(function (id) {
+        var gd = document.getElementById(id);
+        out.paper[id] = height(id); out.maps[id] = boxes(gd);
+        out[id + '_meta'] = gd.layout.meta.print_height_px;
+      });
+      window.dispatchEvent(new Event('afterprint'));
+      setTimeout(function () {
+        ids.forEach(function (id) { out.back[id] = height(id); });
+        var pre = document.createElement('pre');
+        pre.id = 'probe-result';
+        pre.textContent = JSON.stringify(out);
+        document.body.appendChild(pre);
+      }, 500);
+    }, 500);
+  }, 1500);
+});
+</script>"""
+
+
+def test_map_labels_are_placed_again_for_paper(tmp_path):
+    """In a window as wide as the A4 page, ``beforeprint`` redraws each map at its print height
+    (the extent's height at the page's width) with labels placed for that size: no place name
+    overlaps another or a country name, and every seaport of the corridor map is named;
+    ``afterprint`` restores the screen size."""
+    from transcaspian.report.map import caspian_extent, map_extent, print_height, short_names
+    from transcaspian.report.page import PAGE
+
+    s = load_scenario("baseline-2024")
+    path = tmp_path / "report.html"
+    path.write_text(build_report(s), encoding="utf-8")
+    result = probe(path, tmp_path, PRINT_PROBE, width=PAGE.print_width_px)
+    expected = {"chart-map": print_height(map_extent(s), 560),
+                "chart-map-caspian": print_height(caspian_extent(s), 520)}
+    assert expected["chart-map"] < 560                     # paper no longer keeps the screen height
+    for chart, tall in expected.items():
+        assert result[f"{chart}_meta"] == tall
+        assert result["paper"][chart] == pytest.approx(tall, abs=1)
+        assert result["back"][chart] == pytest.approx(result["screen"][chart], abs=1)
+        boxes = result["maps"][chart]
+        for (ta, *a), (tb, *b) in itertools.combinations(boxes, 2):
+            if ta.isupper() and tb.isupper():
+                continue   # two faint country names (fixed, not placed) may touch on a small map
+            apart = a[2] - 0.5 <= b[0] or b[2] - 0.5 <= a[0] or a[3] - 0.5 <= b[1] or b[3] - 0.5 <= a[1]
+            assert apart, (chart, ta, a, tb, b)
+    shorts = short_names(s.nodes)
+    ports = {shorts[str(i)] for i in s.nodes.index[s.nodes["kind"] == "seaport"]}
+    assert ports <= {b[0] for b in result["maps"]["chart-map"]}

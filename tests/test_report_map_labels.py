@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 
@@ -82,3 +83,26 @@ def test_sea_service_kinds_have_legend_entries(baseline):
     # each kind looks different: a distinct (dash, symbol) pair
     looks = {(t.line.dash, t.marker.symbol) for t in legend}
     assert len(looks) == len(kinds)
+
+
+def test_map_carries_its_paper_layout(baseline):
+    """Each map holds, for the print script, its height at the page's width (the extent's
+    aspect: 703 px wide leaves 593 px of plot for the corridor's 86.5 degrees of longitude) and
+    a second label placement for that size that again names every seaport in view."""
+    from transcaspian.report.map import MARGIN, corridor_map, map_extent, print_height, short_names
+
+    lon0, lat0, lon1, lat1 = map_extent(baseline)
+    ratio = 1 / math.cos(math.radians((lat0 + lat1) / 2))
+    plot_h = 593 * (lat1 - lat0) * ratio / (lon1 - lon0)
+    assert print_height(map_extent(baseline), 560) == round(MARGIN["t"] + MARGIN["b"] + 24 + plot_h)
+    assert print_height(map_extent(baseline), 100) == 100          # never taller than on screen
+    fig = corridor_map(baseline)
+    meta = fig.layout.meta
+    assert meta["print_height_px"] == print_height(map_extent(baseline), 560)
+    p = meta["print_labels"]
+    assert fig.data[p["trace"]].name == "nodes"
+    assert len(p["text"]) == len(p["textposition"]) == len(baseline.nodes)
+    shorts = short_names(baseline.nodes)
+    ports = {shorts[str(i)] for i in baseline.nodes.index[baseline.nodes["kind"] == "seaport"]}
+    assert ports <= {t for t in p["text"] if t} | {a["text"] for a in p["annotations"]}
+    assert p["text"] != list(fig.data[p["trace"]].text)             # placed anew, not a copy

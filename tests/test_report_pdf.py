@@ -116,3 +116,32 @@ def test_cli_pdf_refuses_to_overwrite_a_foreign_pdf(tmp_path):
     assert "not a transcaspian report PDF" in res.output
     assert foreign.read_bytes() == b"%PDF-1.4 someone else's"
     assert not (tmp_path / "r.html").exists()  # refused before anything is written
+
+
+def chart_data(html: str, div_id: str) -> list[dict]:
+    """The plotly traces of chart ``div_id`` as the report embeds them."""
+    import json
+
+    start = html.index(f'"{div_id}",', html.index("Plotly.newPlot")) + len(f'"{div_id}",')
+    while html[start].isspace():
+        start += 1
+    return json.JSONDecoder().raw_decode(html, start)[0]
+
+
+def test_pdf_text_stays_inside_the_page_and_chart_labels_are_whole(printed):
+    """Nothing is cut at the page's sides: every word Chromium wrote lies within the 12 mm
+    margins (a clipped chart label or title runs past them), and every category label of the
+    utilisation chart is in the text whole (the print script wraps them beside the bars)."""
+    html, pdf = printed
+    run = subprocess.run([tool("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True)
+    margin, width = 12 * 72 / 25.4, 595.28   # pt
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+                       run.stdout)
+    assert len(words) > 1000
+    outside = [w for x0, x1, w in words if float(x0) < margin - 1 or float(x1) > width - margin + 1]
+    assert outside == []
+    text = squash(pdf_text(pdf))
+    labels = {unescape(y) for trace in chart_data(html, "chart-utilisation") for y in trace["y"]}
+    assert len(labels) >= 10 and max(len(x) for x in labels) > 60   # long enough to need wrapping
+    assert [x for x in labels if squash(x) not in text] == []

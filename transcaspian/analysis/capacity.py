@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -729,19 +730,27 @@ def solve_served(model: CapacityModel, options: CapacityOptions) -> tuple[LPSolu
     return s1, LPSolution(s3.x[:n], s2.objective, s2.duals)
 
 
-def solve_multiplier(model: CapacityModel, options: CapacityOptions) -> tuple[float, LPSolution]:
+def solve_multiplier(model: CapacityModel, options: CapacityOptions,
+                     flows: Collection[str] | None = None) -> tuple[float, LPSolution]:
     """Largest lambda such that lambda x every flow's demand (flows with a route) is routable.
+
+    ``flows``: scale only these flows and carry none of the others (the "alone" reading of
+    :func:`commodity_maxima`); None scales every flow.
 
     Returns lambda and the solution (variable ``model.n_vars`` is lambda); duals are
     lambda gained per unit of extra capacity.
     """
     n = model.n_vars + 1
     lam = model.n_vars
-    eqs = [({**{j: 1.0 for j in js}, lam: -1.0}, 0.0) for js in _by_flow(model).values()]
+    by_flow = _by_flow(model)
+    scaled = set(by_flow) if flows is None else set(flows) & set(by_flow)
+    eqs = [({**{j: 1.0 for j in js}, lam: -1.0}, 0.0) for f, js in by_flow.items() if f in scaled]
     c = np.zeros(n)
     c[lam] = -1.0
     bounds: list[tuple[float, float | None]] = [(0.0, None)] * n
     bounds[lam] = (0.0, options.multiplier_cap)
+    for j in (j for f, js in by_flow.items() if f not in scaled for j in js):
+        bounds[j] = (0.0, 0.0)
     if not eqs:
         return math.inf, LPSolution(np.zeros(n), 0.0, np.zeros(len(model.ub)))
     sol = _solve(model, c, [], eqs, bounds)
@@ -1046,3 +1055,56 @@ def _summary(flows: pd.DataFrame, bottlenecks: pd.DataFrame, lam: float, basis: 
         "demand_multiplier": lam,
         "total_cost_usd": float(flows["cost_usd"].sum()) if not flows.empty else 0.0,
         "binding": "; ".join(names), "basis": basis}])
+
+
+MAXIMA_KEYS = ("commodity", "direction")
+
+
+def commodity_maxima(scenario: Scenario, cap: Result,
+                     by: tuple[str, ...] = MAXIMA_KEYS) -> pd.DataFrame:
+    """Each commodity's (and direction's) own largest servable volume, the others carried at zero.
+
+    The multiplier LP (:func:`solve_multiplier`) re-solved once per group of flows: the
+    group's flows grow together by one factor while every other flow carries nothing (the
+    "alone" reading: groups compete for the same elements, so the maxima do not add up).
+    Options and basis are those of ``cap``, the :func:`capacity` result of ``scenario``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (columns ``by``), then ``unit``, ``demand_units`` (units/yr),
+        ``demand_t``, ``served_t`` (t/yr, from ``cap``), ``max_multiplier`` (x the group's
+        demand; inf: no capacitated element limits it), ``max_t`` (t/yr: the multiplier x
+        the demand of the group's flows that have a feasible route) and ``binding`` (ids of
+        the elements limiting the group alone). See
+        :data:`~transcaspian.analysis.tables.COMMODITY_MAXIMA`.
+
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> s = load_scenario("baseline-2024")
+    >>> m = commodity_maxima(s, capacity(s), by=("commodity",)).set_index("commodity")
+    >>> [round(float(m.at[c, k]) / 1e6, 3) for c in ("container", "crude") for k in ("demand_t", "max_t")]
+    [0.565, 0.807, 1.435, 1.891]
+    """
+    if not by or set(by) - set(MAXIMA_KEYS):
+        raise ValueError(f"by must be a non-empty subset of {MAXIMA_KEYS}, got {by!r}")
+    options = CapacityOptions.build(**cap.meta["options"])
+    model = build_model(scenario, options.basis)
+    routed_t = {col.flow: col.demand_units * col.tonnes_per_unit for col in model.columns}
+    flows = cap["flows"]
+    rows = []
+    for key, g in flows.groupby(list(by), sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        ids = [f for f in g["flow"] if f in routed_t]
+        lam, sol = solve_multiplier(model, options, ids) if ids else (0.0, None)
+        binding = [] if sol is None or not math.isfinite(lam) else sorted(
+            {model.elements[i].element_id for r, i in enumerate(model.cap_rows)
+             if i >= 0 and r < len(sol.duals) and sol.duals[r] > 1e-12})
+        rows.append({**dict(zip(by, key, strict=True)), "unit": str(g["unit"].iloc[0]),
+                     "demand_units": float(g["demand_units"].sum()),
+                     "demand_t": float(g["demand_t"].sum()), "served_t": float(g["served_t"].sum()),
+                     "max_multiplier": lam, "max_t": lam * sum(routed_t[f] for f in ids) if ids else 0.0,
+                     "binding": "; ".join(binding)})
+    return pd.DataFrame(rows, columns=[*by, "unit", "demand_units", "demand_t", "served_t",
+                                       "max_multiplier", "max_t", "binding"])

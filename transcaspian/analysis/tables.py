@@ -118,6 +118,19 @@ CAPACITY = ResultSchema("capacity", "`capacity(scenario, options)`: element capa
         C("binding", "bool", "", "binds at the multiplier"))),
 ))
 
+COMMODITY_MAXIMA = TableSchema(
+    "commodity_maxima", "`commodity_maxima(scenario, cap)`: each commodity's (and direction's) own "
+    "largest servable volume, the multiplier LP re-solved with only that group's flows growing and "
+    "every other flow at zero (the maxima do not add up: the groups share elements).", (
+        COMMODITY, DIRECTION, UNIT, C("demand_units", "float64", "units/yr", "demand of the group"),
+        C("demand_t", "float64", "t/yr", "demand of the group"),
+        C("served_t", "float64", "t/yr", "served in the capacity result (every flow at its demand)"),
+        C("max_multiplier", "float64", "x demand", "largest factor the group's flows can grow by "
+          "together, alone on the network (inf: no capacitated element limits them)"),
+        C("max_t", "float64", "t/yr", "max_multiplier x the demand of the group's flows with a "
+          "feasible route: the most the group can ship alone"),
+        C("binding", "str", "", "ids of the elements limiting the group alone, '; ' separated")))
+
 LEGS = TableSchema("legs", "Every leg of every corridor option, stops and moves in order.", (
     OPTION, SEQ, KIND_LEG, C("node", "str", "", "node of a stop; empty for moves"),
     C("from_node", "str", "", "start node of a move; empty for stops"),

@@ -64,12 +64,13 @@ class _Console(Console):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._width = None
+        self.floor = 0   # --wide: at least this many columns (rich caps print(width=) at the width)
 
     @property
     def size(self) -> ConsoleDimensions:
         dims = Console.size.fget(self)
-        width = terminal_width(self.is_terminal)
-        return ConsoleDimensions(width, dims.height) if width else dims
+        width = terminal_width(self.is_terminal) or dims.width
+        return ConsoleDimensions(max(width, self.floor), dims.height)
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
@@ -259,7 +260,11 @@ def emit(df: pd.DataFrame, fmt: Format, meta: dict[str, Any] | None = None,
                          overflow="fold")   # widths hold every number and id whole; headers wrap
     for i in range(len(frame)):
         table.add_row(*(c.cells[i] for c in shown))
-    console.print(table, width=max(console.width, _table_width(widths)) if wide else None)
+    console.floor = _table_width(widths) if wide else 0
+    try:
+        console.print(table)
+    finally:
+        console.floor = 0
     hidden = [c.name for c in cols if c not in shown]
     if hidden:
         console.print(f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden (--wide shows "

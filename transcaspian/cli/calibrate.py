@@ -17,12 +17,17 @@ from rich.table import Table
 
 from transcaspian.cli._common import (
     FORMAT_OPTION,
+    WIDE_OPTION,
     Format,
+    check_out,
     console,
     emit,
     err_console,
+    is_workbook,
     open_scenario,
     user_errors,
+    write_out,
+    write_tables,
 )
 from transcaspian.cli._flags import flag_names
 from transcaspian.cli.simulate import SCHEDULER_HELP, scheduler_pool
@@ -130,8 +135,9 @@ def register(app: typer.Typer) -> None:
                                      "or 'builtin' (the package's files)"),
         fit: list[str] = typer.Option([], "--fit", help="Field to fit, component[id].field[=LOW:HIGH]; "
                                       "repeat for several. Without --fit: check mode (observed vs model)"),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the calibrated overlay "
-                                           "(YAML) here"),
+        output: Path | None = typer.Option(None, "--output", "-o", help="With --fit, write the "
+                                           "calibrated overlay (YAML) here; a name ending .xlsx writes "
+                                           "the tables to a workbook instead (check mode too)"),
         force: bool = typer.Option(False, "--force", help="Replace an existing file that is not a "
                                    "calibrated overlay"),
         engine: EngineChoice = typer.Option(EngineChoice.auto, "--engine",
@@ -150,14 +156,17 @@ def register(app: typer.Typer) -> None:
             "after its '<!-- observed-vs-modelled table -->' line (docs/calibration.md; make docs)"),
         fmt: Format = FORMAT_OPTION,
         scheduler: str | None = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+        wide: bool = WIDE_OPTION,
     ) -> None:
         """Compare the model with observed figures or, with --fit, fit fields to them and write an
         overlay."""
-        from transcaspian.calibration import CalibrateOptions, calibrate, model_kpis
+        from transcaspian.calibration import CALIBRATION, CalibrateOptions, calibrate, model_kpis
+        from transcaspian.calibration.tables import CHECK
 
         with user_errors(), flag_names(FLAGS):
-            if output is not None and not fit:
-                raise UserError([Problem("-o writes a calibrated overlay: give --fit FIELD too",
+            if output is not None and not fit and not is_workbook(output):
+                raise UserError([Problem("-o writes a calibrated overlay: give --fit FIELD too (or, "
+                                         "for the check table, a workbook name ending .xlsx)",
                                          field="output")], "the command")
             if write_table is not None and fit:
                 raise UserError([Problem("--write-table is for check mode (without --fit)",
@@ -174,7 +183,10 @@ def register(app: typer.Typer) -> None:
                                    executor=pool)
                 if write_table is not None:
                     _write_table(write_table, check, scen, opts)
-                _show_check(check, fmt, scen.metadata())
+                if output is not None:
+                    write_tables(output, {"check": check}, scen.metadata(),
+                                 {"check": {c.name: c.unit for c in CHECK.columns if c.unit}})
+                _show_check(check, fmt, scen.metadata(), wide)
                 return
         with user_errors(), flag_names(FLAGS), Progress(
                 TextColumn("[bold]calibrating[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -184,8 +196,11 @@ def register(app: typer.Typer) -> None:
             res = calibrate(scen, opts, executor=pool, progress=lambda i, n, loss, best: bar.update(
                 task, completed=i, best=f"{best:.4g}"))
         with user_errors(), flag_names(FLAGS):
-            written = _write(res, output, scenario, force)
-        _show_fit(res, fmt, written)
+            if is_workbook(output):
+                written = write_out(res, output, CALIBRATION)[0]
+            else:
+                written = _write(res, output, scenario, force)
+        _show_fit(res, fmt, written, wide)
 
 
 def _preflight(scen: Scenario, opts: CalibrateOptions, output: Path | None,
@@ -205,7 +220,12 @@ def _preflight(scen: Scenario, opts: CalibrateOptions, output: Path | None,
             resolve_fields(scen, opts.fit, opts.bounds)
         except UserError as exc:
             problems += exc.problems
-    if output is not None and output.exists() and not force and (
+    if is_workbook(output):
+        try:
+            check_out(output)
+        except UserError as exc:
+            problems += exc.problems
+    elif output is not None and output.exists() and not force and (
             output.is_dir() or not output.read_text(encoding="utf-8", errors="replace").startswith(MARKER)):
         problems.append(Problem(f"'{output}' exists and is not a calibrated overlay; refusing to "
                                 "overwrite it (use --force to replace it)", field="output"))
@@ -246,12 +266,18 @@ def _write_table(path: Path, check: pd.DataFrame, scen: Scenario, opts: Calibrat
     err_console.print(f"wrote the observed-vs-modelled table into {path}", highlight=False)
 
 
-def _show_check(check: pd.DataFrame, fmt: Format, meta: dict[str, Any]) -> None:
+def _show_check(check: pd.DataFrame, fmt: Format, meta: dict[str, Any], wide: bool = False) -> None:
     if fmt != Format.table:
         emit(check, fmt, meta)
         return
     within = int(check["within"].sum())
     view, notes = check_view(check)
+    if wide:   # every column, the notes in their rows rather than numbered below
+        why = [r.model_note if pd.isna(r.modelled) else r.note for r in check.itertuples(index=False)]
+        emit(view.assign(within=["yes" if w else "no" for w in check["within"]], engine=check["engine"],
+                         note=why), fmt, meta, title=f"Observed vs modelled: {within} of {len(check)} "
+             "within tolerance", wide=True)
+        return
     table = Table(title=f"Observed vs modelled: {within} of {len(check)} within tolerance",
                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in view.columns:
@@ -265,7 +291,7 @@ def _show_check(check: pd.DataFrame, fmt: Format, meta: dict[str, Any]) -> None:
                   "--format csv", style="dim", highlight=False, width=CHECK_WIDTH)
 
 
-def _show_fit(res: Result, fmt: Format, written: Path | None) -> None:
+def _show_fit(res: Result, fmt: Format, written: Path | None, wide: bool = False) -> None:
     m = res.meta
     if fmt == Format.json:
         typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))
@@ -273,7 +299,7 @@ def _show_fit(res: Result, fmt: Format, written: Path | None) -> None:
     if fmt == Format.csv:
         emit(res["kpis"], fmt, {"loss_before": m["loss_before"], "loss_after": m["loss_after"]})
         return
-    emit(res["fit"].assign(field=res["fit"]["field"].map(escape)), fmt, title="Fitted fields")
+    emit(res["fit"].assign(field=res["fit"]["field"].map(escape)), fmt, title="Fitted fields", wide=wide)
     k = res["kpis"]
     view = pd.DataFrame({
         "kpi": k["kpi"], "element": k["element"], "observed": k["observed"].map(_fmt),
@@ -282,10 +308,13 @@ def _show_fit(res: Result, fmt: Format, written: Path | None) -> None:
         "error after %": k["error_after_pct"].map(lambda v: "" if pd.isna(v) else f"{v:+.1f}"),
         "tolerance %": k["tolerance_pct"].map(lambda v: f"{v:g}"),
         "within": k["within"].map(lambda v: "yes" if v else "no"), "engine": k["engine"]})
-    emit(view, fmt, title="Observed KPIs before and after the fit")
+    emit(view, fmt, title="Observed KPIs before and after the fit", wide=wide)
     console.print(f"loss {m['loss_before']:.4g} -> {m['loss_after']:.4g} in {m['evaluations']} "
                   f"evaluations (seed {m['seed']}; {m['optimizer']})", highlight=False)
-    if written is not None:
+    if written is not None and not is_workbook(written):
         console.print(f"wrote the calibrated overlay to {written}", highlight=False)
+    elif written is not None:
+        console.print("no overlay written (the workbook holds the tables; -o overlay.yaml writes one)",
+                      style="dim")
     else:
         console.print("no overlay written (give -o overlay.yaml)", style="dim")

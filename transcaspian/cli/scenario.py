@@ -16,6 +16,7 @@ from transcaspian.cli._common import (
     console,
     emit,
     err_console,
+    is_workbook,
     open_scenario,
     user_errors,
     write_tables,
@@ -28,7 +29,7 @@ from transcaspian.model.io import write_csv_dir, write_yaml
 from transcaspian.model.results import write_text_atomic
 from transcaspian.model.schema import COMPONENTS
 from transcaspian.model.schema_doc import NESTED, schema_markdown, schema_table
-from transcaspian.model.sources_doc import data_sources_markdown
+from transcaspian.model.sources_doc import data_sources_markdown, data_sources_tables
 
 scenario_app = typer.Typer(help="Inspect, check, compare and export scenarios.",
                            no_args_is_help=True,
@@ -269,11 +270,19 @@ def export_cmd(
 @scenario_app.command("sources")
 def sources_cmd(
     scenarios: list[str] = typer.Argument(..., help="Scenarios, first the base"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Markdown file to write"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Markdown file to write, or a "
+                                       "workbook (.xlsx): sheets figures and sources"),
 ) -> None:
-    """Every figure with its source or assumption, as Markdown (docs/data-sources.md)."""
+    """Every figure with its source or assumption, as Markdown (docs/data-sources.md) or a workbook."""
     with user_errors():
-        text = data_sources_markdown([open_scenario(r) for r in scenarios])
+        opened = [open_scenario(r) for r in scenarios]
+        if is_workbook(output):
+            meta = {"scenarios": [s.name for s in opened],
+                    "scenario_hashes": {s.name: s.hash for s in opened}}
+            write_tables(output, data_sources_tables(opened), meta,
+                         {"sources": {"year": "year", "figures": "count"}})
+            return
+        text = data_sources_markdown(opened)
         if output is None:
             typer.echo(text)
         else:

@@ -7,10 +7,12 @@ scenario text is passed through :func:`~transcaspian.report.labels.esc` first.
 Examples
 --------
 >>> import pandas as pd
->>> w = pd.DataFrame({"node": ["aktau"], "wait_h_mean_per_unit": [12.0], "share_of_total": [1.0]})
+>>> w = pd.DataFrame({"node": ["aktau"], "wait_h_mean_per_unit": [12.0], "share_of_total": [1.0],
+...                   "tonne_hours_waited": [3.6e6]})
 >>> nodes = pd.DataFrame({"name": ["Aktau <port>"]}, index=["aktau"])
->>> waiting_figure(w, nodes).data[0].y
-('Aktau &lt;port&gt;',)
+>>> bars = waiting_figure(w, nodes).data[0]
+>>> bars.y, bars.text
+(('Aktau &lt;port&gt;',), ('3,600 kt·h (100%)',))
 """
 
 from __future__ import annotations
@@ -55,20 +57,35 @@ def utilisation_figure(b: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def capacity_demand_figure(g: pd.DataFrame, lam: float) -> go.Figure:
+def capacity_maxima_figure(g: pd.DataFrame) -> go.Figure:
+    """Demand, served and each group's own maximum alone (Mt/yr) by commodity and direction.
+
+    ``g``: rows of :func:`~transcaspian.analysis.capacity.commodity_maxima` with a readable
+    ``name``; an unbounded maximum (inf) draws no bar and says so in its label.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"name": ["Crude"], "direction": ["westbound"], "demand_t": [1.4e6],
+    ...                   "served_t": [1.4e6], "max_t": [1.9e6]})
+    >>> [round(v, 1) for v in capacity_maxima_figure(g).data[2].y]
+    [1.9]
+    """
     labels = [esc(f"{n} · {d}") for n, d in zip(g["name"], g["direction"], strict=True)]
+    finite = [math.isfinite(v) for v in g["max_t"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=g["demand_t"] / 1e6, name="demand", marker={"color": PALETTE["light"]},
-                         hovertemplate="%{x}<br>demand %{y:.2f} Mt/yr<extra></extra>"))
-    fig.add_trace(go.Bar(x=labels, y=g["served_t"] / 1e6, name="served", marker={"color": PALETTE["primary"]},
-                         hovertemplate="%{x}<br>served %{y:.2f} Mt/yr<extra></extra>"))
-    if math.isfinite(lam):
-        fig.add_trace(go.Bar(x=labels, y=g["capacity_t"] / 1e6, name=f"capacity (demand × {lam:.2f})",
-                             marker={"color": PALETTE["secondary"]},
-                             hovertemplate="%{x}<br>capacity %{y:.2f} Mt/yr<extra></extra>"))
-    fig.update_layout(title="Capacity against demand by commodity and direction (million t/yr)",
-                      barmode="group", height=400, yaxis={"title": "Mt/yr"},
-                      xaxis={"automargin": True}, legend={"orientation": "h", "y": 1.08, "x": 0},
+    for col, name, colour in (("demand_t", "demand", PALETTE["light"]),
+                              ("served_t", "served", PALETTE["primary"])):
+        fig.add_trace(go.Bar(x=labels, y=g[col] / 1e6, name=name, marker={"color": colour},
+                             hovertemplate=f"%{{x}}<br>{name} %{{y:.2f}} Mt/yr<extra></extra>"))
+    own = [v / 1e6 if ok else None for v, ok in zip(g["max_t"], finite, strict=True)]
+    fig.add_trace(go.Bar(x=labels, y=own,
+                         name="own maximum, alone on the network", marker={"color": PALETTE["secondary"]},
+                         text=["" if ok else "unbounded" for ok in finite], textposition="outside",
+                         hovertemplate="%{x}<br>own maximum %{y:.2f} Mt/yr<extra></extra>"))
+    fig.update_layout(title="Demand, served and each commodity's own maximum by direction",
+                      barmode="group", height=420, yaxis={"title": "million t/yr (Mt/yr)"},
+                      xaxis={"automargin": True, "title": "commodity · direction"},
+                      legend={"orientation": "h", "y": 1.08, "x": 0},
                       margin={"l": 10, "r": 10, "t": 60, "b": 40}, plot_bgcolor="white")
     fig.update_yaxes(gridcolor=PALETTE["grid"])
     return fig
@@ -211,19 +228,24 @@ def histogram_figure(hist: pd.DataFrame, nodes: pd.DataFrame, weight: pd.Series 
 
 
 def waiting_figure(w: pd.DataFrame, nodes: pd.DataFrame) -> go.Figure:
-    """Mean wait per unit by node (hours), longest first, labelled with each node's share
-    of all tonne-hours waited."""
-    w = w[(w["share_of_total"] >= 0.001) | (w["wait_h_mean_per_unit"] >= 0.5)]
-    w = w.sort_values("wait_h_mean_per_unit", ascending=False).head(25)
+    """Tonne-hours waited a year by node (thousand t·h/yr), most first; each bar's label is
+    its own value and its share of all tonne-hours waited (tonnes add up across TEU, wagons,
+    trucks and oil; units would not)."""
+    w = w[w["share_of_total"] >= 0.001].sort_values("tonne_hours_waited", ascending=False).head(25)
     w = w.iloc[::-1]
-    fig = go.Figure(go.Bar(y=[esc(short(nodes, n)) for n in w["node"]], x=w["wait_h_mean_per_unit"],
+    kth = w["tonne_hours_waited"] / 1e3
+    fig = go.Figure(go.Bar(y=[esc(short(nodes, n)) for n in w["node"]], x=kth,
                            orientation="h", marker={"color": PALETTE["waiting"]},
-                           text=[f"{s:.0%} of all waiting" for s in w["share_of_total"]],
+                           text=[f"{v:,.0f} kt·h ({s:.0%})" for v, s in zip(kth, w["share_of_total"],
+                                                                             strict=True)],
                            textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x:.1f} h per unit<br>%{text}<extra></extra>"))
-    fig.update_layout(title="Waiting by node: mean hours a unit waits there",
-                      height=max(260, 70 + 28 * len(w)), xaxis={"title": "hours per unit"},
-                      yaxis={"automargin": True}, margin={"l": 10, "r": 120, "t": 40, "b": 40},
+                           customdata=w["wait_h_mean_per_unit"],
+                           hovertemplate="%{y}: %{x:,.0f} thousand t·h/yr<br>mean wait "
+                           "%{customdata:.1f} h per tonne<extra></extra>"))
+    fig.update_layout(title="Waiting by node: tonne-hours waited a year (share of all waiting)",
+                      height=max(260, 70 + 28 * len(w)),
+                      xaxis={"title": "thousand tonne-hours waited per year (kt·h/yr)"},
+                      yaxis={"automargin": True}, margin={"l": 10, "r": 140, "t": 40, "b": 40},
                       plot_bgcolor="white")
     fig.update_xaxes(gridcolor=PALETTE["grid"])
     return fig

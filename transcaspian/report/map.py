@@ -45,6 +45,8 @@ SEA_KIND_STYLE = {"rail_ferry": ("dash", "square"), "container_feeder": ("dot", 
 #: Node label and marker sizes, px; margins (l, r, t, b) with room for the colour bar and legend.
 LABEL_FONT_PX, COUNTRY_FONT_PX, MARKER_PX = 10, 11, 8
 MARGIN = {"l": 10, "r": 100, "t": 10, "b": 40}
+#: Room for the sea-service legend's second row on paper (px): its items wrap at the page width.
+LEGEND_ROW_PX = 24
 
 
 @cache
@@ -290,7 +292,9 @@ def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, flo
                countries: list[tuple[float, float, str]]) -> None:
     """Node markers, coloured by utilisation where known, labelled without overlaps
     (:func:`~transcaspian.report.placement.place_labels` at the report's chart width):
-    every seaport, and the other important nodes where there is room."""
+    every seaport, and the other important nodes where there is room. The labels are placed
+    again for paper (the page's width, :func:`print_height`) into ``layout.meta``, which the
+    report's print script swaps in before printing."""
     nodes = scenario.nodes
     node_text = []
     for nid, row in nodes.iterrows():
@@ -299,15 +303,16 @@ def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, flo
         extra = f"<br>{detail[str(nid)]}" if str(nid) in detail else ""
         node_text.append(f"<b>{esc(row['name'])}</b> ({esc(row['kind'])}, {esc(row['country'])})"
                          f"<br>{esc(nid)}{util}{extra}")
-    slots = place_node_labels(scenario, extent, PAGE.screen_chart_width_px, height, countries)
-    labels = [esc(slots[str(i)][0]) if slots.get(str(i), ("", ""))[1] not in ("", "leader") else ""
-              for i in nodes.index]
-    positions = [slots[str(i)][1] if labels[k] else "top center" for k, i in enumerate(nodes.index)]
-    for nid, (text, _pos, dx, dy) in ((n, v) for n, v in slots.items() if v[1] == "leader"):
-        fig.add_annotation(x=float(nodes.at[nid, "lon"]), y=float(nodes.at[nid, "lat"]), text=esc(text),
-                           ax=dx, ay=dy, showarrow=True, arrowhead=0, arrowwidth=0.8,
-                           arrowcolor="#555", font={"size": LABEL_FONT_PX, "color": "#222"},
-                           borderpad=0, standoff=MARKER_PX / 2)
+    labels, positions, leaders = _label_layer(
+        nodes, place_node_labels(scenario, extent, PAGE.screen_chart_width_px, height, countries))
+    for a in leaders:
+        fig.add_annotation(**a)
+    tall = print_height(extent, height)
+    p_labels, p_positions, p_leaders = _label_layer(
+        nodes, place_node_labels(scenario, extent, PAGE.print_width_px, tall, countries))
+    fig.update_layout(meta={"print_height_px": tall, "print_ranges": [extent[0::2], extent[1::2]],
+                            "print_labels": {
+        "trace": len(fig.data), "text": p_labels, "textposition": p_positions, "annotations": p_leaders}})
     fig.add_trace(go.Scatter(
         x=nodes["lon"], y=nodes["lat"], mode="markers+text", text=labels,
         textposition=positions, textfont={"size": LABEL_FONT_PX, "color": "#222"},
@@ -317,6 +322,38 @@ def _add_nodes(fig: go.Figure, scenario: Scenario, utilisation: Mapping[str, flo
                 "color": [util_color(utilisation[str(i)]) if str(i) in utilisation else "#333"
                           for i in nodes.index],
                 "line": {"width": 1, "color": "#222"}}))
+
+
+def print_height(extent: tuple[float, float, float, float], height: float) -> int:
+    """Height (px) on paper of the map of ``extent`` drawn ``height`` px high on screen: the
+    plot area as tall as the extent is at the page's width (degrees of latitude drawn
+    1/cos(mid latitude) longer), so paper shows the extent whole without empty sea above and
+    below, plus the margins; never taller than on screen (a tall extent then shows more
+    land at its sides).
+
+    >>> print_height((40.0, 40.0, 50.0, 45.0), 560), print_height((40.0, 40.0, 45.0, 50.0), 520)
+    (476, 520)
+    """
+    lon0, lat0, lon1, lat1 = extent
+    ratio = 1 / math.cos(math.radians((lat0 + lat1) / 2))
+    plot_w = PAGE.print_width_px - MARGIN["l"] - MARGIN["r"]
+    need = MARGIN["t"] + MARGIN["b"] + LEGEND_ROW_PX + plot_w * (lat1 - lat0) * ratio / (lon1 - lon0)
+    return round(min(height, need))
+
+
+def _label_layer(nodes: pd.DataFrame, slots: Mapping[str, tuple[str, str, float, float]]
+                 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """The node trace's text and textposition per node, and the leader annotations, for the
+    placements ``slots`` of :func:`place_node_labels` (one width)."""
+    labels = [esc(slots[str(i)][0]) if slots.get(str(i), ("", ""))[1] not in ("", "leader") else ""
+              for i in nodes.index]
+    positions = [slots[str(i)][1] if labels[k] else "top center" for k, i in enumerate(nodes.index)]
+    leaders = [{"x": float(nodes.at[nid, "lon"]), "y": float(nodes.at[nid, "lat"]), "text": esc(text),
+                "ax": dx, "ay": dy, "showarrow": True, "arrowhead": 0, "arrowwidth": 0.8,
+                "arrowcolor": "#555", "font": {"size": LABEL_FONT_PX, "color": "#222"}, "borderpad": 0,
+                "standoff": MARKER_PX / 2}
+               for nid, (text, pos, dx, dy) in slots.items() if pos == "leader"]
+    return labels, positions, leaders
 
 
 def place_node_labels(scenario: Scenario, extent: tuple[float, float, float, float], width: float,

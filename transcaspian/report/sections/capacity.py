@@ -1,4 +1,5 @@
-"""The capacity-against-demand section (figures from analysis.indicators)."""
+"""The capacity-against-demand section: each commodity's own maximum from the capacity LP
+(:func:`~transcaspian.analysis.capacity.commodity_maxima`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 from markupsafe import Markup
 
-from transcaspian.analysis.indicators import capacity_against_demand, multiplier
+from transcaspian.analysis.capacity import commodity_maxima
 from transcaspian.model import Scenario
 from transcaspian.model.results import Result
 from transcaspian.report import figures
@@ -20,25 +21,24 @@ def capacity_section(scenario: Scenario, cap: Result) -> Section:
     if cap["flows"].empty:
         return Section("capacity", "Capacity vs demand", "Capacity against demand",
                        h.note("The scenario has no demand, so there is nothing to set capacity against."))
-    g = capacity_against_demand(cap)
-    lam = multiplier(cap)
+    g = commodity_maxima(scenario, cap)
     com = scenario.commodities
     g["name"] = [str(com.at[c, "name"]) if c in com.index else c for c in g["commodity"]]
     body = [h.note(
-        "Capacity here is what the network carries when every flow grows by the same factor, "
-        "the largest uniform demand multiplier"
-        + (f" ({lam:.2f}×): capacity = demand × {lam:.2f}." if math.isfinite(lam)
-           else ": no capacity-limited element restricts the demand.")
-        + " Served tonnes come from the routing that serves the most cargo at least cost.")]
-    body.append(h.figure(figures.capacity_demand_figure(g, lam), "chart-capacity-demand"))
-    total = {"commodity": "total", "demand_t": g["demand_t"].sum(), "served_t": g["served_t"].sum(),
-             "unserved_t": g["unserved_t"].sum(), "capacity_t": g["capacity_t"].sum()}
+        "Own maximum: the most a commodity can ship in one direction when it is alone on the "
+        "network, its flows growing together while every other flow carries nothing (the "
+        "capacity LP re-solved for that group). The groups share ferries, berths and track, so "
+        "the maxima do not add up; the largest uniform growth of all flows together is in the "
+        "headline. Served tonnes come from the routing that serves the most cargo at least cost.")]
+    body.append(h.figure(figures.capacity_maxima_figure(g), "chart-capacity-demand"))
+    total = {"commodity": "total", "demand_t": g["demand_t"].sum(), "served_t": g["served_t"].sum()}
     body.append(h.table(g, [
         h.Col("commodity", "commodity"), h.Col("direction", "direction"),
         h.Col("demand_t", "demand t/yr", h.num, numeric=True),
         h.Col("served_t", "served t/yr", h.num, numeric=True),
-        h.Col("unserved_t", "unserved t/yr", h.num, numeric=True),
-        h.Col("capacity_t", "capacity t/yr (uniform growth)", h.num, numeric=True),
+        h.Col("max_t", "own maximum t/yr (alone)", h.num, numeric=True),
+        h.Col("max_multiplier", "own maximum × demand", _times, numeric=True),
+        h.Col("binding", "limited by (alone)"),
         h.Col("demand_units", "demand units/yr", h.num, numeric=True), h.Col("unit", "unit"),
     ], table_id="capacity-demand-table", total_row=total))
     f = cap["flows"].copy()
@@ -54,3 +54,8 @@ def capacity_section(scenario: Scenario, cap: Result) -> Section:
         h.Col("routes", "routes used"), h.Col("note", "note"),
     ], table_id="flows-table"))
     return Section("capacity", "Capacity vs demand", "Capacity against demand", Markup("".join(body)))
+
+
+def _times(x: float) -> str:
+    """A multiplier as ``1.43×`` (``unbounded`` for inf)."""
+    return f"{x:.2f}×" if math.isfinite(x) else "unbounded"

@@ -12,6 +12,13 @@ from transcaspian.report import html as h
 from transcaspian.report.html import Section
 from transcaspian.report.labels import node_name, short
 
+#: The waiting table: tonnes only (additive across units); no column sums handling units.
+WAITING_COLS = [h.Col("name", "node"), h.Col("node", "id"),
+                h.Col("wait_h_mean_per_unit", "mean wait per tonne (h)", lambda v: h.num(v, 1), numeric=True),
+                h.Col("tonne_hours_waited", "tonne-hours waited (t·h/yr)", h.num, numeric=True),
+                h.Col("tonnes_queued", "tonnes queued (t/yr)", h.num, numeric=True),
+                h.Col("share_of_total", "share of all tonne-hours (%)", h.pct, numeric=True)]
+
 
 def sim_sections(scenario: Scenario, sim: Result) -> list[Section]:
     """Transit-time distributions and waiting by node from a simulation result."""
@@ -52,17 +59,12 @@ def sim_sections(scenario: Scenario, sim: Result) -> list[Section]:
     w = sim.tables["waiting_by_node"].copy()
     w["name"] = [node_name(nodes, n) for n in w["node"]]
     w = w.sort_values("tonne_hours_waited", ascending=False)
-    body = [h.note("Where cargo waits: mean hours a unit waits at each node (queues for trains, "
-                   "berths, vessels, weather closures, train formation) and each node's share of "
-                   "all tonne-hours waited (tonnes make TEU, wagons, trucks and oil comparable).")]
+    body = [h.note("Where cargo waits: tonne-hours waited a year at each node (queues for trains, "
+                   "berths, vessels, weather closures, train formation), each node's share of all "
+                   "tonne-hours, and the mean wait per tonne. Tonnes make TEU, wagons, trucks and "
+                   "oil comparable and add up; handling units would not, so none is summed here.")]
     body.append(h.figure(figures.waiting_figure(w, nodes), "chart-sim-waiting"))
-    body.append(h.table(w, [h.Col("name", "node"), h.Col("node", "id"),
-                            h.Col("wait_h_mean_per_unit", "mean wait per unit (h)",
-                                  lambda v: h.num(v, 1), numeric=True),
-                            h.Col("unit_hours_waited", "unit-hours waited", h.num, numeric=True),
-                            h.Col("tonne_hours_waited", "tonne-hours waited", h.num, numeric=True),
-                            h.Col("share_of_total", "share of all waiting", h.pct, numeric=True)],
-                        table_id="sim-waiting-table"))
+    body.append(h.table(w, WAITING_COLS, table_id="sim-waiting-table"))
     out = [transit, Section("sim-waiting", "Waiting", "Waiting by node (simulation)", Markup("".join(body)))]
     thr = sim.tables.get("throughput")
     if thr is not None and not thr.empty:
