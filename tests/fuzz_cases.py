@@ -212,7 +212,7 @@ def check_outputs(result: Any, engine: str) -> None:
 #: Ratios that are undefined (NaN) exactly where their denominator count is 0.
 UNDEFINED_WHEN_ZERO = {"cost_usd_per_unit": "served_units", "load_factor_mean": "voyages",
                        "payload_factor": "voyages", "served_share": "demand_units",
-                       "wait_h_mean_per_unit": "units_queued", "share_of_total": "unit_hours_waited"}
+                       "wait_h_mean_per_unit": "tonnes_queued", "share_of_total": "tonne_hours_waited"}
 
 
 def _may_be_undefined(column: str) -> bool:

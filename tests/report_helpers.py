@@ -122,9 +122,8 @@ def write_sim_folder(scenario: Scenario, folder: Path, fmt: str = "csv",
     hours = [500.0 * (k + 1) for k in range(len(nodes))]
     wait = pd.DataFrame({"node": nodes, "kind": list(scenario.nodes["kind"].iloc[:4]),
                          "wait_h_mean_per_unit": [h / 100 for h in hours],
-                         "unit_hours_waited": hours, "unit_hours_ci95": [1.0] * len(nodes),
-                         "units_queued": [100.0] * len(nodes),
-                         "tonne_hours_waited": [10 * h for h in hours], "tonnes_queued": [1e3] * len(nodes),
+                         "tonne_hours_waited": [10 * h for h in hours],
+                         "tonne_hours_ci95": [10.0] * len(nodes), "tonnes_queued": [1e3] * len(nodes),
                          "share_of_total": [h / sum(hours) for h in hours]})
     hist_rows = []
     for o, dest in zip(d["origin"], d["destination"], strict=True):

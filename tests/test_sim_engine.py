@@ -31,7 +31,7 @@ YEAR_H = 8760.0
 REQUIRED = {
     "transit_times": ["origin", "destination", "commodity", "direction", "lots", "p50_h", "p90_h",
                       "p95_h", "mean_h", "mean_h_ci95"],
-    "waiting_by_node": ["node", "wait_h_mean_per_unit", "unit_hours_waited", "share_of_total"],
+    "waiting_by_node": ["node", "wait_h_mean_per_unit", "tonne_hours_waited", "share_of_total"],
     "throughput": ["flow", "direction", "commodity", "units", "tonnes", "units_ci95"],
     "transit_histogram": ["origin", "destination", "bin_lo_h", "bin_hi_h", "count"],
 }

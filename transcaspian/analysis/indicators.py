@@ -10,14 +10,11 @@ Examples
 >>> util = map_element_utilisation(s, cap)
 >>> bool(0 < util["aktau"] == map_utilisation(s, cap).query("map_element == 'aktau'")["utilisation"].max())
 True
->>> g = capacity_against_demand(cap)
->>> bool((g["capacity_t"] == g["demand_t"] * multiplier(cap)).all())
+>>> multiplier(cap) == float(cap["summary"]["demand_multiplier"].iloc[0])
 True
 """
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
@@ -62,25 +59,6 @@ def map_element_utilisation(scenario: Scenario, cap: Result) -> dict[str, float]
     node's busiest of its own capacity and its berth groups)."""
     u = map_utilisation(scenario, cap)
     return {str(k): float(v) for k, v in u.groupby("map_element", sort=False)["utilisation"].max().items()}
-
-
-def capacity_against_demand(cap: Result) -> pd.DataFrame:
-    """Demand, served, unserved and capacity at uniform growth by commodity and direction.
-
-    Returns
-    -------
-    DataFrame
-        ``commodity``, ``direction``, ``demand_t``, ``served_t``, ``unserved_t`` (t/yr),
-        ``demand_units`` (units/yr), ``unit``, ``capacity_t`` (t/yr: demand × the uniform
-        multiplier; NaN when no element limits demand).
-    """
-    f = cap["flows"]
-    lam = multiplier(cap)
-    g = f.groupby(["commodity", "direction"], as_index=False).agg(
-        demand_t=("demand_t", "sum"), served_t=("served_t", "sum"), unserved_t=("unserved_t", "sum"),
-        demand_units=("demand_units", "sum"), unit=("unit", "first"))
-    g["capacity_t"] = g["demand_t"] * lam if math.isfinite(lam) else math.nan
-    return g
 
 
 def applied_projects(scenario: Scenario) -> pd.DataFrame:

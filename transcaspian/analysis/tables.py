@@ -333,4 +333,8 @@ COMPARE = ResultSchema("compare", "`compare(scenarios, options)`: scenarios side
         C("in_service_year", "int64", "year", "year it enters service"))),
 ))
 
-SCHEMAS = (*SCHEMAS, COMPARE)
+#: ``commodity_maxima`` as a result of its own (the report's capacity-against-demand chart).
+MAXIMA = ResultSchema("commodity_maxima", "Each commodity's own maximum alone "
+                      "(`analysis.capacity.commodity_maxima`).", (COMMODITY_MAXIMA,))
+
+SCHEMAS = (*SCHEMAS, COMPARE, MAXIMA)

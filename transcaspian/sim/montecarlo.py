@@ -278,8 +278,9 @@ class Aggregate:
     def _resource_tables(self, out: dict[str, pd.DataFrame]) -> None:
         """Waiting by node, vessel voyages, utilisation."""
         cm, m = self.cm, self.m
-        wait, wci, units = m["node_wait"].mean, m["node_wait"].ci95(), m["node_units"].mean
-        wait_t, tons = m["node_wait_t"].mean, m["node_tonnes"].mean
+        # unit-hours (TEU, wagons, tonnes of oil mixed) only decide which nodes have a row
+        wait, units = m["node_wait"].mean, m["node_units"].mean
+        wait_t, wci_t, tons = m["node_wait_t"].mean, m["node_wait_t"].ci95(), m["node_tonnes"].mean
         total = float(wait_t.sum())
         wrows = []
         for i, node in enumerate(cm.nodes):
@@ -287,13 +288,12 @@ class Aggregate:
                 continue
             wrows.append({"node": node, "kind": cm.node_kind[i],
                           "wait_h_mean_per_unit": float(wait_t[i] / tons[i]) if tons[i] > 0 else 0.0,
-                          "unit_hours_waited": float(wait[i]), "unit_hours_ci95": float(wci[i]),
-                          "units_queued": float(units[i]),
-                          "tonne_hours_waited": float(wait_t[i]), "tonnes_queued": float(tons[i]),
+                          "tonne_hours_waited": float(wait_t[i]), "tonne_hours_ci95": float(wci_t[i]),
+                          "tonnes_queued": float(tons[i]),
                           "share_of_total": float(wait_t[i] / total) if total > 0 else 0.0})
         out["waiting_by_node"] = pd.DataFrame(wrows, columns=[
-            "node", "kind", "wait_h_mean_per_unit", "unit_hours_waited", "unit_hours_ci95",
-            "units_queued", "tonne_hours_waited", "tonnes_queued", "share_of_total"]).sort_values(
+            "node", "kind", "wait_h_mean_per_unit", "tonne_hours_waited", "tonne_hours_ci95",
+            "tonnes_queued", "share_of_total"]).sort_values(
             "tonne_hours_waited", ascending=False, kind="stable").reset_index(drop=True)
 
         vrows = []

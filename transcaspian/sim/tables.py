@@ -53,10 +53,9 @@ SIMULATION = ResultSchema("simulate", "`simulate(scenario, years, replications, 
     TableSchema("waiting_by_node", "Where cargo waits, sorted by tonne-hours.", (
         NODE, C("kind", "str", "", "node kind"),
         C("wait_h_mean_per_unit", "float64", "h", "mean wait per passage, mass-weighted (tonne-h / t)"),
-        C("unit_hours_waited", "float64", "unit-h/yr", "handling-unit hours waited (units mixed)"),
-        C("unit_hours_ci95", "float64", "unit-h/yr", "95 % CI half-width"),
-        C("units_queued", "float64", "units/yr", "units that passed the node's queues"),
-        C("tonne_hours_waited", "float64", "t-h/yr", "tonne-hours waited"),
+        C("tonne_hours_waited", "float64", "t-h/yr", "tonne-hours waited (additive across TEU, "
+          "wagons and oil, unlike handling-unit hours)"),
+        C("tonne_hours_ci95", "float64", "t-h/yr", "95 % CI half-width of tonne_hours_waited"),
         C("tonnes_queued", "float64", "t/yr", "tonnes that passed the node's queues"),
         C("share_of_total", "float64", "share", "share of all tonne-hours waited"))),
     TableSchema("vessel_voyages", "Voyages and loads per vessel class and direction.", (
