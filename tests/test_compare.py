@@ -125,6 +125,23 @@ def test_cli_compare_prints_deltas_within_100_columns():
     assert "p-divrigi-kars-electrification" in r.stdout and "removed" in r.stdout
 
 
+def test_cli_compare_writes_a_workbook_with_the_deltas_units(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "cmp.xlsx"
+    r = _cli("compare", "baseline-2024", "target-2030", "-t", "summary", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["summary", "od_times", "bottlenecks", "projects", "metadata"]
+    rows = list(book["summary"].iter_rows(values_only=True))
+    head = list(rows[0])
+    assert "served_t (t/yr)" in head and "delta_served_t (t/yr)" in head
+    assert "delta_capex_musd (MUSD)" in head           # a delta takes its figure's unit
+    target = rows[2]
+    assert target[head.index("scenario")] == "target-2030"
+    assert round(target[head.index("delta_capex_musd (MUSD)")], 1) == 5491.4
+
+
 def test_cli_compare_one_scenario_exits_2():
     r = _cli("compare", "baseline-2024")
     assert r.returncode == 2 and "at least two scenarios" in r.stderr and "Traceback" not in r.stderr

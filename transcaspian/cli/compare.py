@@ -10,9 +10,18 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from transcaspian.cli._common import FORMAT_OPTION, Format, emit, err_console, open_scenario, user_errors
+from transcaspian.analysis.tables import COMPARE
+from transcaspian.cli._common import (
+    FORMAT_OPTION,
+    Format,
+    check_out,
+    emit,
+    open_scenario,
+    user_errors,
+    write_out,
+)
 from transcaspian.model.errors import input_error
-from transcaspian.model.results import Result, check_output_folder
+from transcaspian.model.results import Result
 
 
 class CompareTable(StrEnum):
@@ -112,7 +121,8 @@ def register(app: typer.Typer) -> None:
         fmt: Format = FORMAT_OPTION,
         table: CompareTable = typer.Option(CompareTable.all, "--table", "-t",
                                            help="summary | od_times | bottlenecks | projects | all"),
-        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table (CSV) + meta.json"),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write every table: a folder of CSV "
+                                        "files + meta.json, or a workbook when it ends .xlsx"),
         corridors: int = typer.Option(3, "--corridors", help="Main origin-destination pairs compared"),
         simulate_n: int = typer.Option(0, "--simulate", help="Replications of a one-year simulation per "
                                        "scenario for P50/P90 days (cached); 0: analytic days only"),
@@ -127,8 +137,7 @@ def register(app: typer.Typer) -> None:
                                   "SCENARIOS")
             if simulate_n < 0:
                 raise input_error("--simulate takes a number of replications >= 0", "--simulate")
-            if out is not None:
-                check_output_folder(out)
+            check_out(out)
             scens = [open_scenario(s) for s in scenarios]
             opts = CompareOptions.build(corridors=corridors)
             sims = None
@@ -138,9 +147,7 @@ def register(app: typer.Typer) -> None:
                 sims = [cached_simulation(s, simulate_n, DEFAULT_SEED,
                                           say=lambda text: typer.echo(text, err=True)) for s in scens]
             res = compare(scens, opts, simulations=sims)
-            if out is not None:
-                written = res.write(out, "csv")
-                err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
+            write_out(res, out, COMPARE)
         names = list(VIEWS) if table == CompareTable.all else [table.value]
         if fmt == Format.json and table == CompareTable.all:
             typer.echo(json.dumps(res.to_json_dict(), indent=2, default=str, ensure_ascii=False))

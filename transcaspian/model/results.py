@@ -114,6 +114,29 @@ class TableSchema:
         """The declaration of column ``name`` (None if undeclared)."""
         return next((c for c in self.columns if c.matches(name)), None)
 
+    def unit_of(self, name: str) -> str:
+        """The unit of column ``name``: its declared one, except that an instance of a ``{unit}``
+        column whose ``{unit}`` part names a fixed column of this table (``delta_served_t``)
+        takes that column's unit; "" when undeclared.
+
+        Examples
+        --------
+        >>> t = TableSchema("t", "", (Column("served_t", "float64", "t/yr", ""),
+        ...                           Column("delta_{unit}", "float64", "as the figure", "")))
+        >>> t.unit_of("delta_served_t"), t.unit_of("delta_x"), t.unit_of("nope")
+        ('t/yr', 'as the figure', '')
+        """
+        col = self.column(name)
+        if col is None:
+            return ""
+        if "{" in col.name:
+            prefix, _, suffix = col.name.partition("{unit}")
+            inner = name[len(prefix):len(name) - len(suffix)]
+            base = next((c for c in self.columns if c.name == inner), None)
+            if base is not None and base.unit:
+                return base.unit
+        return col.unit
+
     def problems(self, df: pd.DataFrame) -> list[str]:
         """How ``df`` departs from this declaration (empty list: it conforms).
 

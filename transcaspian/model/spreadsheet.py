@@ -217,9 +217,9 @@ def result_units(result: Result, schema: ResultSchema | None) -> dict[str, dict[
         table = schema.table(name) if schema is not None else None
         cols = {}
         for c in _plain(df).columns:
-            col = table.column(str(c)) if table is not None else None
-            if col is not None and col.unit:
-                cols[str(c)] = col.unit
+            unit = table.unit_of(str(c)) if table is not None else ""
+            if unit:
+                cols[str(c)] = unit
         out[name] = cols
     return out
 
