@@ -146,3 +146,16 @@ def test_scenario_sources_workbook_holds_every_figure(tmp_path):
     assert cited == sum(f["provenance"] == "source" for f in figs if f["scenario"] == "baseline-2024")
     meta = {r[0].value: r[1].value for r in book["metadata"].iter_rows(min_row=2)}
     assert base.hash in meta["scenario_hashes"]
+
+
+def test_scenario_list_workbook_has_every_builtin_with_units(tmp_path):
+    path = tmp_path / "list.xlsx"
+    res = CliRunner().invoke(app, ["scenario", "list", "-o", str(path)])
+    assert res.exit_code == 0, res.output
+    rows = _sheet(openpyxl.load_workbook(path), "scenarios")
+    assert [r["name"] for r in rows] == ["baseline-2024", "target-2030"]
+    target = load_scenario("target-2030")
+    assert rows[1]["demand_mt (Mt/yr)"] == round(float(target.demand["annual_t"].sum()) / 1e6, 3)
+    assert rows[1]["hash"] == target.hash[:12]
+    bad = CliRunner().invoke(app, ["scenario", "list", "-o", str(tmp_path / "list.csv")])
+    assert bad.exit_code == 2 and "ending .xlsx" in bad.output

@@ -308,7 +308,8 @@ def write_out(res: Any, out: Path | None, schema: Any = None, fmt: str = "csv") 
         return []
     if is_workbook(out):
         write_result_workbook(res, out, schema)
-        err_console.print(f"wrote {len(res.tables)} tables to the workbook {out}", highlight=False)
+        n = len(res.tables)
+        err_console.print(f"wrote {n} table{'s' * (n != 1)} to the workbook {out}", highlight=False)
         return [out]
     written = res.write(out, fmt)
     err_console.print(f"wrote {len(written)} files to {out}", highlight=False)
@@ -322,7 +323,8 @@ def write_tables(out: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[st
 
     check_workbook_path(out)
     write_workbook(out, tables, meta, units)
-    err_console.print(f"wrote {len(tables)} tables to the workbook {out}", highlight=False)
+    n = len(tables)
+    err_console.print(f"wrote {n} table{'s' * (n != 1)} to the workbook {out}", highlight=False)
 
 
 def xlsx_only(out: Path | None, field: str = "--out") -> None:

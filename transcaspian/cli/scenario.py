@@ -88,9 +88,12 @@ def overview(s: Scenario) -> pd.DataFrame:
 
 # -- commands ----------------------------------------------------------------------------------
 @scenario_app.command("list")
-def list_cmd(fmt: Format = FORMAT_OPTION) -> None:
+def list_cmd(fmt: Format = FORMAT_OPTION,
+             out: Path | None = typer.Option(None, "--out", "-o",
+                                             help="Also write the table to a workbook (.xlsx)")) -> None:
     """List the built-in scenarios."""
     with user_errors():
+        xlsx_only(out)
         rows = []
         for name in builtin_names():
             s = open_scenario(name)
@@ -100,7 +103,14 @@ def list_cmd(fmt: Format = FORMAT_OPTION) -> None:
                          "demand_flows": len(s.doc.demand),
                          "demand_mt": round(float(d["annual_t"].sum()) / 1e6, 3) if not d.empty else 0.0,
                          "hash": s.hash[:12]})
-        emit(pd.DataFrame(rows), fmt, title="Built-in scenarios")
+        table = pd.DataFrame(rows)
+        if out is not None:
+            from transcaspian import __version__
+
+            write_tables(out, {"scenarios": table}, {"version": __version__},
+                         {"scenarios": {"year": "year", "nodes": "count", "services": "count",
+                                        "demand_flows": "count", "demand_mt": "Mt/yr"}})
+        emit(table, fmt, title="Built-in scenarios")
 
 
 @scenario_app.command("show")
