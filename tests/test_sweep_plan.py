@@ -137,3 +137,20 @@ def test_replications_default_to_zero_and_the_seed_is_the_points() -> None:
     o = spec.engines.plan_options(seed=123)
     assert (o.replications, o.seed, o.target_mt, o.start_year) == (0, 123, 8.0, 2027)
     assert math.isclose(o.discount_rate, 0.05)
+
+
+def test_sweep_and_planner_scale_demand_by_the_same_rule() -> None:
+    from transcaspian.planning.setting import configure, setting_of
+    from transcaspian.sweep.apply import point_scenario, resolve_parameters
+    from transcaspian.sweep.spec import Parameter
+
+    base = load_scenario("baseline-2024")
+    applied = resolve_parameters(base, [Parameter(name="growth", field="demand.multiplier",
+                                                  range=(0.5, 2.0), assumption="test")])
+    swept = point_scenario(base, applied, {"growth": 1.1}, 0)
+    flows = list(base.demand.index)
+    planned = configure(setting_of(base, "baseline-2024"), {}, base.year, dict.fromkeys(flows, 1.1))
+    want = [u * 1.1 for u in base.demand["annual_units"]]   # exact, unrounded
+    assert swept.demand["annual_units"].tolist() == want == planned.demand["annual_units"].tolist()
+    # the sweep once rounded to 9 digits: planning's exact products are kept
+    assert any(w != float(f"{w:.9g}") for w in want)
