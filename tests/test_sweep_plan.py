@@ -154,3 +154,14 @@ def test_sweep_and_planner_scale_demand_by_the_same_rule() -> None:
     assert swept.demand["annual_units"].tolist() == want == planned.demand["annual_units"].tolist()
     # the sweep once rounded to 9 digits: planning's exact products are kept
     assert any(w != float(f"{w:.9g}") for w in want)
+
+
+def test_a_point_no_plan_reaches_keeps_its_other_kpis() -> None:
+    from transcaspian.sweep.run import PointTask, run_point
+
+    p = plan_sweep(parse_spec(_spec(target_mt=40.0)), load_scenario(BASE))
+    row = run_point(PointTask(0, {"kuryk_ferries": 2}, p.spec.model_dump(mode="json"),
+                              p.base.to_dict(), p.base.hash, p.plan_base))
+    assert row["plan_met"] == 0.0 and math.isnan(row["plan_cost"]) and math.isnan(row["plan_pv_cost"])
+    assert 0 < row["served_share"] <= 1
+    assert row["error"].startswith("plan: target_mt: the target of 40 Mt/yr in 2030 cannot be met")
