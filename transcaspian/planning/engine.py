@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 from transcaspian.model import Scenario
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.loading import Resolved
 from transcaspian.model.results import Result
 from transcaspian.planning.appraisal import appraise
 from transcaspian.planning.check import check_year, simulate_year
@@ -217,8 +219,8 @@ def plan_rounds(setting: Setting, options: PlanOptions, say: Callable[[str], Non
     return Outcome(model, rounds, response, demand_factors(model, response), time.perf_counter() - t0)
 
 
-def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | None = None,
-         say: Callable[[str], None] | None = None) -> Result:
+def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | Resolved | None = None,
+         say: Callable[[str], None] | None = None, overlay: Mapping[str, Any] | None = None) -> Result:
     """Which projects to build, when, paid by whom, to carry the target (engine).
 
     Parameters
@@ -228,9 +230,13 @@ def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | None
     options
         Target, horizon, demand path, budgets, time target, checks (:class:`PlanOptions`).
     ref
-        The name or YAML path ``scenario`` was loaded from (to resolve it without projects).
+        The name or YAML path ``scenario`` was loaded from (to resolve it without projects),
+        or that resolution (:func:`~transcaspian.planning.setting.setting_of`).
     say
         Progress messages (e.g. ``print``); silent by default.
+    overlay
+        The overlay document that made ``scenario`` from ``ref`` (a sweep point), applied to
+        ``ref`` without projects as an overlay file ``extends: ref`` would be.
 
     Examples
     --------
@@ -242,7 +248,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | None
     """
     options = options or PlanOptions()
     say = say or (lambda _text: None)
-    setting = setting_of(scenario, ref)
+    setting = setting_of(scenario, ref, overlay)
     check_options(setting, options)
     outcome = plan_rounds(setting, options, say)
     say("appraising the plan (cost-benefit)")

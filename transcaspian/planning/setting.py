@@ -16,8 +16,9 @@ from typing import Any
 
 from transcaspian.model import Scenario
 from transcaspian.model.base import is_wrapped
+from transcaspian.model.demand import scaled_demand
 from transcaspian.model.errors import Problem, ProblemCollector, UserError
-from transcaspian.model.loading import Resolved, apply_project, resolve
+from transcaspian.model.loading import Resolved, apply_project, resolve, resolve_document
 from transcaspian.model.schema import Project
 
 #: Demand paths a plan may follow.
@@ -39,8 +40,21 @@ class Setting:
         return self.scenario.year
 
 
-def setting_of(scenario: Scenario, ref: str | None = None) -> Setting:
-    """The planning setting of a scenario loaded from ``ref`` (built-in name or YAML path).
+def setting_of(scenario: Scenario, ref: str | Resolved | None = None,
+               overlay: Mapping[str, Any] | None = None) -> Setting:
+    """The planning setting of a scenario loaded from ``ref``, or made from it by ``overlay``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to plan from (its projects are the candidates).
+    ref
+        Where ``scenario`` (or, with ``overlay``, the scenario it overlays) comes from: a
+        built-in name or YAML path, resolved without its projects, or that resolution itself.
+    overlay
+        The overlay document (``patch``, ``sea_level``, ..., no ``extends``) that made
+        ``scenario`` from ``ref`` (e.g. a sweep point, :meth:`Scenario.overlay`): applied on
+        top of ``ref`` without projects, by the code that reads an overlay file.
 
     Examples
     --------
@@ -48,15 +62,29 @@ def setting_of(scenario: Scenario, ref: str | None = None) -> Setting:
     >>> st = setting_of(load_scenario("target-2030"), "target-2030")
     >>> len(st.projects) >= 15, st.base.data.get("applied_projects")
     (True, None)
+    >>> doc = {"name": "t2", "patch": {"vessels": [{"id": "asco-ferry-kuryk", "count": 5,
+    ...                                             "assumption": "x"}]}}
+    >>> point = load_scenario("target-2030").overlay(**doc)
+    >>> kuryk = setting_of(point, "target-2030", doc).base.data["vessels"]
+    >>> next(v["count"]["value"] for v in kuryk if v["id"] == "asco-ferry-kuryk")
+    5
     """
-    if ref is None or not scenario.files:
+    if isinstance(ref, Resolved):
+        base = ref
+    elif ref is not None and (scenario.files or overlay is not None):
+        base = resolve(ref, skip_projects=True)
+    elif overlay is not None:
+        raise UserError([Problem("planning an overlay needs the scenario it overlays (ref)",
+                                 field="scenario")], "the plan")
+    else:
         if scenario.doc.applied_projects:
             raise UserError([Problem("the planner needs the scenario as a YAML file or built-in name "
                                      "(its projects are applied in a CSV folder and cannot be undone)",
                                      field="scenario")], "the plan")
         base = Resolved(scenario.doc.to_dict(), dict(scenario.origins), scenario.name)
-    else:
-        base = resolve(ref, skip_projects=True)
+    if overlay is not None:
+        base = resolve_document(dict(overlay), f"<{scenario.name}: overlay of {base.label}>",
+                                parent=base, skip_projects=True)
     projects = {p.id: p for p in scenario.doc.projects}
     return Setting(scenario, base, projects, _order(projects))
 
@@ -143,11 +171,10 @@ def configure(setting: Setting, units: Mapping[str, int], year: int,
     r.data["sea_level"] = {**(r.data.get("sea_level") or {}), "change_m": {
         "value": sea_level_m(setting, year), "assumption": "linear between the reference year and "
         "the scenario year"}}
-    for d in r.data.get("demand", []):
-        factor = (demand or {}).get(d["id"])
-        if factor is not None:
-            d["annual_units"] = {"value": float(_plain(d["annual_units"])) * factor,
-                                 "assumption": f"plan demand in {year}"}
+    flows = {d["id"]: d for d in r.data.get("demand", [])}
+    for entry in scaled_demand({f: d["annual_units"] for f, d in flows.items()}, demand or {},
+                               f"plan demand in {year}"):
+        flows[entry["id"]]["annual_units"] = entry["annual_units"]
     s = Scenario.from_resolved(r)
     setting.cache[key] = s
     return s

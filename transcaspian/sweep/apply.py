@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transcaspian.calibration.address import FitField, patch_document, resolve_field
+from transcaspian.model.demand import scaled_demand
 from transcaspian.model.errors import Problem, UserError
 from transcaspian.model.loading import suggest
 from transcaspian.model.scenario import Scenario
@@ -107,19 +108,24 @@ def _demand_patch(base: Scenario, applied: Sequence[Applied], values: Mapping[st
             for d in base.doc.demand:
                 if not a.parameter.commodities or d.commodity in a.parameter.commodities:
                     factors[d.id] *= float(values[a.parameter.name])
-    return [{"id": d.id, "annual_units": {"value": float(f"{d.annual_units * factors[d.id]:.9g}"),
-                                          "assumption": note}}
-            for d in base.doc.demand if factors[d.id] != 1.0]
+    return scaled_demand({d.id: d.annual_units for d in base.doc.demand},
+                         {f: k for f, k in factors.items() if k != 1.0}, note)
 
 
-def point_scenario(base: Scenario, applied: Sequence[Applied], values: Mapping[str, float],
-                   index: int, sweep: str = "sweep") -> Scenario:
-    """The base scenario with each parameter at its value at point ``index`` (an overlay).
+def point_overlay(base: Scenario, applied: Sequence[Applied], values: Mapping[str, float],
+                  index: int, sweep: str = "sweep") -> dict[str, Any]:
+    """The overlay document (no ``extends``) of point ``index``: its ``name``, ``patch`` and
+    ``sea_level``, the keys an overlay file of the point would hold.
 
-    Raises
-    ------
-    ScenarioError
-        The changed scenario does not validate (every problem, named).
+    Examples
+    --------
+    >>> from transcaspian.model import load_scenario
+    >>> from transcaspian.sweep.spec import Parameter
+    >>> base = load_scenario("baseline-2024")
+    >>> ps = resolve_parameters(base, [Parameter(name="n", field="vessels[asco-ferry-kuryk].count",
+    ...                                          range=(2, 6), assumption="x")])
+    >>> point_overlay(base, ps, {"n": 4}, 7, "demo")["patch"]["vessels"][0]["count"]["value"]
+    4
     """
     note = f"{sweep} point {index}"
     fields = [a for a in applied if a.field is not None]
@@ -129,5 +135,22 @@ def point_scenario(base: Scenario, applied: Sequence[Applied], values: Mapping[s
     demand = _demand_patch(base, applied, values, note)
     if demand:
         patch = {**patch, "demand": [*patch.get("demand", []), *demand]}
-    extra = {"sea_level": doc["sea_level"]} if "sea_level" in doc else {}
-    return base.overlay(patch=patch or None, name=f"{base.name}.{sweep}-{index}"[:64], **extra)
+    out: dict[str, Any] = {"name": f"{base.name}.{sweep}-{index}"[:64]}
+    if patch:
+        out["patch"] = patch
+    if "sea_level" in doc:
+        out["sea_level"] = doc["sea_level"]
+    return out
+
+
+def point_scenario(base: Scenario, applied: Sequence[Applied], values: Mapping[str, float],
+                   index: int, sweep: str = "sweep") -> Scenario:
+    """The base scenario with each parameter at its value at point ``index``: the base
+    overlaid with :func:`point_overlay`.
+
+    Raises
+    ------
+    ScenarioError
+        The changed scenario does not validate (every problem, named).
+    """
+    return base.overlay(**point_overlay(base, applied, values, index, sweep))

@@ -5,7 +5,9 @@ Served share, served tonnes and the demand multiplier come from the capacity res
 :func:`transcaspian.analysis.compare.od_rows` (the quote's analytic expected days, the
 simulated P50/P90 weighted by lots); waiting at a port from the simulation's
 ``waiting_by_node`` (mean wait per passage, 0 where no cargo queued); the simulated served
-share from the simulation's measured window. Units: :data:`~transcaspian.sweep.spec.KPI_KINDS`.
+share from the simulation's measured window; the plan's cost and whether it meets the target
+from the plan's summary (``meta["plan"]``: ``capex_musd``, ``pv_capex_musd``, ``status``).
+Units: :data:`~transcaspian.sweep.spec.KPI_KINDS`.
 
 Examples
 --------
@@ -71,14 +73,27 @@ def _waiting_h(sim: Result, port: str) -> float:
     return float(row["wait_h_mean_per_unit"].iloc[0]) if len(row) else 0.0
 
 
+def _plan_kpi(kpi: str, plan: Result | None) -> float:
+    """A plan KPI from the plan's summary (``meta["plan"]``); no plan: not met, no cost."""
+    if plan is None:
+        return 0.0 if kpi == "plan_met" else math.nan
+    summary = plan.meta["plan"]
+    if kpi == "plan_met":
+        return 1.0 if summary["status"] == "met" else 0.0
+    return float(summary["capex_musd" if kpi == "plan_cost" else "pv_capex_musd"])
+
+
 def point_kpis(scenario: Scenario, kpis: Sequence[Kpi], cap: Result,
-               sim: Result | None = None) -> dict[str, float]:
-    """KPI column -> value (its unit) for one point (``cap``/``sim``: its capacity/simulation)."""
+               sim: Result | None = None, plan: Result | None = None) -> dict[str, float]:
+    """KPI column -> value (its unit) for one point (``cap``/``sim``/``plan``: its capacity,
+    simulation and plan; plan KPIs without a plan: not met, NaN cost)."""
     summary = cap["summary"].iloc[0]
     days: dict[str, dict[str, float]] = {}
     out: dict[str, float] = {}
     for k in kpis:
-        if k.kpi == "served_share":
+        if k.engine == "plan":
+            v = _plan_kpi(k.kpi, plan)
+        elif k.kpi == "served_share":
             v = float(summary["served_share"])
         elif k.kpi == "served_mt":
             v = float(summary["served_t"]) / 1e6

@@ -1,10 +1,12 @@
 """Running a sweep: points as tasks on an executor, parts written as they finish, resume, assembly.
 
 Each point is one task (:func:`run_point`): the base scenario with the point's values (an
-overlay), the capacity engine, and the simulator when the spec asks (one worker process per
-point, ``SimOptions.workers = 1``). A point's random streams come from its own seed,
-``SeedSequence(spec.seed, spawn_key=(point,))`` (:func:`transcaspian.sim.rep_seed`), so the
-numbers do not depend on the number of workers, on which worker runs a point, or on a retry.
+overlay), the capacity engine, the simulator when the spec asks (one worker process per
+point, ``SimOptions.workers = 1``), and the planner when it asks (from the base resolved
+without its projects, :data:`SweepPlan.plan_base`, with the point's overlay on top). A
+point's random streams come from its own seed, ``SeedSequence(spec.seed, spawn_key=(point,))``
+(:func:`transcaspian.sim.rep_seed`), so the numbers do not depend on the number of workers,
+on which worker runs a point, or on a retry.
 
 The output folder::
 
@@ -36,13 +38,15 @@ import pyarrow.parquet as pq
 
 from transcaspian import __version__
 from transcaspian.model.errors import Problem, UserError
+from transcaspian.model.loading import Resolved, resolve, resolve_document
+from transcaspian.model.results import Result
 from transcaspian.model.scenario import Scenario
 from transcaspian.sim.montecarlo import rep_seed
-from transcaspian.sweep.apply import Applied, point_scenario, resolve_parameters
+from transcaspian.sweep.apply import Applied, point_overlay, resolve_parameters
 from transcaspian.sweep.design import design_frame
 from transcaspian.sweep.kpis import check_kpis, point_kpis
 from transcaspian.sweep.sensitivity import METHOD_OF_DESIGN, sensitivity
-from transcaspian.sweep.spec import KPI_KINDS, SweepSpec
+from transcaspian.sweep.spec import KPI_KINDS, SweepSpec, base_ref
 
 TOOL = "transcaspian sweep"
 FORMAT = 1
@@ -71,6 +75,8 @@ class SweepPlan:
     applied: list[Applied]
     design: pd.DataFrame
     spec_text: str = ""
+    #: The base resolved without its projects (``engines.plan``: where each point's plan starts).
+    plan_base: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def units(self) -> dict[str, str]:
@@ -102,11 +108,23 @@ def plan_sweep(spec: SweepSpec, base: Scenario, spec_text: str = "", file: str =
     if problems:
         raise UserError(problems, "the sweep spec")
     design = design_frame(spec.design, spec.parameters, spec.seed, [a.integer for a in applied])
-    return SweepPlan(spec, base, applied, design, spec_text)
+    return SweepPlan(spec, base, applied, design, spec_text, _plan_base(spec, base, file))
+
+
+def _plan_base(spec: SweepSpec, base: Scenario, file: str) -> dict[str, Any] | None:
+    """The spec's scenario resolved without its projects when the planner runs (else None)."""
+    if spec.engines.plan is None:
+        return None
+    data = resolve(base_ref(spec, file or None), skip_projects=True).data
+    if data.get("name") != base.name:
+        raise UserError([Problem(f"the planner starts from {spec.scenario} ({data.get('name')}) but "
+                                 f"the base scenario is {base.name}", file=file, field="scenario")],
+                        "the sweep spec")
+    return data
 
 
 # -- one point (runs on a worker) -------------------------------------------------------------
-_CACHE: dict[tuple[str, str], tuple[SweepSpec, Scenario, list[Applied]]] = {}
+_CACHE: dict[tuple[str, str], tuple[SweepSpec, Scenario, list[Applied], Resolved | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -118,34 +136,53 @@ class PointTask:
     spec: dict[str, Any]
     scenario: dict[str, Any] = field(repr=False)
     scenario_hash: str = ""
+    plan_base: dict[str, Any] | None = field(default=None, repr=False)
 
 
-def _setting(task: PointTask) -> tuple[SweepSpec, Scenario, list[Applied]]:
+def _setting(task: PointTask) -> tuple[SweepSpec, Scenario, list[Applied], Resolved | None]:
     spec = SweepSpec.model_validate(task.spec)
     key = (task.scenario_hash, spec.digest())
     if key not in _CACHE:
-        base = Scenario.from_dict(task.scenario, label=task.scenario.get("name", "base"))
+        label = task.scenario.get("name", "base")
+        base = Scenario.from_dict(task.scenario, label=label)
+        plan_base = None if task.plan_base is None else resolve_document(task.plan_base, label,
+                                                                          skip_projects=True)
         _CACHE.clear()
-        _CACHE[key] = (spec, base, resolve_parameters(base, spec.parameters))
+        _CACHE[key] = (spec, base, resolve_parameters(base, spec.parameters), plan_base)
     return _CACHE[key]
 
 
+def _point_plan(spec: SweepSpec, scen: Scenario, plan_base: Resolved, overlay: dict[str, Any],
+                seed: int) -> tuple[Result | None, str]:
+    """The plan of a point from the base without projects and the point's overlay; None and
+    the planner's message when it refuses (e.g. no plan reaches the target)."""
+    from transcaspian.planning import plan
+
+    try:
+        return plan(scen, spec.engines.plan_options(seed), ref=plan_base, overlay=overlay), ""
+    except UserError as exc:
+        return None, ("plan: " + "; ".join(str(p) for p in exc.problems))[:2000]
+
+
 def run_point(task: PointTask) -> dict[str, Any]:
-    """Run one point: its scenario, the capacity engine, the simulator if asked; its table row.
+    """Run one point: its scenario, the capacity engine, the simulator and the planner if
+    asked; its table row.
 
     A point whose scenario or engine refuses its input keeps NaN KPIs and the message in
-    ``error``; anything else propagates (the executor retries a lost worker).
+    ``error`` (a refused plan: the plan KPIs only, ``plan_met`` 0); anything else propagates
+    (the executor retries a lost worker).
     """
     from transcaspian.analysis.capacity import capacity
     from transcaspian.sim import SimOptions, simulate
 
-    spec, base, applied = _setting(task)
+    spec, base, applied, plan_base = _setting(task)
     seed = point_seed(spec.seed, task.point)
     row: dict[str, Any] = {"point": task.point, **task.values}
     kpis = {k.column: float("nan") for k in spec.kpis}
     error, scen_hash = "", ""
     try:
-        scen = point_scenario(base, applied, task.values, task.point, spec.name)
+        overlay = point_overlay(base, applied, task.values, task.point, spec.name)
+        scen = base.overlay(**overlay)
         scen_hash = scen.hash
         cap = capacity(scen)
         sim = None
@@ -153,7 +190,10 @@ def run_point(task: PointTask) -> dict[str, Any]:
             s = spec.engines.simulate
             sim = simulate(scen, SimOptions.build(replications=s.replications, years=s.years,
                                                   warmup_days=s.warmup_days, seed=seed, workers=1))
-        kpis = point_kpis(scen, spec.kpis, cap, sim)
+        plan = None
+        if plan_base is not None:
+            plan, error = _point_plan(spec, scen, plan_base, overlay, seed)
+        kpis = point_kpis(scen, spec.kpis, cap, sim, plan)
     except UserError as exc:
         error = "; ".join(str(p) for p in exc.problems)[:2000]
     return {**row, **kpis, "seed": seed, "scenario_hash": scen_hash, "error": error}
@@ -341,7 +381,8 @@ def run_sweep(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: b
         while True:   # at most in_flight tasks submitted at once: memory stays bounded
             for i in itertools.islice(queue, in_flight - len(running)):
                 running.add(executor.submit(run_point, PointTask(i, _values(plan, i), spec_data,
-                                                                 scen_data, plan.base.hash)))
+                                                                 scen_data, plan.base.hash,
+                                                                 plan.plan_base)))
             if not running:
                 break
             finished, running = wait(running, return_when=FIRST_COMPLETED)

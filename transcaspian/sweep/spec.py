@@ -53,7 +53,14 @@ KPI_KINDS: dict[str, tuple[str, str, str]] = {
     "p90_days": ("days", "simulate", "simulated 90th percentile door-to-door days on od"),
     "waiting_h": ("h", "simulate", "simulated mean wait per passage at port (tonne-weighted)"),
     "sim_served_share": ("share", "simulate", "simulated delivered / demand tonnes in the window"),
+    "plan_cost": ("MUSD", "plan", "capital cost of the plan, every project it builds (committed "
+                  "ones included), undiscounted (the plan's capex_musd)"),
+    "plan_pv_cost": ("MUSD", "plan", "the same, discounted to the start year (pv_capex_musd)"),
+    "plan_met": ("share", "plan", "1 when the plan meets the target, 0 when not or when no plan "
+                 "reaches it (its mean: the share of points)"),
 }
+#: Plan options a sweep sets unless its spec does (no simulation check by default).
+PLAN_DEFAULTS: dict[str, Any] = {"replications": 0}
 _NEEDS_OD = ("expected_days", "p50_days", "p90_days")
 
 
@@ -109,9 +116,21 @@ class Simulate(_Model):
 
 
 class Engines(_Model):
-    """Engines run at each point: capacity always; the simulator when given."""
+    """Engines run at each point: capacity always; the simulator and the planner when given."""
 
     simulate: Simulate | None = None
+    plan: dict[str, Any] | None = Field(None, description="Options of the planner at each point "
+                                        "(PlanOptions: target_mt, year, replications (0), ...)")
+
+    def plan_options(self, seed: int | None = None) -> Any:
+        """The planner's options (:class:`~transcaspian.planning.options.PlanOptions`; UserError
+        naming each bad one) with a point's ``seed``; None without ``plan``."""
+        from transcaspian.planning.options import PlanOptions
+
+        if self.plan is None:
+            return None
+        given = {} if seed is None else {"seed": seed}
+        return PlanOptions.build(**{**PLAN_DEFAULTS, **self.plan, **given})
 
 
 class Kpi(_Model):
@@ -232,6 +251,18 @@ def check_spec(spec: SweepSpec, file: str = "") -> list[Problem]:
         found.append(("engines.simulate", "KPIs " + ", ".join(k.column for k in spec.kpis
                       if k.engine == "simulate") + " need the simulator: add engines: simulate: "
                       "{replications: N}"))
+    if spec.engines.plan is None and any(k.engine == "plan" for k in spec.kpis):
+        found.append(("engines.plan", "KPIs " + ", ".join(k.column for k in spec.kpis
+                      if k.engine == "plan") + " need the planner: add engines: plan: "
+                      "{target_mt: T, year: Y}"))
+    if "seed" in (spec.engines.plan or {}):
+        found.append(("engines.plan.seed", "the planner's check uses each point's own seed (from "
+                      "the spec's seed:); remove it here"))
+    try:
+        spec.engines.plan_options()
+    except UserError as exc:
+        found += [(f"engines.plan.{q.field}" if q.field != "options" else "engines.plan", q.message)
+                  for q in exc.problems]
     return [Problem(msg, file=file, field=f) for f, msg in found]
 
 
@@ -318,9 +349,14 @@ def open_base(spec: SweepSpec, spec_file: str | Path | None = None) -> Scenario:
     >>> open_base(spec, examples / "spec.yaml").files[-1].endswith("storm-winter.yaml")
     True
     """
+    return load_scenario(base_ref(spec, spec_file))
+
+
+def base_ref(spec: SweepSpec, spec_file: str | Path | None = None) -> str:
+    """The spec's scenario as a built-in name or a path (relative to the spec file's folder)."""
     ref = spec.scenario
     if spec_file is not None and (ref.endswith((".yaml", ".yml")) or "/" in ref):
         candidate = Path(spec_file).parent / ref
         if candidate.exists():
             ref = str(candidate)
-    return load_scenario(ref)
+    return ref
