@@ -241,10 +241,10 @@ def plan(scenario: Scenario, options: PlanOptions | None = None, ref: str | Reso
     Examples
     --------
     >>> from transcaspian.model import load_scenario
-    >>> r = plan(load_scenario("target-2030"), PlanOptions.build(target_mt=8.0, replications=0),
-    ...          ref="target-2030")
-    >>> r.meta["plan"]["status"], int(r["years"]["year"].max())
-    ('met', 2030)
+    >>> r = plan(load_scenario("target-2030"), PlanOptions.build(target_mt=8.0, start_year=2027,
+    ...                                                            replications=0), ref="target-2030")
+    >>> r.meta["plan"]["status"], [int(y) for y in r["years"]["year"]]
+    ('met', [2027, 2028, 2029, 2030])
     """
     options = options or PlanOptions()
     say = say or (lambda _text: None)
