@@ -13,13 +13,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from serve_process import free_port
 
 
 def binaries() -> Path | None:
@@ -30,12 +31,6 @@ def binaries() -> Path | None:
 
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version)
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _server_user() -> str | None:
@@ -72,7 +67,7 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, user)
         shutil.chown(sock, user)
     os.chmod(root, 0o700)
-    port = _free_port()
+    port = free_port()
     try:
         _run([str(bin_dir / "initdb"), "-D", str(data), "-U", "tc", "--auth=trust", "-E", "UTF8",
               "--no-sync"], user, cwd=root)

@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from serve_process import ServeProcess, free_port
 
 from transcaspian.analysis import QuoteOptions, capacity, quote
 from transcaspian.analysis.compare import compare
@@ -53,12 +50,6 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(ln) for ln in lines if ln.startswith(".venv/bin/transcaspian serve")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _readme_argv(argv: list[str], db: str, port: int) -> list[str]:
     """A README command run here: this environment's binary, the test's database and port."""
     out = [str(BIN), *argv[1:]]
@@ -71,31 +62,15 @@ def _readme_argv(argv: list[str], db: str, port: int) -> list[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The README's server, its analyst token (made by the README's command) and its URL."""
     folder = tmp_path_factory.mktemp("page")
-    db, port = Store.default_url(folder), _free_port()
+    db, port = Store.default_url(folder), free_port()
     create, serve = readme_commands()
     assert create[1:4] == ["serve", "token", "create"] and serve[1] == "serve"
     made = subprocess.run(_readme_argv(create, db, port), capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().split()[-1]
-    log = (folder / "server.log").open("ab")
-    proc = subprocess.Popen(_readme_argv(serve, db, port), stdout=log, stderr=log, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, (folder / "server.log").read_text()
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+    proc = ServeProcess(_readme_argv(serve, db, port), port, folder / "server.log")
     yield {"url": f"http://127.0.0.1:{port}/", "token": token, "db": db, "create": " ".join(create)}
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(30)
-    log.close()
+    proc.stop()
 
 
 @pytest.fixture(scope="module")

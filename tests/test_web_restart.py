@@ -10,15 +10,13 @@ resubmitted.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from serve_process import ServeProcess, free_port
 
 from transcaspian.web.store import Store
 
@@ -27,27 +25,10 @@ SHORT = {"years": 0.05, "replications": 2, "seed": 4}
 LONG = {"years": 0.05, "replications": 1500, "seed": 2, "warmup_days": 0.0}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(ServeProcess):
     def __init__(self, url: str, port: int, log: Path) -> None:
         self.base = f"http://127.0.0.1:{port}/api/v1"
-        self.log = log.open("ab")
-        self.proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--db", url, "--workers", "2"],
-                                     stdout=self.log, stderr=self.log, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, log.read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("server did not start")
+        super().__init__([str(BIN), "serve", "--port", str(port), "--db", url, "--workers", "2"], port, log)
 
     def call(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
         req = urllib.request.Request(self.base + path, method=method,
@@ -60,9 +41,6 @@ class Server:
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"{}")
 
-    def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(30)
 
 
 def _wait(server: Server, token: str, job_id: str, want, timeout_s: float = 300) -> dict:
@@ -79,7 +57,7 @@ def _wait(server: Server, token: str, job_id: str, want, timeout_s: float = 300)
 def test_sigkill_mid_job_keeps_finished_results_and_marks_the_running_job_interrupted(tmp_path):
     url = Store.default_url(tmp_path / "data")
     _tid, token = Store(url).create_token("analyst", "port")
-    first = Server(url, _free_port(), tmp_path / "server.log")
+    first = Server(url, free_port(), tmp_path / "server.log")
     try:
         code, long = first.call("POST", "/jobs", token, {"kind": "simulate", "scenario": "baseline-2024",
                                                         "options": LONG})
@@ -93,7 +71,7 @@ def test_sigkill_mid_job_keeps_finished_results_and_marks_the_running_job_interr
         assert code == 200
     finally:
         first.kill()
-    second = Server(url, _free_port(), tmp_path / "server.log")
+    second = Server(url, free_port(), tmp_path / "server.log")
     try:
         code, after = second.call("GET", f"/jobs/{short['id']}/result", token)
         assert code == 200 and after == before  # the same numbers, every table
