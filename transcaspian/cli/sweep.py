@@ -4,7 +4,6 @@ assumptions move the KPIs most (global sensitivity)."""
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -99,9 +98,7 @@ def register(app: typer.Typer) -> None:
             check_folder(out, plan, resume)
             if spec.engines.simulate is not None:
                 _compile_kernel_once(plan.base)
-            where = None if scheduler == "processes" else scheduler
-            warnings.filterwarnings("ignore", message="Port .* is already in use")  # Dask's dashboard
-            with open_executor(where, workers) as pool:
+            with open_executor(scheduler, workers) as pool:
                 err_console.print(f"{spec.name}: {len(plan.design)} points of {plan.base.name} on "
                                   f"{pool.label}", highlight=False)
                 with Progress(TextColumn("[bold]sweep[/] {task.description}"), BarColumn(),

@@ -4,7 +4,7 @@ The engines' parallel parts (the simulator's Monte Carlo replications, the point
 sweep, the web server's jobs) take an :class:`concurrent.futures.Executor`. This module
 opens one, in one of three places:
 
-``scheduler=None``
+``scheduler=None`` (or ``"processes"``)
     a local pool of worker processes (``ProcessPoolExecutor``);
 ``scheduler="local"``
     a Dask ``LocalCluster`` started for the run (one single-threaded worker process per
@@ -38,6 +38,8 @@ from transcaspian.model.errors import Problem, UserError
 
 #: ``scheduler`` value that starts a Dask LocalCluster for the run.
 LOCAL_CLUSTER = "local"
+#: ``scheduler`` value for a local process pool (the same as None).
+LOCAL_PROCESSES = "processes"
 #: Seconds to wait for an existing Dask scheduler to answer.
 CONNECT_TIMEOUT_S = 10
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ws|wss)://[\w.\-\[\]:]+$|^[\w.\-]+:\d{1,5}$")
@@ -80,10 +82,10 @@ def check_scheduler(scheduler: str | None) -> list[Problem]:
     >>> print(check_scheduler("http//x")[0].message)  # doctest: +ELLIPSIS
     scheduler 'http//x' is not 'local' nor a Dask scheduler address ...
     """
-    if scheduler is None or scheduler == LOCAL_CLUSTER or _ADDRESS.match(scheduler):
+    if scheduler in (None, LOCAL_CLUSTER, LOCAL_PROCESSES) or _ADDRESS.match(scheduler):
         return []
     return [Problem(f"scheduler {scheduler!r} is not 'local' nor a Dask scheduler address "
-                    "(tcp://host:8786 or host:8786)", field="scheduler")]
+                    "(tcp://host:8786 or host:8786), nor 'processes' (a local pool)", field="scheduler")]
 
 
 @contextmanager
@@ -94,7 +96,7 @@ def open_executor(scheduler: str | None = None, workers: int | None = None,
     Parameters
     ----------
     scheduler
-        None (local worker processes), ``"local"`` (a Dask LocalCluster) or the address of
+        None or ``"processes"`` (local worker processes), ``"local"`` (a Dask LocalCluster) or the address of
         an existing Dask scheduler (``tcp://host:8786``).
     workers
         Worker processes for a local pool or LocalCluster (default :func:`default_workers`);
@@ -114,7 +116,7 @@ def open_executor(scheduler: str | None = None, workers: int | None = None,
     if problems:
         raise UserError(problems)
     n = workers or default_workers()
-    if scheduler is None:
+    if scheduler in (None, LOCAL_PROCESSES):
         with ProcessPoolExecutor(max_workers=n) as ex:
             yield Workers(ex, n, f"{n} local process" + ("es" if n > 1 else ""))
         return
